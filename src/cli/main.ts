@@ -1,0 +1,156 @@
+/**
+ * `apportion` command line. Exit codes: 0 ok, 1 internal error, 2 bad input (every problem
+ * printed with its path), 3 the plan was made but misses its deadline or budget.
+ * Output goes to stdout (or --out), progress and errors to stderr. No stack traces unless
+ * APPORTION_DEBUG is set.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { InputError, formatIssues, nearestName } from '../model/issues.js';
+import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
+import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
+
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_INPUT = 2;
+export const EXIT_CONSTRAINT = 3;
+
+const OBJECTIVES = ['weighted', 'makespan', 'cost'] as const;
+const FORMATS = ['text', 'json', 'svg'] as const;
+
+const PLAN_OPTIONS = {
+  pools: { type: 'string', short: 'p' },
+  planner: { type: 'string' },
+  objective: { type: 'string' },
+  'usd-per-hour': { type: 'string' },
+  'data-home': { type: 'string' },
+  explain: { type: 'boolean' },
+  format: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  limit: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const USAGE = `apportion: plan batch work before it is submitted
+
+usage:
+  apportion plan <task.json|wfformat.json> --pools <pools.json> [options]
+
+options (plan):
+  -p, --pools FILE        resource map (pools and network), JSON or YAML
+      --planner NAME      ${PLANNER_IDS.join(' | ')} (default apportion)
+      --objective NAME    weighted (cost + USD per hour of makespan) | makespan | cost (default weighted)
+      --usd-per-hour N    exchange rate of the weighted objective (default: the task's, else 5)
+      --data-home ID      pool or region where data without a home starts (default: first pool's region)
+      --explain           print the per-term breakdown and why each stage went where it went
+      --format FMT        text | json | svg (default text)
+  -o, --out FILE          write the plan there instead of stdout
+      --limit N           sub-tasks listed per pool in text output (default 8)
+  -h, --help              this help
+
+exit codes: 0 ok, 2 bad input, 3 plan misses its deadline or budget, 1 internal error`;
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly isTty: boolean;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTty: process.stderr.isTTY === true,
+};
+
+export function main(argv: readonly string[], io: Io = processIo): number {
+  try {
+    return dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof InputError) {
+      io.stderr(`${error.source}: ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}\n${formatIssues(error.issues)}\n`);
+      return EXIT_INPUT;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`✖ ${error.message}\n  → run "apportion --help" for usage\n`);
+      return EXIT_INPUT;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`apportion: internal error: ${message}\n`);
+    if (process.env.APPORTION_DEBUG !== undefined && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+class UsageError extends Error {}
+
+function dispatch(argv: readonly string[], io: Io): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return command === undefined ? EXIT_INPUT : EXIT_OK;
+  }
+  if (command === '--version') {
+    io.stdout('apportion 0.1.0\n');
+    return EXIT_OK;
+  }
+  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'help'])}`);
+  const options = parsePlanArgs(rest);
+  if (options === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  const result = runPlanCommand(options, io);
+  if (options.out !== undefined) writeFileSync(options.out, result.output);
+  else io.stdout(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+  for (const violation of result.violations) io.stderr(`✖ the best plan found ${violation}\n`);
+  return result.violations.length > 0 ? EXIT_CONSTRAINT : EXIT_OK;
+}
+
+function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: PLAN_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message);
+    if (unknown) throw new UsageError(`unknown option ${unknown[1]}${suggest(unknown[1]!.replace(/^-+/, ''), Object.keys(PLAN_OPTIONS), '--')}`);
+    throw new UsageError(message.split('\n')[0] ?? message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return 'help';
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'plan needs a task definition file' : `plan takes one task file, received ${positionals.length}: ${positionals.join(' ')}`);
+  if (values.pools === undefined) throw new UsageError('plan needs --pools FILE (the resource map)');
+  return {
+    taskPath: positionals[0]!,
+    poolsPath: values.pools,
+    planner: oneOf('--planner', values.planner, PLANNER_IDS) ?? 'apportion',
+    objective: oneOf('--objective', values.objective, OBJECTIVES) ?? 'weighted',
+    usdPerHour: nonNegative('--usd-per-hour', values['usd-per-hour']),
+    dataHome: values['data-home'],
+    explain: values.explain === true,
+    format: oneOf('--format', values.format, FORMATS) ?? 'text',
+    out: values.out,
+    limit: nonNegative('--limit', values.limit),
+    progress: true,
+  };
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag}: expected one of ${allowed.join(', ')}, received "${value}"${suggest(value, allowed)}`);
+}
+
+function nonNegative(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new UsageError(`${flag}: expected a finite number >= 0, received "${value}"`);
+  return number;
+}
+
+function suggest(word: string, candidates: readonly string[], prefix = ''): string {
+  const near = nearestName(word, candidates);
+  return near === undefined ? '' : ` (did you mean ${prefix}${near}?)`;
+}
+
+export type { PlannerId };

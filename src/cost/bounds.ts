@@ -1,0 +1,113 @@
+/**
+ * Quick lower bounds, used to reject deadlines and budgets no plan can meet before planning.
+ *
+ * Makespan: the earliest pool start-up plus the longest path where an atomic stage takes its
+ * fastest runtime and a divisible stage is spread perfectly over every slot that may run it
+ * (1 / Σ_p slots_p / T_p); transfers, overheads and provisional stages count 0, so the
+ * bound holds whatever the true runtimes turn out to be.
+ * Cost: every stage on the pool where it is cheapest, no egress.
+ */
+import { InputError, type InputIssue } from '../model/issues.js';
+import type { Problem } from '../model/problem.js';
+import { speedOf } from '../model/subtasks.js';
+
+/**
+ * Runtime of the whole of stage v on one slot of pool p (NaN if the pool may not run it).
+ * A provisional stage (no estimate given) counts as 0: a bound must not rest on a guess.
+ */
+function wholeStageS(problem: Problem, v: number, p: number, provisional: ReadonlySet<number>): number {
+  const P = problem.pools.count;
+  if (problem.stageFeasible[v * P + p] === 0) return Number.NaN;
+  if (provisional.has(v)) return 0;
+  const known = problem.stageKnownRuntimeS[v * P + p]!;
+  return Number.isNaN(known) ? problem.stageWorkS[v]! / speedOf(problem, v, p) : known;
+}
+
+function provisionalStages(problem: Problem): Set<number> {
+  return new Set(problem.provisional.map((p) => problem.stageIndex.get(p.stage)!));
+}
+
+export function makespanLowerBoundS(problem: Problem): number {
+  const provisional = provisionalStages(problem);
+  const g = problem.stages;
+  const P = problem.pools.count;
+  const longest = new Float64Array(g.nodeCount);
+  let startup = Number.POSITIVE_INFINITY;
+  for (let p = 0; p < P; p++) startup = Math.min(startup, problem.pools.startupS[p]!);
+  let bound = 0;
+  for (const v of g.order) {
+    const stage = problem.definition.stages[v]!;
+    let weight = Number.POSITIVE_INFINITY;
+    if (stage.kind === 'atomic') {
+      for (let p = 0; p < P; p++) {
+        const t = wholeStageS(problem, v, p, provisional);
+        if (t < weight) weight = t;
+      }
+    } else {
+      let rate = 0;
+      for (let p = 0; p < P; p++) {
+        const t = wholeStageS(problem, v, p, provisional);
+        if (t > 0) rate += problem.pools.maxSlots[p]! / t;
+        else if (t === 0) rate = Number.POSITIVE_INFINITY;
+      }
+      weight = rate === 0 ? 0 : 1 / rate;
+    }
+    let before = 0;
+    for (let e = g.predStart[v]!; e < g.predStart[v + 1]!; e++) before = Math.max(before, longest[g.predIndex[e]!]!);
+    longest[v] = before + weight;
+    bound = Math.max(bound, longest[v]!);
+  }
+  return startup + bound;
+}
+
+export function costLowerBoundUsd(problem: Problem): number {
+  const provisional = provisionalStages(problem);
+  const P = problem.pools.count;
+  let total = 0;
+  for (let v = 0; v < problem.stages.nodeCount; v++) {
+    let cheapest = Number.POSITIVE_INFINITY;
+    for (let p = 0; p < P; p++) {
+      const usd = wholeStageS(problem, v, p, provisional) * problem.pools.priceUsdPerSlotS[p]!;
+      if (usd < cheapest) cheapest = usd;
+    }
+    total += cheapest;
+  }
+  return total;
+}
+
+/** Throws an InputError when the deadline or budget is below what any plan needs. */
+export function checkAttainable(problem: Problem): { makespanLowerBoundS: number; costLowerBoundUsd: number } {
+  const issues: InputIssue[] = [];
+  const makespanBound = makespanLowerBoundS(problem);
+  const costBound = costLowerBoundUsd(problem);
+  if (problem.deadlineS !== undefined && makespanBound > problem.deadlineS) {
+    issues.push({
+      code: 'infeasible',
+      path: ['deadlineS'],
+      message: `no plan can meet the deadline of ${fmt(problem.deadlineS)} s: the critical path alone takes at least ${fmt(makespanBound)} s on the fastest pools (${fmt(makespanBound - problem.deadlineS)} s over)`,
+      expected: `>= ${fmtFloor(makespanBound)} s`,
+      received: `${fmt(problem.deadlineS)} s`,
+    });
+  }
+  if (problem.budgetUsd !== undefined && costBound > problem.budgetUsd) {
+    issues.push({
+      code: 'infeasible',
+      path: ['budgetUsd'],
+      message: `no plan can meet the budget of ${fmt(problem.budgetUsd)} USD: compute alone costs at least ${fmt(costBound)} USD on the cheapest pools (${fmt(costBound - problem.budgetUsd)} USD over)`,
+      expected: `>= ${fmtFloor(costBound)} USD`,
+      received: `${fmt(problem.budgetUsd)} USD`,
+    });
+  }
+  if (issues.length > 0) throw new InputError('plan inputs', issues);
+  return { makespanLowerBoundS: makespanBound, costLowerBoundUsd: costBound };
+}
+
+function fmt(value: number): string {
+  return Number(value.toPrecision(4)).toString();
+}
+
+/** Rounded down, so "expected >= X" never claims more than the bound. */
+function fmtFloor(value: number): string {
+  const digits = 10 ** (3 - Math.floor(Math.log10(Math.max(Math.abs(value), 1e-12))));
+  return String(Math.floor(value * digits) / digits);
+}

@@ -1,0 +1,121 @@
+/**
+ * Per-pool slot timelines: where and when can a sub-task of duration d start, at or after
+ * a ready time? Shared by the reference simulation (append mode: a slot's next sub-task
+ * starts after its last one) and by list-scheduling planners such as HEFT (insertion mode:
+ * a sub-task may fill an idle gap between two already placed ones).
+ *
+ * Slot k of pool p exists while the pool's capacity step function is above k; a sub-task
+ * must fit in one such window (it is not cut short by a capacity drop). A pool's slots
+ * open after its start-up time.
+ */
+import type { PoolTable } from '../model/tables.js';
+
+export class SlotBook {
+  /** Slot chosen by the last `find` call. */
+  foundSlot = -1;
+  private readonly pools: PoolTable;
+  private readonly insertion: boolean;
+  private readonly notBeforeS: number;
+  /** Per pool, per slot: busy intervals in time order (append mode keeps only the last end). */
+  private readonly starts: number[][][];
+  private readonly ends: number[][][];
+  private readonly lastEnd: Float64Array[];
+  /** Per pool, per slot: windows [from, to) in which the slot exists. */
+  private readonly windows: Float64Array[][];
+
+  constructor(pools: PoolTable, insertion: boolean, notBeforeS = 0) {
+    this.pools = pools;
+    this.insertion = insertion;
+    this.notBeforeS = notBeforeS;
+    this.starts = [];
+    this.ends = [];
+    this.lastEnd = [];
+    this.windows = [];
+    for (let p = 0; p < pools.count; p++) {
+      const slots = pools.maxSlots[p]!;
+      this.lastEnd.push(new Float64Array(slots));
+      this.starts.push(insertion ? Array.from({ length: slots }, () => []) : []);
+      this.ends.push(insertion ? Array.from({ length: slots }, () => []) : []);
+      this.windows.push(Array.from({ length: slots }, (_, k) => slotWindows(pools, p, k)));
+    }
+  }
+
+  /** Earliest start at or after `readyS` on pool p for a sub-task of `durationS`; sets `foundSlot`. */
+  find(p: number, readyS: number, durationS: number): number {
+    const ready = Math.max(readyS, this.notBeforeS);
+    const slots = this.pools.maxSlots[p]!;
+    let best = Number.POSITIVE_INFINITY;
+    let bestSlot = -1;
+    for (let k = 0; k < slots; k++) {
+      const start = this.insertion ? this.findInGaps(p, k, ready, durationS, best) : this.fitWindow(p, k, Math.max(ready, this.lastEnd[p]![k]!), durationS);
+      if (start < best) {
+        best = start;
+        bestSlot = k;
+        if (start <= ready) break; // cannot do better than the ready time
+      }
+    }
+    this.foundSlot = bestSlot;
+    return best;
+  }
+
+  reserve(p: number, slot: number, startS: number, endS: number): void {
+    const lastEnd = this.lastEnd[p]!;
+    if (endS > lastEnd[slot]!) lastEnd[slot] = endS;
+    if (!this.insertion) return;
+    const starts = this.starts[p]![slot]!;
+    const ends = this.ends[p]![slot]!;
+    let i = starts.length;
+    while (i > 0 && starts[i - 1]! > startS) i--;
+    starts.splice(i, 0, startS);
+    ends.splice(i, 0, endS);
+  }
+
+  /** Earliest start ≥ t such that [start, start + d) lies inside one window of slot k. */
+  private fitWindow(p: number, k: number, t: number, d: number): number {
+    const windows = this.windows[p]![k]!;
+    for (let w = 0; w < windows.length; w += 2) {
+      const start = Math.max(t, windows[w]!);
+      if (start + d <= windows[w + 1]!) return start;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private findInGaps(p: number, k: number, ready: number, d: number, bound: number): number {
+    const starts = this.starts[p]![k]!;
+    const ends = this.ends[p]![k]!;
+    let gapStart = 0;
+    for (let i = 0; i <= starts.length; i++) {
+      const gapEnd = i < starts.length ? starts[i]! : Number.POSITIVE_INFINITY;
+      const candidate = this.fitWindow(p, k, Math.max(ready, gapStart), d);
+      if (candidate >= bound) return Number.POSITIVE_INFINITY;
+      if (candidate + d <= gapEnd) return candidate;
+      if (i < ends.length && ends[i]! > gapStart) gapStart = ends[i]!;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** Windows [from, to, from, to, ...] in which slot k of pool p exists, opening after start-up. */
+function slotWindows(pools: PoolTable, p: number, k: number): Float64Array {
+  const out: number[] = [];
+  const startup = pools.startupS[p]!;
+  let open = -1;
+  const first = pools.capStart[p]!;
+  const last = pools.capStart[p + 1]!;
+  for (let i = first; i < last; i++) {
+    const at = pools.capAtS[i]!;
+    const has = pools.capSlots[i]! > k;
+    if (has && open < 0) open = at;
+    if (!has && open >= 0) {
+      pushWindow(out, open, at, startup);
+      open = -1;
+    }
+  }
+  if (open >= 0) pushWindow(out, open, Number.POSITIVE_INFINITY, startup);
+  return Float64Array.from(out);
+}
+
+function pushWindow(out: number[], from: number, to: number, startupS: number): void {
+  const opened = Math.max(from, startupS);
+  if (opened < to) out.push(opened, to);
+}

@@ -1,0 +1,48 @@
+/**
+ * apportion's public API. An explicit list: what is not exported here is internal.
+ */
+
+// Inputs
+export type { TaskDefinition, Stage, AtomicStage, DivisibleStage, DataObject, ResourceMap, Pool, Link, CapacityStep } from './model/types.js';
+export { validateTaskDefinition } from './model/validate-task.js';
+export { validateResourceMap } from './model/validate-pools.js';
+export { importWfFormat, isWfFormat } from './model/wfformat.js';
+export { parseDocument } from './model/parse.js';
+export { InputError, formatIssues, formatPath } from './model/issues.js';
+export type { InputIssue, IssueCode, PathSegment } from './model/issues.js';
+export { loadTaskDefinition, loadResourceMap, parseTaskDefinition } from './cli/load.js';
+
+// Problem and graphs
+export { assembleProblem } from './model/problem.js';
+export type { Problem, ProblemOptions, Provisional } from './model/problem.js';
+export { buildCsr, buildDag, findCycle, topologicalOrder } from './model/graph.js';
+export type { Csr, Dag } from './model/graph.js';
+export { buildSubtaskGraph, PartitionBuilder, expectedWithRework } from './model/subtasks.js';
+export type { Partition, SubtaskGraph } from './model/subtasks.js';
+
+// Cost model
+export { simulate, orderByStart, readyTimeS } from './cost/simulate.js';
+export type { Schedule, PartialSchedule } from './cost/simulate.js';
+export { computeTerms, constraintViolations } from './cost/terms.js';
+export type { Terms, Violation } from './cost/terms.js';
+export { evaluateCandidate, isBetter } from './cost/evaluate.js';
+export type { ScoredCandidate } from './cost/evaluate.js';
+export { objectiveValue, DEFAULT_USD_PER_HOUR } from './cost/objective.js';
+export type { Objective, ObjectiveKind } from './cost/objective.js';
+export { makespanLowerBoundS, costLowerBoundUsd, checkAttainable } from './cost/bounds.js';
+
+// Planners and plans
+export { PLANNER_IDS } from './planners/planner.js';
+export type { Planner, PlannerId, PlannerOptions, Candidate, ExtendFrom, ProgressListener } from './planners/planner.js';
+export { makePlan, PLANNERS } from './plan/make-plan.js';
+export type { MakePlanOptions, PlanOutcome } from './plan/make-plan.js';
+export { PLAN_VERSION } from './plan/plan.js';
+export type { Plan, PlanSubtask, PlanPoolUsage } from './plan/plan.js';
+export { checkPlanValidity } from './plan/check.js';
+export { explainChoices } from './plan/explain.js';
+export type { StageChoice } from './plan/explain.js';
+
+// Rendering
+export { renderText } from './render/text.js';
+export { renderExplain } from './render/explain.js';
+export { renderGanttSvg } from './render/svg.js';

@@ -1,0 +1,317 @@
+/**
+ * Problem assembly: a validated task definition + resource map → the dense structures every
+ * planner and the cost model read (stage DAG in CSR, pool and network tables, per stage ×
+ * pool feasibility and known runtimes). Cross-file references are checked here, with paths.
+ *
+ * Pure: no I/O. Unknown runtimes get a provisional estimate and are listed, never zeroed.
+ */
+import { DEFAULT_USD_PER_HOUR, type Objective, type ObjectiveKind } from '../cost/objective.js';
+import { buildDag, findCycle, buildCsr, type Dag } from './graph.js';
+import { InputError, type PathSegment } from './issues.js';
+import { FieldReader } from './read.js';
+import { buildNetworkTable, buildPoolTable, type NetworkTable, type PoolTable } from './tables.js';
+import type { ResourceMap, Stage, TaskDefinition } from './types.js';
+
+/** Runtime of a stage with no estimate and no similar stage to borrow from. */
+export const FALLBACK_STAGE_RUNTIME_S = 60;
+
+export interface ProblemOptions {
+  readonly objective?: ObjectiveKind;
+  /** Overrides the definition's exchange rate. */
+  readonly usdPerHour?: number;
+  /** Where data objects without a home live: a pool or region id. Default: the first pool's region. */
+  readonly dataHome?: string;
+}
+
+export interface Provisional {
+  readonly stage: string;
+  readonly reason: string;
+}
+
+export interface Problem {
+  readonly definition: TaskDefinition;
+  readonly resources: ResourceMap;
+  readonly pools: PoolTable;
+  readonly network: NetworkTable;
+  /** Stage-level DAG; edge weights are bytes sent from stage to stage. */
+  readonly stages: Dag;
+  readonly stageIndex: ReadonlyMap<string, number>;
+  /** Whole-stage runtime at speed 1, excluding per-sub-task overheads. */
+  readonly stageWorkS: Float64Array;
+  /** Whole-stage runtime on pool p given explicitly (S × P, NaN = not given). */
+  readonly stageKnownRuntimeS: Float64Array;
+  /** 1 where stage s may run on pool p (memory fits a slot, pool allowed). S × P. */
+  readonly stageFeasible: Uint8Array;
+  /** Data the stage reads from outside the job, CSR by stage: region and bytes. */
+  readonly externalStart: Int32Array;
+  readonly externalRegion: Int32Array;
+  readonly externalBytes: Float64Array;
+  readonly objective: Objective;
+  readonly deadlineS: number | undefined;
+  readonly budgetUsd: number | undefined;
+  readonly provisional: readonly Provisional[];
+  readonly assumptions: readonly string[];
+}
+
+export function stagePath(definition: TaskDefinition, stage: number): PathSegment[] {
+  return definition.origin === 'wfformat' ? ['workflow', 'specification', 'tasks', stage] : ['stages', stage];
+}
+
+export function assembleProblem(definition: TaskDefinition, resources: ResourceMap, options: ProblemOptions = {}): Problem {
+  const reader = new FieldReader();
+  const { table: network, regionIndex } = buildNetworkTable(resources);
+  const pools = buildPoolTable(resources, regionIndex);
+  const poolIndex = new Map(pools.ids.map((id, p) => [id, p]));
+  const S = definition.stages.length;
+  const P = pools.count;
+  const stageIndex = new Map(definition.stages.map((s, i) => [s.id, i]));
+  const assumptions: string[] = [];
+
+  const home = resolveDefaultHome(reader, options.dataHome, resources, poolIndex, regionIndex);
+  if (options.dataHome === undefined && definition.data.some((d) => d.home === undefined)) {
+    assumptions.push(`data objects without a home start in region "${network.regionIds[home]}" (the first pool's region; set with --data-home)`);
+  }
+  const dataRegion = new Map<string, number>();
+  definition.data.forEach((object, i) => {
+    if (object.home === undefined) dataRegion.set(object.id, home);
+    else {
+      const region = resolveHome(object.home, poolIndex, regionIndex, pools);
+      if (region === undefined) reader.unknownReference(['data', i, 'home'], 'pool or region', object.home, [...poolIndex.keys(), ...regionIndex.keys()]);
+      else dataRegion.set(object.id, region);
+    }
+  });
+
+  const stageFeasible = new Uint8Array(S * P);
+  const stageKnownRuntimeS = new Float64Array(S * P).fill(Number.NaN);
+  definition.stages.forEach((stage, s) => checkStagePools(reader, definition, stage, s, pools, poolIndex, stageFeasible, stageKnownRuntimeS));
+
+  const dag = buildStageDag(reader, definition, stageIndex);
+  const external = buildExternalInputs(definition, dataRegion);
+  if (reader.issues.length > 0) throw new InputError('plan inputs', reader.issues);
+
+  const { workS, provisional } = estimateStageWork(definition);
+  const objective: Objective = {
+    kind: options.objective ?? 'weighted',
+    usdPerHour: options.usdPerHour ?? definition.usdPerHour ?? DEFAULT_USD_PER_HOUR,
+  };
+  if (options.usdPerHour === undefined && definition.usdPerHour === undefined && objective.kind === 'weighted') {
+    assumptions.push(`exchange rate ${DEFAULT_USD_PER_HOUR} USD per hour of makespan (default; set objective.usdPerHour or --usd-per-hour)`);
+  }
+  if (provisional.length > 0) assumptions.push(`${provisional.length} stage(s) have no runtime estimate: provisional values used`);
+  return {
+    definition,
+    resources,
+    pools,
+    network,
+    stages: dag!,
+    stageIndex,
+    stageWorkS: workS,
+    stageKnownRuntimeS,
+    stageFeasible,
+    ...external,
+    objective,
+    deadlineS: definition.deadlineS,
+    budgetUsd: definition.budgetUsd,
+    provisional,
+    assumptions,
+  };
+}
+
+function resolveHome(name: string, poolIndex: ReadonlyMap<string, number>, regionIndex: ReadonlyMap<string, number>, pools: PoolTable): number | undefined {
+  const pool = poolIndex.get(name);
+  if (pool !== undefined) return pools.regionIndex[pool];
+  return regionIndex.get(name);
+}
+
+function resolveDefaultHome(
+  reader: FieldReader,
+  dataHome: string | undefined,
+  resources: ResourceMap,
+  poolIndex: ReadonlyMap<string, number>,
+  regionIndex: ReadonlyMap<string, number>,
+): number {
+  const first = regionIndex.get(resources.pools[0]!.region)!;
+  if (dataHome === undefined) return first;
+  const pool = poolIndex.get(dataHome);
+  if (pool !== undefined) return regionIndex.get(resources.pools[pool]!.region)!;
+  const region = regionIndex.get(dataHome);
+  if (region !== undefined) return region;
+  reader.unknownReference(['options', 'dataHome'], 'pool or region', dataHome, [...poolIndex.keys(), ...regionIndex.keys()]);
+  return first;
+}
+
+function checkStagePools(
+  reader: FieldReader,
+  definition: TaskDefinition,
+  stage: Stage,
+  s: number,
+  pools: PoolTable,
+  poolIndex: ReadonlyMap<string, number>,
+  feasible: Uint8Array,
+  known: Float64Array,
+): void {
+  const P = pools.count;
+  const path = stagePath(definition, s);
+  let allowed: Set<number> | undefined;
+  if (stage.pools !== undefined) {
+    allowed = new Set();
+    stage.pools.forEach((id, j) => {
+      const p = poolIndex.get(id);
+      if (p === undefined) reader.unknownReference([...path, 'pools', j], 'pool', id, poolIndex.keys());
+      else allowed!.add(p);
+    });
+  }
+  stage.runtimeByPoolS?.forEach((runtime, id) => {
+    const p = poolIndex.get(id);
+    if (p === undefined) reader.unknownReference([...path, 'runtimeByPoolS', id], 'pool', id, poolIndex.keys());
+    else known[s * P + p] = runtime;
+  });
+  let largestSlotGb = 0;
+  let any = false;
+  for (let p = 0; p < P; p++) {
+    if (allowed !== undefined && !allowed.has(p)) continue;
+    largestSlotGb = Math.max(largestSlotGb, pools.memGbPerSlot[p]!);
+    if (stage.memGb !== undefined && stage.memGb > pools.memGbPerSlot[p]!) continue;
+    feasible[s * P + p] = 1;
+    any = true;
+  }
+  if (any) return;
+  if (allowed !== undefined && allowed.size === 0) {
+    if (stage.pools?.length === 0) reader.report({ code: 'invalid_value', path: [...path, 'pools'], message: `stage "${stage.id}" allows no pool`, expected: 'at least one pool id', received: 'an empty list' });
+    return; // otherwise every listed pool was reported as unknown
+  }
+  reader.report({
+    code: 'infeasible',
+    path: definition.origin === 'wfformat' ? path : [...path, 'memGb'],
+    message: `stage "${stage.id}" needs ${formatGb(stage.memGb ?? 0)} per slot; the largest slot it may use has ${formatGb(largestSlotGb)}`,
+    expected: `<= ${formatGb(largestSlotGb)}`,
+    received: formatGb(stage.memGb ?? 0),
+  });
+}
+
+function formatGb(gb: number): string {
+  return `${Number(gb.toPrecision(3))} GB`;
+}
+
+/** Stage edges: `after` plus writer → reader of data objects, bytes summed per stage pair. */
+function buildStageDag(reader: FieldReader, definition: TaskDefinition, stageIndex: ReadonlyMap<string, number>): Dag | undefined {
+  const stages = definition.stages;
+  const S = stages.length;
+  const producer = new Map<string, number>();
+  stages.forEach((stage, s) => stage.outputs.forEach((id) => producer.set(id, s)));
+  const bytesOf = new Map(definition.data.map((d) => [d.id, d.bytes]));
+  const edgeBytes = new Map<number, number>();
+  const add = (u: number, v: number, bytes: number): void => {
+    const key = u * S + v;
+    edgeBytes.set(key, (edgeBytes.get(key) ?? 0) + bytes);
+  };
+  stages.forEach((stage, v) => {
+    for (const dependency of stage.after) {
+      const u = stageIndex.get(dependency)!;
+      add(u, v, flowBytes(stages[u]!));
+    }
+    for (const input of stage.inputs) {
+      const u = producer.get(input);
+      if (u !== undefined && u !== v) add(u, v, bytesOf.get(input) ?? 0);
+    }
+  });
+  const from: number[] = [];
+  const to: number[] = [];
+  const bytes: number[] = [];
+  for (const [key, b] of edgeBytes) {
+    from.push(Math.floor(key / S));
+    to.push(key % S);
+    bytes.push(b);
+  }
+  const dag = buildDag(S, from, to, bytes);
+  if (dag === undefined) {
+    const cycle = findCycle(buildCsr(S, from, to, bytes))!;
+    reader.report({ code: 'cycle', path: stagePath(definition, cycle[0]!), message: `dependency cycle: ${cycle.map((v) => stages[v]!.id).join(' → ')}`, expected: 'an acyclic graph', received: `a cycle of ${cycle.length - 1} stages` });
+  }
+  return dag;
+}
+
+/** Bytes a stage sends to each dependant besides named data objects. */
+function flowBytes(stage: Stage): number {
+  return stage.kind === 'atomic' ? stage.outputBytes : stage.outputBytesPerUnit * stage.units;
+}
+
+function buildExternalInputs(definition: TaskDefinition, dataRegion: ReadonlyMap<string, number>): Pick<Problem, 'externalStart' | 'externalRegion' | 'externalBytes'> {
+  const produced = new Set(definition.stages.flatMap((s) => s.outputs));
+  const bytesOf = new Map(definition.data.map((d) => [d.id, d.bytes]));
+  const externalStart = new Int32Array(definition.stages.length + 1);
+  const regions: number[] = [];
+  const bytes: number[] = [];
+  definition.stages.forEach((stage, s) => {
+    // Sum per region so a stage reading 500 files from one place has one entry.
+    const perRegion = new Map<number, number>();
+    for (const input of stage.inputs) {
+      if (produced.has(input)) continue;
+      const region = dataRegion.get(input);
+      if (region === undefined) continue;
+      perRegion.set(region, (perRegion.get(region) ?? 0) + (bytesOf.get(input) ?? 0));
+    }
+    for (const [region, b] of perRegion) {
+      regions.push(region);
+      bytes.push(b);
+    }
+    externalStart[s + 1] = regions.length;
+  });
+  return { externalStart, externalRegion: Int32Array.from(regions), externalBytes: Float64Array.from(bytes) };
+}
+
+/**
+ * Whole-stage work at speed 1. A stage without an estimate borrows the median of stages with
+ * the same op (per unit for divisible stages), else of all stages, else a fixed fallback,
+ * and is listed as provisional.
+ */
+function estimateStageWork(definition: TaskDefinition): { workS: Float64Array; provisional: Provisional[] } {
+  const stages = definition.stages;
+  const workS = new Float64Array(stages.length);
+  const atomicByOp = new Map<string, number[]>();
+  const perUnitByOp = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, key: string, value: number): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [value]);
+    else list.push(value);
+  };
+  for (const stage of stages) {
+    if (stage.kind === 'atomic' && stage.runtimeS !== undefined) push(atomicByOp, stage.op, stage.runtimeS);
+    if (stage.kind === 'divisible' && stage.runtimePerUnitS !== undefined) push(perUnitByOp, stage.op, stage.runtimePerUnitS);
+  }
+  const allAtomic = [...atomicByOp.values()].flat();
+  const provisional: Provisional[] = [];
+  stages.forEach((stage, s) => {
+    const perPool = stage.runtimeByPoolS === undefined ? [] : [...stage.runtimeByPoolS.values()];
+    if (perPool.length > 0 && (stage.kind === 'atomic' ? stage.runtimeS === undefined : stage.runtimePerUnitS === undefined)) {
+      // Runtimes given per pool: pools not named run the mean of the named ones, speed-scaled.
+      workS[s] = perPool.reduce((a, b) => a + b, 0) / perPool.length;
+      return;
+    }
+    if (stage.kind === 'atomic') {
+      if (stage.runtimeS !== undefined) workS[s] = stage.runtimeS;
+      else {
+        const sameOp = atomicByOp.get(stage.op);
+        const borrowed = median(sameOp ?? allAtomic);
+        workS[s] = borrowed ?? FALLBACK_STAGE_RUNTIME_S;
+        provisional.push({ stage: stage.id, reason: borrowed === undefined ? `no runtime estimate: assumed ${FALLBACK_STAGE_RUNTIME_S} s` : `no runtime estimate: median of ${sameOp ? `op "${stage.op}"` : 'all stages'} (${round(borrowed)} s)` });
+      }
+    } else if (stage.runtimePerUnitS !== undefined) workS[s] = stage.runtimePerUnitS * stage.units;
+    else {
+      const borrowed = median(perUnitByOp.get(stage.op) ?? []);
+      workS[s] = borrowed === undefined ? FALLBACK_STAGE_RUNTIME_S : borrowed * stage.units;
+      provisional.push({ stage: stage.id, reason: borrowed === undefined ? `no runtime estimate: assumed ${FALLBACK_STAGE_RUNTIME_S} s for the whole stage` : `no runtime estimate: median per ${stage.unitName === 'items' ? 'item' : 'byte'} of op "${stage.op}"` });
+    }
+  });
+  return { workS, provisional };
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function round(value: number): number {
+  return Number(value.toPrecision(3));
+}

@@ -1,0 +1,230 @@
+/**
+ * Partitioning (stages → sub-tasks) and the sub-task graph the cost model scores.
+ *
+ * A sub-task is either a chunk of a divisible stage (a unit range) or a group of one or
+ * more atomic stages run back to back in one slot (clustering). Sub-task edges come from
+ * stage edges: a sub-task holding fraction f of stage u sends f × g × bytes(u→v) to a
+ * sub-task holding fraction g of stage v (a chunked stage feeds every chunk of its
+ * dependant, as a shuffle does).
+ *
+ * Runtime of sub-task s on pool p = Σ members (work × fraction + stage overhead) / speed
+ * + the pool's dispatch overhead, or the user's known runtime on that pool. Under an
+ * interruption hazard λ (per s), a sub-task that restarts from scratch takes in expectation
+ * (e^{λd} − 1)/λ (exponential failures, restart on failure; cf. Young 1974, Daly 2006).
+ */
+import { buildDag, type Dag } from './graph.js';
+import type { Problem } from './problem.js';
+
+export interface Partition {
+  readonly count: number;
+  /** Stages each sub-task holds, CSR: members of s are memberStart[s] .. memberStart[s+1]. */
+  readonly memberStart: Int32Array;
+  readonly members: Int32Array;
+  /** For a chunk: its first unit and unit count. unitCount 0 means the whole stage. */
+  readonly unitStart: Float64Array;
+  readonly unitCount: Float64Array;
+}
+
+export class PartitionBuilder {
+  private readonly memberStart: number[] = [0];
+  private readonly members: number[] = [];
+  private readonly unitStart: number[] = [];
+  private readonly unitCount: number[] = [];
+
+  get count(): number {
+    return this.unitStart.length;
+  }
+
+  /** A chunk of divisible stage `stage`: units [start, start + count). */
+  addChunk(stage: number, start: number, count: number): number {
+    this.members.push(stage);
+    return this.close(start, count);
+  }
+
+  /** One or more atomic stages as one sub-task. */
+  addGroup(stages: ArrayLike<number>): number {
+    for (let i = 0; i < stages.length; i++) this.members.push(stages[i]!);
+    return this.close(0, 0);
+  }
+
+  build(): Partition {
+    return {
+      count: this.count,
+      memberStart: Int32Array.from(this.memberStart),
+      members: Int32Array.from(this.members),
+      unitStart: Float64Array.from(this.unitStart),
+      unitCount: Float64Array.from(this.unitCount),
+    };
+  }
+
+  private close(start: number, count: number): number {
+    this.memberStart.push(this.members.length);
+    this.unitStart.push(start);
+    this.unitCount.push(count);
+    return this.count - 1;
+  }
+}
+
+export interface SubtaskGraph extends Dag {
+  readonly partition: Partition;
+  readonly poolCount: number;
+  /** Runtime of sub-task s on pool p at [s * P + p]; Infinity where a filter forbids it. */
+  readonly runtimeS: Float64Array;
+  /** Expected runtime including interruption rework, same layout. */
+  readonly expectedS: Float64Array;
+  readonly memGb: Float64Array;
+  /** Data read from outside the job, CSR by sub-task: region and bytes. */
+  readonly externalStart: Int32Array;
+  readonly externalRegion: Int32Array;
+  readonly externalBytes: Float64Array;
+  /** Sub-tasks of each stage, CSR by stage. */
+  readonly stageSubtaskStart: Int32Array;
+  readonly stageSubtasks: Int32Array;
+}
+
+/** Share of stage `stage` that sub-task s holds (1 for whole atomic stages). */
+export function fractionOf(problem: Problem, partition: Partition, s: number): number {
+  const count = partition.unitCount[s]!;
+  if (count === 0) return 1;
+  const stage = problem.definition.stages[partition.members[partition.memberStart[s]!]!]!;
+  return stage.kind === 'divisible' ? count / stage.units : 1;
+}
+
+export function expectedWithRework(durationS: number, hazardPerS: number): number {
+  if (hazardPerS === 0 || !Number.isFinite(durationS)) return durationS;
+  return Math.expm1(hazardPerS * durationS) / hazardPerS;
+}
+
+export function buildSubtaskGraph(problem: Problem, partition: Partition): SubtaskGraph {
+  const n = partition.count;
+  const P = problem.pools.count;
+  const stageSubtaskStart = new Int32Array(problem.stages.nodeCount + 1);
+  for (let i = 0; i < partition.members.length; i++) stageSubtaskStart[partition.members[i]! + 1]!++;
+  for (let v = 0; v < problem.stages.nodeCount; v++) stageSubtaskStart[v + 1]! += stageSubtaskStart[v]!;
+  const stageSubtasks = new Int32Array(partition.members.length);
+  const fill = stageSubtaskStart.slice(0, problem.stages.nodeCount);
+  const fraction = new Float64Array(n);
+  for (let s = 0; s < n; s++) {
+    fraction[s] = fractionOf(problem, partition, s);
+    for (let m = partition.memberStart[s]!; m < partition.memberStart[s + 1]!; m++) stageSubtasks[fill[partition.members[m]!]!++] = s;
+  }
+  const { runtimeS, expectedS, memGb } = subtaskRuntimes(problem, partition, fraction);
+  const edges = subtaskEdges(problem, partition, fraction, stageSubtaskStart, stageSubtasks);
+  const dag = buildDag(n, edges.from, edges.to, edges.bytes);
+  if (dag === undefined) throw new Error('internal: partition grouped stages into a cycle');
+  return {
+    ...dag,
+    partition,
+    poolCount: P,
+    runtimeS,
+    expectedS,
+    memGb,
+    ...subtaskExternal(problem, partition, fraction),
+    stageSubtaskStart,
+    stageSubtasks,
+  };
+}
+
+function subtaskRuntimes(problem: Problem, partition: Partition, fraction: Float64Array): { runtimeS: Float64Array; expectedS: Float64Array; memGb: Float64Array } {
+  const n = partition.count;
+  const P = problem.pools.count;
+  const stages = problem.definition.stages;
+  const runtimeS = new Float64Array(n * P);
+  const expectedS = new Float64Array(n * P);
+  const memGb = new Float64Array(n);
+  for (let s = 0; s < n; s++) {
+    for (let m = partition.memberStart[s]!; m < partition.memberStart[s + 1]!; m++) {
+      memGb[s] = Math.max(memGb[s]!, stages[partition.members[m]!]!.memGb ?? 0);
+    }
+    for (let p = 0; p < P; p++) {
+      let total = problem.pools.dispatchOverheadS[p]!;
+      for (let m = partition.memberStart[s]!; m < partition.memberStart[s + 1]!; m++) {
+        const v = partition.members[m]!;
+        if (problem.stageFeasible[v * P + p] === 0) {
+          total = Number.POSITIVE_INFINITY;
+          break;
+        }
+        const known = problem.stageKnownRuntimeS[v * P + p]!;
+        const stage = stages[v]!;
+        total += Number.isNaN(known)
+          ? (problem.stageWorkS[v]! * fraction[s]! + stage.overheadS) / speedOf(problem, v, p)
+          : known * fraction[s]!;
+      }
+      runtimeS[s * P + p] = total;
+      expectedS[s * P + p] = expectedWithRework(total, problem.pools.hazardPerS[p]!);
+    }
+  }
+  return { runtimeS, expectedS, memGb };
+}
+
+export function speedOf(problem: Problem, stage: number, pool: number): number {
+  const op = problem.definition.stages[stage]!.op;
+  return problem.resources.pools[pool]!.speedByOp.get(op) ?? problem.pools.speed[pool]!;
+}
+
+function subtaskEdges(
+  problem: Problem,
+  partition: Partition,
+  fraction: Float64Array,
+  stageSubtaskStart: Int32Array,
+  stageSubtasks: Int32Array,
+): { from: number[]; to: number[]; bytes: number[] } {
+  const n = partition.count;
+  const grouped = partition.members.length > n;
+  const merged = new Map<number, number>();
+  const from: number[] = [];
+  const to: number[] = [];
+  const bytes: number[] = [];
+  const g = problem.stages;
+  for (let u = 0; u < g.nodeCount; u++) {
+    for (let e = g.succStart[u]!; e < g.succStart[u + 1]!; e++) {
+      const v = g.succIndex[e]!;
+      const edgeBytes = g.succBytes[e]!;
+      for (let i = stageSubtaskStart[u]!; i < stageSubtaskStart[u + 1]!; i++) {
+        const a = stageSubtasks[i]!;
+        for (let j = stageSubtaskStart[v]!; j < stageSubtaskStart[v + 1]!; j++) {
+          const c = stageSubtasks[j]!;
+          if (a === c) continue;
+          const b = edgeBytes * fraction[a]! * fraction[c]!;
+          if (grouped) merged.set(a * n + c, (merged.get(a * n + c) ?? 0) + b);
+          else {
+            from.push(a);
+            to.push(c);
+            bytes.push(b);
+          }
+        }
+      }
+    }
+  }
+  for (const [key, b] of merged) {
+    from.push(Math.floor(key / n));
+    to.push(key % n);
+    bytes.push(b);
+  }
+  return { from, to, bytes };
+}
+
+function subtaskExternal(problem: Problem, partition: Partition, fraction: Float64Array): Pick<SubtaskGraph, 'externalStart' | 'externalRegion' | 'externalBytes'> {
+  const n = partition.count;
+  const externalStart = new Int32Array(n + 1);
+  const regions: number[] = [];
+  const bytes: number[] = [];
+  for (let s = 0; s < n; s++) {
+    const first = regions.length;
+    for (let m = partition.memberStart[s]!; m < partition.memberStart[s + 1]!; m++) {
+      const v = partition.members[m]!;
+      for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
+        const region = problem.externalRegion[k]!;
+        const b = problem.externalBytes[k]! * fraction[s]!;
+        const existing = regions.indexOf(region, first);
+        if (existing >= 0) bytes[existing]! += b;
+        else {
+          regions.push(region);
+          bytes.push(b);
+        }
+      }
+    }
+    externalStart[s + 1] = regions.length;
+  }
+  return { externalStart, externalRegion: Int32Array.from(regions), externalBytes: Float64Array.from(bytes) };
+}

@@ -1,0 +1,104 @@
+/**
+ * Validated, normalised inputs. Everything here has passed `validateTaskDefinition` /
+ * `validateResourceMap`: numbers are finite, ids unique, references resolved within the file.
+ * Units are in the names (S = seconds, Gb = gigabytes, Usd = US dollars).
+ */
+
+export interface DataObject {
+  readonly id: string;
+  readonly bytes: number;
+  /** Where the object lives before the job starts: a pool id or a region id (resolved against the resource map). */
+  readonly home: string | undefined;
+}
+
+interface StageBase {
+  readonly id: string;
+  readonly op: string;
+  readonly after: readonly string[];
+  readonly features: Readonly<Record<string, unknown>>;
+  /** Data objects this stage reads (a divisible stage reads its share per chunk). */
+  readonly inputs: readonly string[];
+  /** Data objects this stage writes; a stage reading one of them depends on this stage. */
+  readonly outputs: readonly string[];
+  /** Memory one sub-task of this stage needs, in GB; undefined = unknown (fits any slot). */
+  readonly memGb: number | undefined;
+  /** Pools this stage may run on; undefined = any. */
+  readonly pools: readonly string[] | undefined;
+  /** Fixed start-up cost of each sub-task cut from this stage, at speed 1. */
+  readonly overheadS: number;
+  /** Runtime on named pools, taken as known (no speed scaling): whole stage. */
+  readonly runtimeByPoolS: ReadonlyMap<string, number> | undefined;
+}
+
+export interface AtomicStage extends StageBase {
+  readonly kind: 'atomic';
+  /** Runtime at speed 1; undefined = unknown (provisional estimate used). */
+  readonly runtimeS: number | undefined;
+  /** Bytes sent to each dependant besides named data objects. */
+  readonly outputBytes: number;
+}
+
+export interface DivisibleStage extends StageBase {
+  readonly kind: 'divisible';
+  /** Number of units the stage can be cut into (items, or bytes when only `bytes` is given). */
+  readonly units: number;
+  readonly unitName: 'items' | 'bytes';
+  readonly bytesPerUnit: number;
+  readonly minChunk: number;
+  readonly maxChunk: number;
+  /** Runtime of one unit at speed 1; undefined = unknown. */
+  readonly runtimePerUnitS: number | undefined;
+  readonly outputBytesPerUnit: number;
+}
+
+export type Stage = AtomicStage | DivisibleStage;
+
+export interface TaskDefinition {
+  readonly name: string;
+  readonly stages: readonly Stage[];
+  readonly data: readonly DataObject[];
+  readonly deadlineS: number | undefined;
+  readonly budgetUsd: number | undefined;
+  /** Exchange rate of the objective: how many USD one hour of makespan is worth. */
+  readonly usdPerHour: number | undefined;
+  /** Where the definition came from, e.g. "wfformat" for an imported trace. */
+  readonly origin: 'apportion' | 'wfformat';
+}
+
+export interface CapacityStep {
+  readonly atS: number;
+  readonly slots: number;
+}
+
+export interface Pool {
+  readonly id: string;
+  readonly region: string;
+  readonly zone: string | undefined;
+  /** Declared slot count; `capacity` may lower or raise it over time. */
+  readonly slots: number;
+  readonly speed: number;
+  readonly speedByOp: ReadonlyMap<string, number>;
+  readonly memGbPerSlot: number;
+  readonly priceUsdPerSlotHour: number;
+  readonly startupS: number;
+  readonly interruptionPerHour: number;
+  /** Per sub-task dispatch overhead (queueing, container start), paid on every sub-task. */
+  readonly dispatchOverheadS: number;
+  /** Slots available from `atS` on; the first step starts at 0. */
+  readonly capacity: readonly CapacityStep[];
+}
+
+export interface Link {
+  readonly from: string;
+  readonly to: string;
+  readonly latencyMs: number;
+  readonly bandwidthMBps: number;
+  readonly egressUsdPerGb: number;
+}
+
+export interface ResourceMap {
+  readonly pools: readonly Pool[];
+  readonly regions: readonly string[];
+  /** Directed links; same-region links default to free and instant. */
+  readonly links: readonly Link[];
+}

@@ -1,0 +1,72 @@
+/**
+ * Horizontal clustering of tiny atomic tasks (as Pegasus does by level and transformation):
+ * when a level holds more tasks of one op than there are slots, and each task is short next
+ * to the per-sub-task dispatch overhead, run several back to back in one sub-task so the
+ * overhead is paid once. Clusters target a duration where overhead is at most
+ * `MAX_OVERHEAD_SHARE` of the work, and never fewer clusters than slots (no parallelism lost).
+ */
+import type { Problem } from '../model/problem.js';
+import { totalSlots } from './partition.js';
+
+export const MAX_OVERHEAD_SHARE = 0.1;
+
+/** Mean dispatch overhead per sub-task over pools, weighted by slots. */
+function meanDispatchOverheadS(problem: Problem): number {
+  let weighted = 0;
+  let slots = 0;
+  for (let p = 0; p < problem.pools.count; p++) {
+    weighted += problem.pools.dispatchOverheadS[p]! * problem.pools.slots[p]!;
+    slots += problem.pools.slots[p]!;
+  }
+  return slots === 0 ? 0 : weighted / slots;
+}
+
+/**
+ * Groups of atomic stages for one level (stages given in topological order). Stages that
+ * stay alone come back as groups of one. Bins are filled longest task first into the least
+ * loaded bin (LPT), so cluster durations stay even.
+ */
+export function clusterLevel(problem: Problem, level: readonly number[]): number[][] {
+  const overheadS = meanDispatchOverheadS(problem);
+  const targetS = overheadS / MAX_OVERHEAD_SHARE;
+  const slots = totalSlots(problem);
+  const byOp = new Map<string, number[]>();
+  const groups: number[][] = [];
+  for (const v of level) {
+    const stage = problem.definition.stages[v]!;
+    if (stage.kind !== 'atomic' || overheadS === 0 || problem.stageWorkS[v]! >= targetS || hasKnownRuntimes(problem, v)) {
+      groups.push([v]);
+      continue;
+    }
+    const key = `${stage.op}\u0000${stage.pools?.join(',') ?? ''}`;
+    const list = byOp.get(key);
+    if (list === undefined) byOp.set(key, [v]);
+    else list.push(v);
+  }
+  for (const tasks of byOp.values()) {
+    let work = 0;
+    for (const v of tasks) work += problem.stageWorkS[v]!;
+    const clusters = Math.min(tasks.length, Math.max(slots, Math.ceil(work / targetS)));
+    if (clusters >= tasks.length) {
+      for (const v of tasks) groups.push([v]);
+      continue;
+    }
+    const bins: number[][] = Array.from({ length: clusters }, () => []);
+    const load = new Float64Array(clusters);
+    const sorted = [...tasks].sort((a, b) => problem.stageWorkS[b]! - problem.stageWorkS[a]! || a - b);
+    for (const v of sorted) {
+      let lightest = 0;
+      for (let b = 1; b < clusters; b++) if (load[b]! < load[lightest]!) lightest = b;
+      bins[lightest]!.push(v);
+      load[lightest]! += problem.stageWorkS[v]!;
+    }
+    for (const bin of bins) groups.push(bin.sort((a, b) => a - b));
+  }
+  return groups;
+}
+
+function hasKnownRuntimes(problem: Problem, v: number): boolean {
+  const P = problem.pools.count;
+  for (let p = 0; p < P; p++) if (!Number.isNaN(problem.stageKnownRuntimeS[v * P + p]!)) return true;
+  return false;
+}

@@ -1,0 +1,102 @@
+/**
+ * List scheduling: take sub-tasks in a priority order (topological), and for each pick a
+ * pool by a score over (pool, start, finish), reserving the earliest slot there. Every
+ * baseline and the constructive planner are instances of it; they differ in partition,
+ * priority, slot policy (append or insertion) and score.
+ */
+import { readyTimeS, type PartialSchedule } from '../cost/simulate.js';
+import { SlotBook } from '../cost/slots.js';
+import type { Problem } from '../model/problem.js';
+import type { SubtaskGraph } from '../model/subtasks.js';
+
+/**
+ * Lower is better; ties go to the earlier finish, then the lower pool index. `allocation`
+ * holds the pools of the sub-tasks placed so far (for egress and transfer terms).
+ */
+export type PoolScore = (s: number, p: number, startS: number, finishS: number, allocation: Int32Array) => number;
+
+export interface ListScheduleOptions {
+  /** Fill idle gaps between placed sub-tasks (HEFT) instead of appending after the last one. */
+  readonly insertion: boolean;
+  readonly score: PoolScore;
+  /** Pool each sub-task must use, or -1 for free choice. */
+  readonly pinned?: Int32Array | undefined;
+  readonly partial?: PartialSchedule | undefined;
+  /** Called after each placement, for planners that keep state (round-robin, projections). */
+  readonly onPlaced?: ((s: number, p: number, startS: number, finishS: number) => void) | undefined;
+}
+
+export interface ListSchedule {
+  readonly allocation: Int32Array;
+  readonly startS: Float64Array;
+  readonly finishS: Float64Array;
+}
+
+export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: ArrayLike<number>, options: ListScheduleOptions): ListSchedule {
+  const n = graph.nodeCount;
+  const P = problem.pools.count;
+  const allocation = new Int32Array(n).fill(-1);
+  const startS = new Float64Array(n);
+  const finishS = new Float64Array(n).fill(Number.NaN);
+  const book = new SlotBook(problem.pools, options.insertion, options.partial?.nowS ?? 0);
+  const fixed = options.partial?.fixed;
+  if (fixed !== undefined) {
+    for (const [s, placed] of fixed) {
+      allocation[s] = placed.pool;
+      startS[s] = placed.startS;
+      finishS[s] = placed.finishS;
+      book.reserve(placed.pool, placed.slot, placed.startS, placed.finishS);
+    }
+  }
+  for (let i = 0; i < priority.length; i++) {
+    const s = priority[i]!;
+    if (fixed?.has(s) === true) continue;
+    const pin = options.pinned?.[s] ?? -1;
+    let bestPool = -1;
+    let bestSlot = -1;
+    let bestScore = Number.POSITIVE_INFINITY;
+    let bestStart = 0;
+    let bestFinish = Number.POSITIVE_INFINITY;
+    for (let p = pin >= 0 ? pin : 0; p < (pin >= 0 ? pin + 1 : P); p++) {
+      const duration = graph.expectedS[s * P + p]!;
+      if (!Number.isFinite(duration)) continue;
+      allocation[s] = p; // readyTimeS compares the producer's pool with this one
+      const ready = readyTimeS(problem, graph, s, p, allocation, finishS);
+      const start = book.find(p, ready, duration);
+      if (!Number.isFinite(start)) continue;
+      const finish = start + duration;
+      const score = options.score(s, p, start, finish, allocation);
+      if (score < bestScore || (score === bestScore && finish < bestFinish)) {
+        bestPool = p;
+        bestSlot = book.foundSlot;
+        bestScore = score;
+        bestStart = start;
+        bestFinish = finish;
+      }
+    }
+    if (bestPool < 0) throw new Error(`internal: no pool can run sub-task ${s}`);
+    allocation[s] = bestPool;
+    startS[s] = bestStart;
+    finishS[s] = bestFinish;
+    book.reserve(bestPool, bestSlot, bestStart, bestFinish);
+    options.onPlaced?.(s, bestPool, bestStart, bestFinish);
+  }
+  return { allocation, startS, finishS };
+}
+
+/** USD a sub-task costs on pool p: expected slot-seconds × price + egress of its inputs. */
+export function placementCostUsd(problem: Problem, graph: SubtaskGraph, s: number, p: number, allocation: ArrayLike<number>): number {
+  const P = problem.pools.count;
+  const network = problem.network;
+  const R = network.regionCount;
+  const region = problem.pools.regionIndex[p]!;
+  let usd = graph.expectedS[s * P + p]! * problem.pools.priceUsdPerSlotS[p]!;
+  for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) {
+    const q = allocation[graph.predIndex[e]!]!;
+    if (q !== p) usd += graph.predBytes[e]! * network.egressUsdPerByte[problem.pools.regionIndex[q]! * R + region]!;
+  }
+  for (let k = graph.externalStart[s]!; k < graph.externalStart[s + 1]!; k++) {
+    usd += graph.externalBytes[k]! * network.egressUsdPerByte[graph.externalRegion[k]! * R + region]!;
+  }
+  return usd;
+}

@@ -1,0 +1,51 @@
+/**
+ * Plain-text plan: the totals, one row per pool, then a table per pool of its sub-tasks
+ * (the first `limit` by start time).
+ */
+import { describeObjective } from '../cost/objective.js';
+import type { Plan, PlanSubtask } from '../plan/plan.js';
+import { formatDurationS, formatUsd, table } from './format.js';
+
+export function renderText(plan: Plan, options: { limit?: number } = {}): string {
+  const limit = options.limit ?? 8;
+  const s = plan.summary;
+  const lines: string[] = [];
+  lines.push(`apportion plan: ${plan.job}`);
+  lines.push(`planner    ${s.planner} (${s.variant})`);
+  lines.push(`objective  ${formatObjective(plan)}  [${describeObjective({ kind: s.objectiveKind, usdPerHour: s.usdPerHour })}]`);
+  lines.push(`makespan   ${formatDurationS(s.makespanS)}   cost ${formatUsd(s.costUsd)}   sub-tasks ${s.subtaskCount}   planned in ${s.planningMs.toFixed(0)} ms`);
+  for (const violation of plan.constraints.violations) lines.push(`✖ this plan ${violation}`);
+  lines.push('');
+  const rows = [['pool', 'region', 'slots', 'sub-tasks', 'busy', 'cost']];
+  for (const pool of plan.pools) rows.push([pool.id, pool.region, String(pool.slots), String(pool.subtasks), formatDurationS(pool.busyS), formatUsd(pool.costUsd)]);
+  rows.push(['total', '', '', String(s.subtaskCount), formatDurationS(plan.pools.reduce((a, p) => a + p.busyS, 0)), formatUsd(plan.terms.computeUsd)]);
+  lines.push(table(rows, [false, false, true, true, true, true]));
+  if (plan.terms.egressUsd > 0) lines.push(`egress ${formatUsd(plan.terms.egressUsd)} on top of compute`);
+  for (const pool of plan.pools) {
+    const mine = plan.subtasks.filter((t) => t.pool === pool.id).sort((a, b) => a.startS - b.startS);
+    if (mine.length === 0) continue;
+    lines.push('', `${pool.id}: ${mine.length} sub-task${mine.length === 1 ? '' : 's'}`);
+    const subRows = [['sub-task', 'work', 'slot', 'start', 'finish', 'cost']];
+    for (const task of mine.slice(0, limit)) subRows.push([task.id, describeWork(task), String(task.slot), formatDurationS(task.startS), formatDurationS(task.finishS), formatUsd(task.costUsd)]);
+    lines.push(table(subRows, [false, false, true, true, true, true]));
+    if (mine.length > limit) lines.push(`… ${mine.length - limit} more (--limit N shows more; --format json has all)`);
+  }
+  if (plan.provisional.length > 0) {
+    lines.push('', `provisional (${plan.provisional.length} stage${plan.provisional.length === 1 ? '' : 's'} without a runtime estimate):`);
+    for (const p of plan.provisional.slice(0, limit)) lines.push(`  ${p.stage}: ${p.reason}`);
+    if (plan.provisional.length > limit) lines.push(`  … ${plan.provisional.length - limit} more`);
+  }
+  if (plan.assumptions.length > 0) lines.push('', 'assumptions:', ...plan.assumptions.map((a) => `  - ${a}`));
+  return lines.join('\n');
+}
+
+export function formatObjective(plan: Plan): string {
+  const s = plan.summary;
+  return s.objectiveUnit === 's' ? formatDurationS(s.objective) : formatUsd(s.objective);
+}
+
+function describeWork(task: PlanSubtask): string {
+  if (task.items !== undefined) return `${task.stage} ${task.unit ?? 'items'} ${task.items[0]}–${task.items[1]}`;
+  const tasks = task.tasks ?? [];
+  return tasks.length === 1 ? tasks[0]! : `${tasks.length} × ${task.op}`;
+}
