@@ -39,6 +39,7 @@ export function computeTerms(problem: Problem, graph: SubtaskGraph, schedule: Sc
   let egressUsd = 0;
   let transferTotalS = 0;
   let transferBytes = 0;
+  const staged = new Set<number>();
   const move = (fromRegion: number, toRegion: number, bytes: number): void => {
     if (fromRegion === toRegion && network.bytesPerS[fromRegion * network.regionCount + toRegion] === Number.POSITIVE_INFINITY) return;
     transferTotalS += transferS(network, fromRegion, toRegion, bytes);
@@ -59,7 +60,15 @@ export function computeTerms(problem: Problem, graph: SubtaskGraph, schedule: Sc
       const fromPool = schedule.pool[graph.predIndex[e]!]!;
       if (fromPool !== p) move(pools.regionIndex[fromPool]!, region, graph.predBytes[e]!);
     }
-    for (let k = graph.externalStart[s]!; k < graph.externalStart[s + 1]!; k++) move(graph.externalRegion[k]!, region, graph.externalBytes[k]!);
+    for (let k = graph.externalStart[s]!; k < graph.externalStart[s + 1]!; k++) {
+      if (graph.externalWhole[k] === 1) {
+        // A whole object is moved to a region once; later readers there share the copy.
+        const key = graph.externalObject[k]! * network.regionCount + region;
+        if (staged.has(key)) continue;
+        staged.add(key);
+      }
+      move(graph.externalRegion[k]!, region, graph.externalBytes[k]!);
+    }
   }
   const costUsd = computeUsd + egressUsd;
   return {

@@ -2,7 +2,15 @@
  * Text → untyped value, with syntax errors located by line and column.
  * JSON is the primary format; `.yaml`/`.yml` files go through the `yaml` package.
  */
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
+
+// `yaml` takes ~100 ms to load: only JSON users would pay it on every run, so load on demand.
+type YamlModule = typeof import('yaml');
+let yamlModule: YamlModule | undefined;
+function yaml(): YamlModule {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule;
+  return yamlModule;
+}
 import { InputError, type PathSegment } from './issues.js';
 
 export function parseDocument(text: string, source: string): unknown {
@@ -51,10 +59,10 @@ export function parseJsonDocument(text: string, source: string): unknown {
 
 function parseYamlDocument(text: string, source: string): unknown {
   try {
-    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    return yaml().parse(text, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
     if (!(error instanceof Error)) throw error;
-    const position = error instanceof YAMLParseError ? error.linePos?.[0] : undefined;
+    const position = error instanceof yaml().YAMLParseError ? error.linePos?.[0] : undefined;
     const where = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
     // With prettyErrors the first line already ends in " at line L, column C:"; say it once.
     const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?\s*$/, '').replace(/[.:]\s*$/, '');

@@ -42,8 +42,9 @@ export interface Problem {
   readonly stageKnownRuntimeS: Float64Array;
   /** 1 where stage s may run on pool p (memory fits a slot, pool allowed). S × P. */
   readonly stageFeasible: Uint8Array;
-  /** Data the stage reads from outside the job, CSR by stage: region and bytes. */
+  /** Data objects the stage reads from outside the job, CSR by stage: object index, home region, bytes. */
   readonly externalStart: Int32Array;
+  readonly externalObject: Int32Array;
   readonly externalRegion: Int32Array;
   readonly externalBytes: Float64Array;
   readonly objective: Objective;
@@ -236,28 +237,25 @@ function flowBytes(stage: Stage): number {
   return stage.kind === 'atomic' ? stage.outputBytes : stage.outputBytesPerUnit * stage.units;
 }
 
-function buildExternalInputs(definition: TaskDefinition, dataRegion: ReadonlyMap<string, number>): Pick<Problem, 'externalStart' | 'externalRegion' | 'externalBytes'> {
+function buildExternalInputs(definition: TaskDefinition, dataRegion: ReadonlyMap<string, number>): Pick<Problem, 'externalStart' | 'externalObject' | 'externalRegion' | 'externalBytes'> {
   const produced = new Set(definition.stages.flatMap((s) => s.outputs));
-  const bytesOf = new Map(definition.data.map((d) => [d.id, d.bytes]));
+  const objectIndex = new Map(definition.data.map((d, i) => [d.id, i]));
   const externalStart = new Int32Array(definition.stages.length + 1);
+  const objects: number[] = [];
   const regions: number[] = [];
   const bytes: number[] = [];
   definition.stages.forEach((stage, s) => {
-    // Sum per region so a stage reading 500 files from one place has one entry.
-    const perRegion = new Map<number, number>();
-    for (const input of stage.inputs) {
-      if (produced.has(input)) continue;
+    for (const input of new Set(stage.inputs)) {
       const region = dataRegion.get(input);
-      if (region === undefined) continue;
-      perRegion.set(region, (perRegion.get(region) ?? 0) + (bytesOf.get(input) ?? 0));
-    }
-    for (const [region, b] of perRegion) {
+      if (produced.has(input) || region === undefined) continue;
+      const object = objectIndex.get(input)!;
+      objects.push(object);
       regions.push(region);
-      bytes.push(b);
+      bytes.push(definition.data[object]!.bytes);
     }
     externalStart[s + 1] = regions.length;
   });
-  return { externalStart, externalRegion: Int32Array.from(regions), externalBytes: Float64Array.from(bytes) };
+  return { externalStart, externalObject: Int32Array.from(objects), externalRegion: Int32Array.from(regions), externalBytes: Float64Array.from(bytes) };
 }
 
 /**

@@ -73,10 +73,18 @@ export interface SubtaskGraph extends Dag {
   /** Expected runtime including interruption rework, same layout. */
   readonly expectedS: Float64Array;
   readonly memGb: Float64Array;
-  /** Data read from outside the job, CSR by sub-task: region and bytes. */
+  /**
+   * Data read from outside the job, CSR by sub-task: object, home region, bytes, and whether
+   * the sub-task reads the whole object (then it is moved to a region once and shared by
+   * every reader there; a chunk's share of an object is its own).
+   */
   readonly externalStart: Int32Array;
+  readonly externalObject: Int32Array;
   readonly externalRegion: Int32Array;
   readonly externalBytes: Float64Array;
+  readonly externalWhole: Uint8Array;
+  /** Number of sub-tasks that read each data object whole. */
+  readonly wholeReaders: Int32Array;
   /** Sub-tasks of each stage, CSR by stage. */
   readonly stageSubtaskStart: Int32Array;
   readonly stageSubtasks: Int32Array;
@@ -204,27 +212,39 @@ function subtaskEdges(
   return { from, to, bytes };
 }
 
-function subtaskExternal(problem: Problem, partition: Partition, fraction: Float64Array): Pick<SubtaskGraph, 'externalStart' | 'externalRegion' | 'externalBytes'> {
+type ExternalReads = Pick<SubtaskGraph, 'externalStart' | 'externalObject' | 'externalRegion' | 'externalBytes' | 'externalWhole' | 'wholeReaders'>;
+
+function subtaskExternal(problem: Problem, partition: Partition, fraction: Float64Array): ExternalReads {
   const n = partition.count;
   const externalStart = new Int32Array(n + 1);
+  const objects: number[] = [];
   const regions: number[] = [];
   const bytes: number[] = [];
+  const whole: number[] = [];
+  const wholeReaders = new Int32Array(problem.definition.data.length);
   for (let s = 0; s < n; s++) {
-    const first = regions.length;
+    const first = objects.length;
     for (let m = partition.memberStart[s]!; m < partition.memberStart[s + 1]!; m++) {
       const v = partition.members[m]!;
       for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
-        const region = problem.externalRegion[k]!;
-        const b = problem.externalBytes[k]! * fraction[s]!;
-        const existing = regions.indexOf(region, first);
-        if (existing >= 0) bytes[existing]! += b;
-        else {
-          regions.push(region);
-          bytes.push(b);
-        }
+        const object = problem.externalObject[k]!;
+        if (objects.indexOf(object, first) >= 0) continue; // two tasks of one cluster read it once
+        const isWhole = fraction[s] === 1;
+        objects.push(object);
+        regions.push(problem.externalRegion[k]!);
+        bytes.push(problem.externalBytes[k]! * fraction[s]!);
+        whole.push(isWhole ? 1 : 0);
+        if (isWhole) wholeReaders[object]!++;
       }
     }
-    externalStart[s + 1] = regions.length;
+    externalStart[s + 1] = objects.length;
   }
-  return { externalStart, externalRegion: Int32Array.from(regions), externalBytes: Float64Array.from(bytes) };
+  return {
+    externalStart,
+    externalObject: Int32Array.from(objects),
+    externalRegion: Int32Array.from(regions),
+    externalBytes: Float64Array.from(bytes),
+    externalWhole: Uint8Array.from(whole),
+    wholeReaders,
+  };
 }

@@ -123,9 +123,17 @@ function scheduleEarliestFinish(problem: Problem, variant: PartitionVariant, pri
 }
 
 /** Full objective: placement USD + exchange rate × growth of the projected makespan. */
-function scheduleObjectiveAware(problem: Problem, variant: PartitionVariant, priority: Int32Array, rank: Float64Array, meanS: Float64Array, options: PlannerOptions | undefined): Candidate {
+function scheduleObjectiveAware(
+  problem: Problem,
+  variant: PartitionVariant,
+  priority: Int32Array,
+  rank: Float64Array,
+  meanS: Float64Array,
+  rateFactor: number,
+  options: PlannerOptions | undefined,
+): Candidate {
   const graph = variant.graph;
-  const usdPerS = usdPerSecond(problem.objective);
+  const usdPerS = usdPerSecond(problem.objective) * rateFactor;
   let projectedS = 0;
   const result = listSchedule(problem, graph, priority, {
     insertion: true,
@@ -139,7 +147,20 @@ function scheduleObjectiveAware(problem: Problem, variant: PartitionVariant, pri
       projectedS = Math.max(projectedS, finish + rank[s]! - meanS[s]!);
     },
   });
-  return { graph, allocation: result.allocation, order: orderByStart(graph, result.startS), variant: `${variant.label}, objective-aware` };
+  const label = rateFactor === 1 ? 'objective-aware' : `objective-aware, time at ${rateFactor}× its rate`;
+  return { graph, allocation: result.allocation, order: orderByStart(graph, result.startS), variant: `${variant.label}, ${label}` };
+}
+
+/**
+ * The objective-aware rule is greedy: it weighs each placement's price against how far it
+ * pushes the projected makespan, which misjudges the makespan cost of early placements.
+ * Scheduling with the exchange rate scaled down and up traces the time/price trade-off;
+ * the reference model then judges every result at the true rate.
+ */
+function exchangeRateFactors(problem: Problem): number[] {
+  if (problem.objective.kind === 'makespan') return [];
+  if (problem.objective.kind === 'cost') return [1];
+  return [0, 0.25, 1, 4];
 }
 
 export interface ApportionResult {
@@ -151,7 +172,8 @@ export function planApportion(problem: Problem, options?: PlannerOptions): Appor
   const variants: PartitionVariant[] = options?.extend !== undefined ? [{ graph: options.extend.graph, pinned: undefined, label: 'kept partition' }] : partitionVariants(problem);
   const tried: ScoredCandidate[] = [];
   let best: ScoredCandidate | undefined;
-  const perVariant = problem.objective.kind === 'makespan' ? 1 : 2;
+  const rateFactors = exchangeRateFactors(problem);
+  const perVariant = 1 + rateFactors.length;
   const consider = (candidate: Candidate): void => {
     const scored = evaluateCandidate(problem, candidate, options?.extend?.partial);
     tried.push(scored);
@@ -163,7 +185,7 @@ export function planApportion(problem: Problem, options?: PlannerOptions): Appor
     const rank = upwardRank(problem, variant.graph, meanS);
     const priority = byDecreasingRank(variant.graph, rank);
     consider(scheduleEarliestFinish(problem, variant, priority, options));
-    if (problem.objective.kind !== 'makespan') consider(scheduleObjectiveAware(problem, variant, priority, rank, meanS, options));
+    for (const factor of rateFactors) consider(scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options));
   }
   return { best: best!, tried };
 }

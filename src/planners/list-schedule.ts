@@ -84,7 +84,7 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
   return { allocation, startS, finishS };
 }
 
-/** USD a sub-task costs on pool p: expected slot-seconds × price + egress of its inputs. */
+/** USD a sub-task costs on pool p: expected slot-seconds × price + egress of its inputs (shared objects amortised). */
 export function placementCostUsd(problem: Problem, graph: SubtaskGraph, s: number, p: number, allocation: ArrayLike<number>): number {
   const P = problem.pools.count;
   const network = problem.network;
@@ -96,7 +96,9 @@ export function placementCostUsd(problem: Problem, graph: SubtaskGraph, s: numbe
     if (q !== p) usd += graph.predBytes[e]! * network.egressUsdPerByte[problem.pools.regionIndex[q]! * R + region]!;
   }
   for (let k = graph.externalStart[s]!; k < graph.externalStart[s + 1]!; k++) {
-    usd += graph.externalBytes[k]! * network.egressUsdPerByte[graph.externalRegion[k]! * R + region]!;
+    // A whole object is moved once per region: each reader is charged its share.
+    const readers = graph.externalWhole[k] === 1 ? graph.wholeReaders[graph.externalObject[k]!]! : 1;
+    usd += (graph.externalBytes[k]! * network.egressUsdPerByte[graph.externalRegion[k]! * R + region]!) / readers;
   }
   return usd;
 }

@@ -42,6 +42,32 @@ test('within one pool outputs are local: no transfer, no egress', () => {
   assert.is(scored.terms.transferBytes, 0);
 });
 
+test('an external object read whole by several sub-tasks is moved to a region once', () => {
+  const problem = problemOf(
+    { data: [{ id: 'db', bytes: 1e9, home: 'A' }], stages: [{ id: 'x', runtimeS: 10, inputs: ['db'] }, { id: 'y', runtimeS: 10, inputs: ['db'] }] },
+    { ...twoRegions, pools: [twoRegions.pools[0], { ...twoRegions.pools[1], slots: 2 }] },
+  );
+  const scored = scoreOn(problem, [1, 1]);
+  assert.is(scored.terms.transferBytes, 1e9);
+  assert.ok(Math.abs(scored.terms.egressUsd - 0.09) < 1e-12);
+  // Both readers wait for the one transfer: latency + 1 GB at 100 MB/s.
+  assert.equal(Array.from(scored.schedule.startS), [10.02, 10.02]);
+});
+
+test('a divisible stage moves only each chunk\'s share of its input', () => {
+  const problem = problemOf(
+    { data: [{ id: 'logs', bytes: 1e9, home: 'A' }], stages: [{ id: 'x', items: 10, runtimePerItemS: 1, inputs: ['logs'] }] },
+    twoRegions,
+  );
+  const builder = new PartitionBuilder();
+  builder.addChunk(0, 0, 4);
+  builder.addChunk(0, 4, 6);
+  const graph = buildSubtaskGraph(problem, builder.build());
+  const scored = evaluateCandidate(problem, { graph, allocation: Int32Array.from([0, 1]), order: Int32Array.from([0, 1]), variant: 'test' });
+  assert.is(scored.terms.transferBytes, 6e8);
+  assert.is(scored.schedule.startS[1], 0.02 + 6e8 / 1e8);
+});
+
 test('interruption rework: (e^{λd} − 1)/λ, reported as its own term and inside makespan', () => {
   const problem = problemOf({ stages: [{ id: 'x', runtimeS: 3600 }] }, { pools: [{ id: 'spot', region: 'A', slots: 1, interruptionPerHour: 0.1, priceUsdPerSlotHour: 1 }] });
   const scored = scoreOn(problem, [0]);
