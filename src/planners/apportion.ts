@@ -65,7 +65,9 @@ function buildVariant(problem: Problem, split: 'even' | 'dlt', cluster: boolean)
   const partition = builder.build();
   const graph = buildSubtaskGraph(problem, partition);
   const pinned = pins.some((p) => p >= 0) ? Int32Array.from(pins) : undefined;
-  return { graph, pinned, label: `${split === 'dlt' ? 'DLT split' : 'even chunks'}${cluster ? ', clustered' : ''}` };
+  const hasDivisible = problem.definition.stages.some((stage) => stage.kind === 'divisible');
+  const cut = hasDivisible ? (split === 'dlt' ? 'DLT split' : 'even chunks') : 'whole tasks';
+  return { graph, pinned, label: `${cut}${cluster ? ', clustered' : ''}` };
 }
 
 /** When stage v can start: the latest estimated finish of the stages it depends on. */
