@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,19 +8,12 @@ import { checkPlanValidity } from '../../src/plan/check.js';
 import { makePlan } from '../../src/plan/make-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { runCli } from '../helpers/cli.js';
-import { REPO_ROOT, WFINSTANCES } from '../helpers/problems.js';
+import { REPO_ROOT, WFINSTANCES, wfInstanceFiles } from '../helpers/problems.js';
 
 const test = suite('cli: every real WfFormat trace plans on the heterogeneous pools');
 const HETERO = join(REPO_ROOT, 'examples/pools/hetero.json');
 
-function traces(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? traces(path) : name.endsWith('.json') ? [path] : [];
-  });
-}
-
-const files = traces(WFINSTANCES);
+const files = wfInstanceFiles();
 
 test('the traces are there', () => {
   assert.ok(files.length >= 30, `found ${files.length} traces under ${WFINSTANCES}`);

@@ -1,5 +1,5 @@
 /** Test helpers: build problems from plain objects or fixture files. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assembleProblem, type Problem, type ProblemOptions } from '../../src/model/problem.js';
@@ -19,4 +19,16 @@ export function problemOf(task: unknown, pools: unknown, options: ProblemOptions
 
 export function heftClassicProblem(): Problem {
   return problemOf(readJson('test/fixtures/heft-topcuoglu-2002.json'), readJson('test/fixtures/heft-topcuoglu-2002.pools.json'), { objective: 'makespan' });
+}
+
+/** Every WfFormat trace under ../shared/data/wfinstances, sorted; empty if the folder is missing. */
+export function wfInstanceFiles(dir = WFINSTANCES): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return wfInstanceFiles(path);
+      return name.endsWith('.json') ? [path] : [];
+    });
 }

@@ -2,7 +2,7 @@
  * WfFormat (WfCommons WfInstances) import: every stored instance imports and assembles, ops are
  * task names without ids, edge bytes are the shared file sizes, bad files report paths.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
@@ -13,6 +13,7 @@ import { formatIssues, formatPath, InputError, type InputIssue } from '../../src
 import { assembleProblem } from '../../src/model/problem.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
 import { opOf } from '../../src/model/wfformat.js';
+import { wfInstanceFiles } from '../helpers/problems.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const INSTANCES = resolve(ROOT, '../shared/data/wfinstances');
@@ -33,17 +34,7 @@ interface WfDocument {
   };
 }
 
-function findJson(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return findJson(path);
-      return name.endsWith('.json') ? [path] : [];
-    });
-}
-
-const files = findJson(INSTANCES);
+const files = wfInstanceFiles(INSTANCES);
 const read = (path: string): { text: string; doc: WfDocument } => {
   const text = readFileSync(path, 'utf8');
   return { text, doc: JSON.parse(text) as WfDocument };
