@@ -4,7 +4,8 @@
  * A candidate is an allocation (sub-task → pool) and a priority order (a topological order
  * of sub-tasks). Sub-tasks are dispatched in that order; each starts when all its inputs
  * have arrived and a slot of its pool is free (after the pool's start-up), on the slot
- * where it can start earliest (lowest slot index on ties). Inputs from a sub-task in another
+ * where it can start earliest; among slots free by then, the one freed latest (best fit),
+ * then the lowest index. Inputs from a sub-task in another
  * region arrive latency + bytes / bandwidth after it finishes; external data likewise from
  * its home region at time 0. A sub-task occupies its slot for its expected duration,
  * interruption rework included.

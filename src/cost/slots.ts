@@ -40,18 +40,33 @@ export class SlotBook {
     }
   }
 
-  /** Earliest start at or after `readyS` on pool p for a sub-task of `durationS`; sets `foundSlot`. */
+  /**
+   * Earliest start at or after `readyS` on pool p for a sub-task of `durationS`; sets `foundSlot`.
+   *
+   * Append mode breaks ties between slots that allow the same start by best fit: the slot
+   * whose last sub-task ended latest, so slots that freed earlier stay for sub-tasks that
+   * are ready sooner (then the lowest index). Insertion mode takes the lowest index.
+   */
   find(p: number, readyS: number, durationS: number): number {
     const ready = Math.max(readyS, this.notBeforeS);
     const slots = this.pools.maxSlots[p]!;
+    const lastEnd = this.lastEnd[p]!;
     let best = Number.POSITIVE_INFINITY;
     let bestSlot = -1;
     for (let k = 0; k < slots; k++) {
-      const start = this.insertion ? this.findInGaps(p, k, ready, durationS, best) : this.fitWindow(p, k, Math.max(ready, this.lastEnd[p]![k]!), durationS);
-      if (start < best) {
+      if (this.insertion) {
+        const start = this.findInGaps(p, k, ready, durationS, best);
+        if (start < best) {
+          best = start;
+          bestSlot = k;
+          if (start <= ready) break; // cannot do better than the ready time
+        }
+        continue;
+      }
+      const start = this.fitWindow(p, k, Math.max(ready, lastEnd[k]!), durationS);
+      if (start < best || (start === best && bestSlot >= 0 && lastEnd[k]! > lastEnd[bestSlot]!)) {
         best = start;
         bestSlot = k;
-        if (start <= ready) break; // cannot do better than the ready time
       }
     }
     this.foundSlot = bestSlot;
