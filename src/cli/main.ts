@@ -28,6 +28,9 @@ const PLAN_OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string', short: 'o' },
   limit: { type: 'string' },
+  'budget-ms': { type: 'string' },
+  workers: { type: 'string' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -46,6 +49,10 @@ options (plan):
       --format FMT        text | json | svg (default text)
   -o, --out FILE          write the plan there instead of stdout
       --limit N           sub-tasks listed per pool in text output (default 8)
+      --budget-ms N       plan for up to N ms: constructive variants, LP bound, then search (default 0:
+                          the constructive plan and the quick bound only)
+      --workers N         worker threads scoring search batches (default: the cores available)
+      --seed N            seed of the search (default 1); same seed and budget in batches = same plan
   -h, --help              this help
 
 exit codes: 0 ok, 2 bad input, 3 plan misses its deadline or budget, 1 internal error`;
@@ -62,9 +69,9 @@ const processIo: Io = {
   isTty: process.stderr.isTTY === true,
 };
 
-export function main(argv: readonly string[], io: Io = processIo): number {
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   try {
-    return dispatch(argv, io);
+    return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof InputError) {
       io.stderr(`${error.source}: ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}\n${formatIssues(error.issues)}\n`);
@@ -83,7 +90,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
 
 class UsageError extends Error {}
 
-function dispatch(argv: readonly string[], io: Io): number {
+async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout(`${USAGE}\n`);
@@ -99,7 +106,7 @@ function dispatch(argv: readonly string[], io: Io): number {
     io.stdout(`${USAGE}\n`);
     return EXIT_OK;
   }
-  const result = runPlanCommand(options, io);
+  const result = await runPlanCommand(options, io);
   if (options.out !== undefined) writeFileSync(options.out, result.output);
   else io.stdout(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
   for (const violation of result.violations) io.stderr(`✖ the best plan found ${violation}\n`);
@@ -131,6 +138,9 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
     format: oneOf('--format', values.format, FORMATS) ?? 'text',
     out: values.out,
     limit: nonNegative('--limit', values.limit),
+    budgetMs: nonNegative('--budget-ms', values['budget-ms']) ?? 0,
+    workers: wholeAtLeastOne('--workers', values.workers),
+    seed: nonNegative('--seed', values.seed) ?? 1,
     progress: true,
   };
 }
@@ -145,6 +155,13 @@ function nonNegative(flag: string, value: string | undefined): number | undefine
   if (value === undefined) return undefined;
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new UsageError(`${flag}: expected a finite number >= 0, received "${value}"`);
+  return number;
+}
+
+function wholeAtLeastOne(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag}: expected a whole number >= 1, received "${value}"`);
   return number;
 }
 

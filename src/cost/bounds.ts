@@ -8,6 +8,7 @@
  * Cost: every stage on the pool where it is cheapest, no egress.
  */
 import { InputError, type InputIssue } from '../model/issues.js';
+import { objectiveValue } from './objective.js';
 import type { Problem } from '../model/problem.js';
 import { speedOf } from '../model/subtasks.js';
 
@@ -110,4 +111,27 @@ function fmt(value: number): string {
 function fmtFloor(value: number): string {
   const digits = 10 ** (3 - Math.floor(Math.log10(Math.max(Math.abs(value), 1e-12))));
   return String(Math.floor(value * digits) / digits);
+}
+
+export interface LowerBound {
+  readonly makespanS: number;
+  /** Lower bound on compute cost (USD). */
+  readonly costUsd: number;
+  /** Lower bound on the objective, in its unit (USD, or s for makespan-only). */
+  readonly objective: number;
+  /** Which argument certified it. */
+  readonly source: string;
+}
+
+/** The quick bounds as one LowerBound: makespan and cost bounds combine into an objective bound. */
+export function quickBound(problem: Problem): LowerBound {
+  const makespanS = makespanLowerBoundS(problem);
+  const costUsd = costLowerBoundUsd(problem);
+  return { makespanS, costUsd, objective: objectiveValue(problem.objective, makespanS, costUsd), source: 'critical path on the fastest pools; compute on the cheapest' };
+}
+
+/** objective / bound − 1: 0 means proven optimal. */
+export function gapTo(objective: number, bound: LowerBound): number {
+  if (bound.objective > 0) return objective / bound.objective - 1;
+  return objective === 0 ? 0 : Number.POSITIVE_INFINITY;
 }

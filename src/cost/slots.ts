@@ -98,8 +98,17 @@ export class SlotBook {
   private findInGaps(p: number, k: number, ready: number, d: number, bound: number): number {
     const starts = this.starts[p]![k]!;
     const ends = this.ends[p]![k]!;
-    let gapStart = 0;
-    for (let i = 0; i <= starts.length; i++) {
+    // Intervals are disjoint and sorted, so ends are sorted too: skip every interval that
+    // ends by the ready time (binary search) instead of walking the whole slot history.
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid]! <= ready) lo = mid + 1;
+      else hi = mid;
+    }
+    let gapStart = lo > 0 ? ends[lo - 1]! : 0;
+    for (let i = lo; i <= starts.length; i++) {
       const gapEnd = i < starts.length ? starts[i]! : Number.POSITIVE_INFINITY;
       const candidate = this.fitWindow(p, k, Math.max(ready, gapStart), d);
       if (candidate >= bound) return Number.POSITIVE_INFINITY;

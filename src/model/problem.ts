@@ -40,6 +40,8 @@ export interface Problem {
   readonly stageWorkS: Float64Array;
   /** Whole-stage runtime on pool p given explicitly (S × P, NaN = not given). */
   readonly stageKnownRuntimeS: Float64Array;
+  /** Speed of pool p for stage s's op (the pool's per-op speed, else its speed). S × P. */
+  readonly stageSpeed: Float64Array;
   /** 1 where stage s may run on pool p (memory fits a slot, pool allowed). S × P. */
   readonly stageFeasible: Uint8Array;
   /** Data objects the stage reads from outside the job, CSR by stage: object index, home region, bytes. */
@@ -108,6 +110,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
     stageIndex,
     stageWorkS: workS,
     stageKnownRuntimeS,
+    stageSpeed: buildStageSpeed(definition, resources),
     stageFeasible,
     ...external,
     objective,
@@ -116,6 +119,22 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
     provisional,
     assumptions,
   };
+}
+
+/** One row of speeds per distinct op, shared by the stages of that op. */
+function buildStageSpeed(definition: TaskDefinition, resources: ResourceMap): Float64Array {
+  const P = resources.pools.length;
+  const out = new Float64Array(definition.stages.length * P);
+  const rows = new Map<string, Float64Array>();
+  definition.stages.forEach((stage, s) => {
+    let row = rows.get(stage.op);
+    if (row === undefined) {
+      row = Float64Array.from(resources.pools, (pool) => pool.speedByOp.get(stage.op) ?? pool.speed);
+      rows.set(stage.op, row);
+    }
+    out.set(row, s * P);
+  });
+  return out;
 }
 
 function resolveHome(name: string, poolIndex: ReadonlyMap<string, number>, regionIndex: ReadonlyMap<string, number>, pools: PoolTable): number | undefined {

@@ -166,8 +166,7 @@ function subtaskRuntimes(problem: Problem, partition: Partition, fraction: Float
 }
 
 export function speedOf(problem: Problem, stage: number, pool: number): number {
-  const op = problem.definition.stages[stage]!.op;
-  return problem.resources.pools[pool]!.speedByOp.get(op) ?? problem.pools.speed[pool]!;
+  return problem.stageSpeed[stage * problem.pools.count + pool]!;
 }
 
 function subtaskEdges(

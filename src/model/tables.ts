@@ -33,6 +33,8 @@ export interface NetworkTable {
   /** Bytes per second one transfer gets; Infinity within a region unless a link says otherwise. */
   readonly bytesPerS: Float64Array;
   readonly egressUsdPerByte: Float64Array;
+  /** No region-to-itself link is stated: moving data within a region is free and instant. */
+  readonly freeWithinRegions: boolean;
 }
 
 export function buildPoolTable(resources: ResourceMap, regionIndex: ReadonlyMap<string, number>): PoolTable {
@@ -74,7 +76,9 @@ export function buildNetworkTable(resources: ResourceMap): { table: NetworkTable
     bytesPerS[k] = link.bandwidthMBps * 1e6;
     egressUsdPerByte[k] = link.egressUsdPerGb / 1e9;
   }
-  return { table: { regionCount: R, regionIds, latencyS, bytesPerS, egressUsdPerByte }, regionIndex };
+  let freeWithinRegions = true;
+  for (let r = 0; r < R; r++) if (latencyS[r * R + r] !== 0 || bytesPerS[r * R + r] !== Number.POSITIVE_INFINITY) freeWithinRegions = false;
+  return { table: { regionCount: R, regionIds, latencyS, bytesPerS, egressUsdPerByte, freeWithinRegions }, regionIndex };
 }
 
 /** Seconds to move `bytes` from region a to region b: latency + bytes / bandwidth; 0 bytes within a free region cost nothing. */

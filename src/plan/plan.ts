@@ -2,6 +2,7 @@
  * The Plan document: versioned, JSON-serialisable, what `apportion plan --format json` writes.
  * Built from a scored candidate; holds no typed arrays so it diffs and round-trips cleanly.
  */
+import { gapTo, type LowerBound } from '../cost/bounds.js';
 import type { ScoredCandidate } from '../cost/evaluate.js';
 import { objectiveUnit, type ObjectiveKind } from '../cost/objective.js';
 import type { Terms } from '../cost/terms.js';
@@ -58,7 +59,15 @@ export interface Plan {
     readonly feasible: boolean;
   };
   readonly terms: Omit<Terms, 'objective'>;
-  readonly bounds: { readonly makespanLowerBoundS: number; readonly costLowerBoundUsd: number };
+  /** Certified lower bounds and the gap of this plan's objective to its bound. */
+  readonly bounds: {
+    readonly makespanLowerBoundS: number;
+    readonly costLowerBoundUsd: number;
+    readonly objectiveLowerBound: number;
+    /** objective / objectiveLowerBound − 1 (0 = proven optimal). */
+    readonly gap: number;
+    readonly source: string;
+  };
   readonly constraints: { readonly deadlineS?: number; readonly budgetUsd?: number; readonly violations: readonly string[] };
   readonly pools: readonly PlanPoolUsage[];
   readonly subtasks: readonly PlanSubtask[];
@@ -95,7 +104,7 @@ export function subtaskIds(problem: Problem, graph: SubtaskGraph): string[] {
 export function buildPlan(
   problem: Problem,
   scored: ScoredCandidate,
-  meta: { planner: string; planningMs: number; bounds: Plan['bounds'] },
+  meta: { planner: string; planningMs: number; bound: LowerBound },
 ): Plan {
   const { graph, schedule, terms } = scored;
   const P = problem.pools.count;
@@ -155,7 +164,13 @@ export function buildPlan(
       feasible: scored.violations.length === 0,
     },
     terms: rest,
-    bounds: meta.bounds,
+    bounds: {
+      makespanLowerBoundS: meta.bound.makespanS,
+      costLowerBoundUsd: meta.bound.costUsd,
+      objectiveLowerBound: meta.bound.objective,
+      gap: gapTo(objective, meta.bound),
+      source: meta.bound.source,
+    },
     constraints: {
       ...(problem.deadlineS === undefined ? {} : { deadlineS: problem.deadlineS }),
       ...(problem.budgetUsd === undefined ? {} : { budgetUsd: problem.budgetUsd }),

@@ -17,101 +17,10 @@ import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evalu
 import { usdPerSecond } from '../cost/objective.js';
 import { orderByStart } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
-import { buildSubtaskGraph, PartitionBuilder, speedOf, type SubtaskGraph } from '../model/subtasks.js';
-import { clusterLevel } from './cluster.js';
-import { splitDivisible } from './divisible.js';
 import { listSchedule, placementCostUsd } from './list-schedule.js';
-import { clampChunkCount, cutEvenly, stagesByLevel, totalSlots } from './partition.js';
 import type { Candidate, Planner, PlannerOptions } from './planner.js';
 import { byDecreasingRank, meanRuntimeS, upwardRank } from './rank.js';
-
-interface PartitionVariant {
-  readonly graph: SubtaskGraph;
-  readonly pinned: Int32Array | undefined;
-  readonly label: string;
-}
-
-function buildVariant(problem: Problem, split: 'even' | 'dlt', cluster: boolean): PartitionVariant {
-  const builder = new PartitionBuilder();
-  const pins: number[] = [];
-  const slots = totalSlots(problem);
-  const estimatedFinishS = new Float64Array(problem.stages.nodeCount);
-  for (const level of stagesByLevel(problem)) {
-    if (split === 'dlt') estimateFinishes(problem, level, estimatedFinishS);
-    const groups = cluster ? clusterLevel(problem, level) : level.map((v) => [v]);
-    for (const group of groups) {
-      const v = group[0]!;
-      const stage = problem.definition.stages[v]!;
-      if (stage.kind === 'atomic') {
-        builder.addGroup(group);
-        pins.push(-1);
-      } else if (split === 'even') {
-        cutEvenly(stage.units, clampChunkCount(stage.units, stage.minChunk, stage.maxChunk, slots), (start, count) => {
-          builder.addChunk(v, start, count);
-          pins.push(-1);
-        });
-      } else {
-        let offset = 0;
-        for (const share of splitDivisible(problem, v, estimatedStartS(problem, v, estimatedFinishS)).shares) {
-          cutEvenly(share.units, share.chunks, (start, count) => {
-            builder.addChunk(v, offset + start, count);
-            pins.push(share.pool);
-          });
-          offset += share.units;
-        }
-      }
-    }
-  }
-  const partition = builder.build();
-  const graph = buildSubtaskGraph(problem, partition);
-  const pinned = pins.some((p) => p >= 0) ? Int32Array.from(pins) : undefined;
-  const hasDivisible = problem.definition.stages.some((stage) => stage.kind === 'divisible');
-  const cut = hasDivisible ? (split === 'dlt' ? 'DLT split' : 'even chunks') : 'whole tasks';
-  return { graph, pinned, label: `${cut}${cluster ? ', clustered' : ''}` };
-}
-
-/** When stage v can start: the latest estimated finish of the stages it depends on. */
-function estimatedStartS(problem: Problem, v: number, finishS: Float64Array): number {
-  const g = problem.stages;
-  let start = 0;
-  for (let e = g.predStart[v]!; e < g.predStart[v + 1]!; e++) start = Math.max(start, finishS[g.predIndex[e]!]!);
-  return start;
-}
-
-/**
- * Rough finish times for the DLT split of later stages: a divisible stage takes its
- * equal-finish split time, an atomic stage its fastest runtime.
- */
-function estimateFinishes(problem: Problem, level: readonly number[], finishS: Float64Array): void {
-  const P = problem.pools.count;
-  for (const v of level) {
-    const start = estimatedStartS(problem, v, finishS);
-    const stage = problem.definition.stages[v]!;
-    if (stage.kind === 'divisible') {
-      finishS[v] = start + splitDivisible(problem, v, start).durationS;
-      continue;
-    }
-    let fastest = Number.POSITIVE_INFINITY;
-    for (let p = 0; p < P; p++) {
-      if (problem.stageFeasible[v * P + p] === 0) continue;
-      const known = problem.stageKnownRuntimeS[v * P + p]!;
-      fastest = Math.min(fastest, Number.isNaN(known) ? problem.stageWorkS[v]! / speedOf(problem, v, p) : known);
-    }
-    finishS[v] = start + (Number.isFinite(fastest) ? fastest : 0);
-  }
-}
-
-function partitionVariants(problem: Problem): PartitionVariant[] {
-  const hasDivisible = problem.definition.stages.some((s) => s.kind === 'divisible');
-  const variants = [buildVariant(problem, 'even', false)];
-  if (hasDivisible) variants.push(buildVariant(problem, 'dlt', false));
-  const clustered = buildVariant(problem, 'even', true);
-  if (clustered.graph.nodeCount < variants[0]!.graph.nodeCount) {
-    variants.push(clustered);
-    if (hasDivisible) variants.push(buildVariant(problem, 'dlt', true));
-  }
-  return variants;
-}
+import { buildVariant, defaultSpecs, type PartitionVariant } from './variants.js';
 
 /** Earliest finish only: HEFT's rule, on this planner's partition. */
 function scheduleEarliestFinish(problem: Problem, variant: PartitionVariant, priority: Int32Array, options: PlannerOptions | undefined): Candidate {
@@ -121,7 +30,7 @@ function scheduleEarliestFinish(problem: Problem, variant: PartitionVariant, pri
     partial: options?.extend?.partial,
     score: (_s, _p, _start, finish) => finish,
   });
-  return { graph: variant.graph, allocation: result.allocation, order: orderByStart(variant.graph, result.startS), variant: `${variant.label}, earliest-finish` };
+  return { graph: variant.graph, allocation: result.allocation, order: orderByStart(variant.graph, result.startS), variant: `${variant.label}, earliest-finish`, spec: variant.spec };
 }
 
 /** Full objective: placement USD + exchange rate × growth of the projected makespan. */
@@ -150,7 +59,7 @@ function scheduleObjectiveAware(
     },
   });
   const label = rateFactor === 1 ? 'objective-aware' : `objective-aware, time at ${rateFactor}× its rate`;
-  return { graph, allocation: result.allocation, order: orderByStart(graph, result.startS), variant: `${variant.label}, ${label}` };
+  return { graph, allocation: result.allocation, order: orderByStart(graph, result.startS), variant: `${variant.label}, ${label}`, spec: variant.spec };
 }
 
 /**
@@ -170,24 +79,44 @@ export interface ApportionResult {
   readonly tried: readonly ScoredCandidate[];
 }
 
-export function planApportion(problem: Problem, options?: PlannerOptions): ApportionResult {
-  const variants: PartitionVariant[] = options?.extend !== undefined ? [{ graph: options.extend.graph, pinned: undefined, label: 'kept partition' }] : partitionVariants(problem);
+/** Candidates for one partition: HEFT's earliest-finish rule, then objective-aware at each rate. */
+export function scheduleVariant(problem: Problem, variant: PartitionVariant, options?: PlannerOptions): Candidate[] {
+  const meanS = meanRuntimeS(variant.graph);
+  const rank = upwardRank(problem, variant.graph, meanS);
+  const priority = byDecreasingRank(variant.graph, rank);
+  return [
+    scheduleEarliestFinish(problem, variant, priority, options),
+    ...exchangeRateFactors(problem).map((factor) => scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options)),
+  ];
+}
+
+export interface ApportionOptions extends PlannerOptions {
+  /** Checked between partition variants: lets an anytime caller stop after the first. */
+  readonly shouldStop?: () => boolean;
+}
+
+export function planApportion(problem: Problem, options?: ApportionOptions): ApportionResult {
+  const specs = options?.extend !== undefined ? [] : defaultSpecs(problem);
+  const total = Math.max(1, specs.length) * (1 + exchangeRateFactors(problem).length);
   const tried: ScoredCandidate[] = [];
   let best: ScoredCandidate | undefined;
-  const rateFactors = exchangeRateFactors(problem);
-  const perVariant = 1 + rateFactors.length;
-  const consider = (candidate: Candidate): void => {
-    const scored = evaluateCandidate(problem, candidate, options?.extend?.partial);
-    tried.push(scored);
-    if (best === undefined || isBetter(problem, scored, best)) best = scored;
-    options?.onProgress?.(tried.length, variants.length * perVariant, best.terms.objective);
+  const consider = (variant: PartitionVariant): void => {
+    for (const candidate of scheduleVariant(problem, variant, options)) {
+      const scored = evaluateCandidate(problem, candidate, options?.extend?.partial);
+      tried.push(scored);
+      if (best === undefined || isBetter(problem, scored, best)) best = scored;
+      options?.onProgress?.(tried.length, total, best.terms.objective);
+    }
   };
-  for (const variant of variants) {
-    const meanS = meanRuntimeS(variant.graph);
-    const rank = upwardRank(problem, variant.graph, meanS);
-    const priority = byDecreasingRank(variant.graph, rank);
-    consider(scheduleEarliestFinish(problem, variant, priority, options));
-    for (const factor of rateFactors) consider(scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options));
+  if (options?.extend !== undefined) consider({ graph: options.extend.graph, pinned: undefined, label: 'kept partition', spec: undefined });
+  const seen = new Set<number>();
+  for (const spec of specs) {
+    if (best !== undefined && options?.shouldStop?.() === true) break;
+    const variant = buildVariant(problem, spec);
+    // Clustering that groups nothing gives the same graph as no clustering: skip the repeat.
+    if (spec.cluster && seen.has(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0))) continue;
+    seen.add(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0));
+    consider(variant);
   }
   return { best: best!, tried };
 }

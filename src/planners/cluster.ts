@@ -26,9 +26,9 @@ function meanDispatchOverheadS(problem: Problem): number {
  * stay alone come back as groups of one. Bins are filled longest task first into the least
  * loaded bin (LPT), so cluster durations stay even.
  */
-export function clusterLevel(problem: Problem, level: readonly number[]): number[][] {
+export function clusterLevel(problem: Problem, level: readonly number[], scale = 1): number[][] {
   const overheadS = meanDispatchOverheadS(problem);
-  const targetS = overheadS / MAX_OVERHEAD_SHARE;
+  const targetS = (overheadS / MAX_OVERHEAD_SHARE) * scale;
   const slots = totalSlots(problem);
   const byOp = new Map<string, number[]>();
   const groups: number[][] = [];

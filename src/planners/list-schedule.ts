@@ -4,7 +4,7 @@
  * baseline and the constructive planner are instances of it; they differ in partition,
  * priority, slot policy (append or insertion) and score.
  */
-import { readyTimeS, type PartialSchedule } from '../cost/simulate.js';
+import { readyTimeS, readyTimesByRegion, type PartialSchedule } from '../cost/simulate.js';
 import { SlotBook } from '../cost/slots.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
@@ -48,10 +48,12 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
       book.reserve(placed.pool, placed.slot, placed.startS, placed.finishS);
     }
   }
+  const byRegion = problem.network.freeWithinRegions ? new Float64Array(problem.network.regionCount) : undefined;
   for (let i = 0; i < priority.length; i++) {
     const s = priority[i]!;
     if (fixed?.has(s) === true) continue;
     const pin = options.pinned?.[s] ?? -1;
+    if (byRegion !== undefined) readyTimesByRegion(problem, graph, s, allocation, finishS, byRegion);
     let bestPool = -1;
     let bestSlot = -1;
     let bestScore = Number.POSITIVE_INFINITY;
@@ -61,7 +63,7 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
       const duration = graph.expectedS[s * P + p]!;
       if (!Number.isFinite(duration)) continue;
       allocation[s] = p; // readyTimeS compares the producer's pool with this one
-      const ready = readyTimeS(problem, graph, s, p, allocation, finishS);
+      const ready = byRegion !== undefined ? byRegion[problem.pools.regionIndex[p]!]! : readyTimeS(problem, graph, s, p, allocation, finishS);
       const start = book.find(p, ready, duration);
       if (!Number.isFinite(start)) continue;
       const finish = start + duration;

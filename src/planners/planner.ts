@@ -9,6 +9,7 @@
 import type { PartialSchedule } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
+import type { PartitionSpec } from './variants.js';
 
 export const PLANNER_IDS = ['apportion', 'heft', 'greedy', 'round-robin', 'cheapest'] as const;
 export type PlannerId = (typeof PLANNER_IDS)[number];
@@ -34,6 +35,8 @@ export interface Candidate {
   readonly order: Int32Array;
   /** Which variant produced it, for `--explain` (e.g. "clustered, objective-aware"). */
   readonly variant: string;
+  /** The partition spec it was built on (constructive planner only), for partition moves. */
+  readonly spec?: PartitionSpec | undefined;
 }
 
 export interface Planner {

@@ -21,6 +21,7 @@ export function renderExplain(plan: Plan, choices: readonly StageChoice[], omitt
     ['  interruption', `${formatDurationS(t.interruptionS)}, ${formatUsd(t.interruptionUsd)}`, 'expected rework, already inside makespan and compute'],
   ]));
   lines.push(`  objective      ${formatObjective(plan)} = ${objectiveFormula(plan)}`);
+  lines.push(`  lower bound    ${formatBound(plan)}  gap ${formatGap(plan.bounds.gap)}  (${plan.bounds.source})`);
   if (tried.length > 1) {
     lines.push('', `variants tried (${tried.length}; the best by the cost model wins)`);
     const rows = tried.map((c) => ['  ' + c.variant, formatDurationS(c.terms.makespanS), formatUsd(c.terms.costUsd), c.terms.objective.toPrecision(5), c.variant === s.variant ? '← chosen' : '']);
@@ -35,6 +36,17 @@ export function renderExplain(plan: Plan, choices: readonly StageChoice[], omitt
   lines.push(table(rows));
   if (omitted > 0) lines.push(`  … ${omitted} smaller stage groups not re-scored`);
   return lines.join('\n');
+}
+
+function formatBound(plan: Plan): string {
+  const value = plan.bounds.objectiveLowerBound;
+  return plan.summary.objectiveUnit === 's' ? formatDurationS(value) : formatUsd(value);
+}
+
+/** "12.4 %" above the bound; "optimal" when the plan meets it. */
+export function formatGap(gap: number): string {
+  if (!Number.isFinite(gap)) return 'unbounded (the bound is 0)';
+  return gap <= 1e-9 ? '0 % (proven optimal)' : `${(gap * 100).toFixed(1)} %`;
 }
 
 function objectiveFormula(plan: Plan): string {

@@ -15,14 +15,14 @@ const HETERO = join(REPO_ROOT, 'examples/pools/hetero.json');
 
 const files = wfInstanceFiles();
 
-test('the traces are there', () => {
+test('the traces are there', async () => {
   assert.ok(files.length >= 30, `found ${files.length} traces under ${WFINSTANCES}`);
 });
 
 for (const file of files) {
   const name = file.slice(WFINSTANCES.length + 1);
-  test(`${name}: JSON plan names every task once; the plan is valid`, () => {
-    const run = runCli(['plan', file, '--pools', HETERO, '--format', 'json']);
+  test(`${name}: JSON plan names every task once; the plan is valid`, async () => {
+    const run = await runCli(['plan', file, '--pools', HETERO, '--format', 'json']);
     assert.is(run.code, 0, run.stderr);
     const plan = JSON.parse(run.stdout) as Plan;
     const taskIds = (JSON.parse(readFileSync(file, 'utf8')) as { workflow: { specification: { tasks: Array<{ id: string }> } } }).workflow.specification.tasks.map((t) => t.id);

@@ -7,9 +7,9 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[]): CliRun {
+export async function runCli(args: readonly string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
+  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
   return { code, stdout, stderr };
 }

@@ -1,0 +1,77 @@
+/**
+ * `createPlanner()`: a planner for embedding. It keeps what is costly to set up and reuses it
+ * across `plan()` calls: the batch scorer's worker pool and compiled WASM module, and the
+ * LP/ILP solver. `close()` releases them.
+ *
+ * Options are resolved once, in one place, with their defaults (as piscina does).
+ */
+import { availableParallelism } from 'node:os';
+import type { Problem } from '../model/problem.js';
+import type { SubtaskGraph } from '../model/subtasks.js';
+import { ReferenceScorer, type BatchScorer } from '../search/scorer.js';
+import { planWithEngine, type EngineOutcome, type PlanRequest, type Refiner } from './engine.js';
+
+export interface CreatePlannerOptions {
+  /** Worker threads for scoring batches. Default: the cores available. */
+  readonly workers?: number;
+  /** Candidates scored per search batch. Default: 32 per worker. */
+  readonly batchSize?: number;
+  /** 'kernel' (WASM, worker threads), 'reference' (TypeScript, in-thread), 'auto' (kernel if built). Default 'auto'. */
+  readonly scorer?: 'kernel' | 'reference' | 'auto';
+  /** LP/ILP backend for the bound and the integer skeleton, or 'none'. Default 'highs'. */
+  readonly solver?: 'highs' | 'jslp' | 'none';
+}
+
+export interface ResolvedPlannerOptions {
+  readonly workers: number;
+  readonly batchSize: number;
+  readonly scorer: 'kernel' | 'reference' | 'auto';
+  readonly solver: 'highs' | 'jslp' | 'none';
+}
+
+export function resolvePlannerOptions(options: CreatePlannerOptions = {}): ResolvedPlannerOptions {
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`options.workers: expected a whole number >= 1, received ${workers}`);
+  const batchSize = options.batchSize ?? 32 * workers;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`options.batchSize: expected a whole number >= 1, received ${batchSize}`);
+  return { workers, batchSize, scorer: options.scorer ?? 'auto', solver: options.solver ?? 'highs' };
+}
+
+export interface ApportionPlanner {
+  readonly options: ResolvedPlannerOptions;
+  plan(problem: Problem, request?: PlanRequest): Promise<EngineOutcome>;
+  close(): Promise<void>;
+}
+
+/** Pieces a planner may hold: plugged in by the kernel and solver modules when present. */
+export interface PlannerResources {
+  makeScorer(problem: Problem, graph: SubtaskGraph): Promise<BatchScorer>;
+  readonly refiner: Refiner | undefined;
+  close(): Promise<void>;
+}
+
+export async function createPlanner(options: CreatePlannerOptions = {}): Promise<ApportionPlanner> {
+  const resolved = resolvePlannerOptions(options);
+  const resources = await openResources(resolved);
+  let closed = false;
+  return {
+    options: resolved,
+    plan(problem, request = {}) {
+      if (closed) return Promise.reject(new Error('planner is closed'));
+      return planWithEngine(problem, { makeScorer: (p, g) => resources.makeScorer(p, g), refiner: resources.refiner }, request);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await resources.close();
+    },
+  };
+}
+
+async function openResources(options: ResolvedPlannerOptions): Promise<PlannerResources> {
+  return {
+    makeScorer: (problem, graph) => Promise.resolve(new ReferenceScorer(problem, graph, options.batchSize)),
+    refiner: undefined,
+    close: () => Promise.resolve(),
+  };
+}

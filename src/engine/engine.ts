@@ -1,0 +1,151 @@
+/**
+ * The anytime planning engine behind `createPlanner()`.
+ *
+ *   1. construct  the constructive planner's variants, simplest first; always at least one,
+ *                 more while time allows (a plan exists from the first milliseconds on)
+ *   2. partition  neighbours of the best partition (more/fewer chunks, bigger/smaller
+ *                 clusters, clustering on/off, even/DLT split), each constructed and scored
+ *   3. refine     the LP/ILP: a certified lower bound, and an integer skeleton (chunks and
+ *                 task counts per pool) turned into one more candidate
+ *   4. search     batched neighbourhood moves on the best graph, scored by the batch scorer
+ *                 (WASM kernel in worker threads when built) until the budget or the signal ends
+ *
+ * Whatever happens, the best candidate is re-scored by the reference model, so every plan's
+ * numbers come from one semantics.
+ */
+import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
+import { checkAttainable, gapTo, quickBound, type LowerBound } from '../cost/bounds.js';
+import type { Problem } from '../model/problem.js';
+import type { SubtaskGraph } from '../model/subtasks.js';
+
+export type { LowerBound };
+import { buildPlan, type Plan } from '../plan/plan.js';
+import { PLANNERS } from '../plan/make-plan.js';
+import { planApportion, scheduleVariant } from '../planners/apportion.js';
+import type { ExtendFrom, PlannerId } from '../planners/planner.js';
+import { buildVariant, type PartitionSpec } from '../planners/variants.js';
+import { improve, type SearchProgress } from '../search/improve.js';
+import type { BatchScorer } from '../search/scorer.js';
+
+/** What the engine needs from the LP/ILP layer (see src/solve). */
+export interface Refiner {
+  refine(problem: Problem, timeLimitMs: number): Promise<{ bound: LowerBound | undefined; candidate: ScoredCandidate | undefined; notes: readonly string[] }>;
+}
+
+export type ScorerFactory = (problem: Problem, graph: SubtaskGraph) => Promise<BatchScorer>;
+
+export interface EngineParts {
+  readonly makeScorer: ScorerFactory;
+  readonly refiner: Refiner | undefined;
+}
+
+export interface PlanRequest {
+  readonly planner?: PlannerId;
+  /** Total wall time for planning; 0 = the constructive plan only. */
+  readonly timeBudgetMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: SearchProgress) => void;
+  readonly seed?: number;
+  /** Stop the search after this many batches (reproducible runs). */
+  readonly maxBatches?: number;
+  readonly extend?: ExtendFrom;
+  readonly clockMs?: () => number;
+}
+
+export interface EngineOutcome {
+  readonly plan: Plan;
+  readonly scored: ScoredCandidate;
+  readonly tried: readonly ScoredCandidate[];
+  readonly bound: LowerBound;
+  /** objective / bound − 1 (0 = proven optimal). */
+  readonly gap: number;
+  readonly notes: readonly string[];
+}
+
+export async function planWithEngine(problem: Problem, parts: EngineParts, request: PlanRequest = {}): Promise<EngineOutcome> {
+  const clock = request.clockMs ?? (() => performance.now());
+  const startedMs = clock();
+  const budgetMs = request.timeBudgetMs ?? 0;
+  const remainingMs = (): number => budgetMs - (clock() - startedMs);
+  const outOfTime = (): boolean => request.signal?.aborted === true || remainingMs() <= 0;
+  const progress = (phase: string, bestObjective: number, batches = 0, evaluations = 0): void =>
+    request.onProgress?.({ phase, elapsedMs: clock() - startedMs, batches, evaluations, bestObjective });
+  checkAttainable(problem);
+  const plannerId = request.planner ?? 'apportion';
+  const notes: string[] = [];
+
+  // 1. construct
+  let tried: ScoredCandidate[];
+  let best: ScoredCandidate;
+  if (plannerId === 'apportion') {
+    const constructed = planApportion(problem, {
+      extend: request.extend,
+      shouldStop: outOfTime,
+      onProgress: (_done, _total, objective) => progress('construct', objective),
+    });
+    tried = [...constructed.tried];
+    best = constructed.best;
+  } else {
+    best = evaluateCandidate(problem, PLANNERS[plannerId].plan(problem, { extend: request.extend }), request.extend?.partial);
+    tried = [best];
+  }
+  const consider = (candidate: ScoredCandidate): void => {
+    tried.push(candidate);
+    if (isBetter(problem, candidate, best)) best = candidate;
+  };
+
+  // 2–4 improve only apportion's own plan (baselines stay what they are), and only with time.
+  let bound = quickBound(problem);
+  if (plannerId === 'apportion' && request.extend === undefined) {
+    // 2. partition
+    const spec = best.spec;
+    if (spec !== undefined) {
+      for (const neighbour of neighbourSpecs(problem, spec)) {
+        if (outOfTime()) break;
+        for (const candidate of scheduleVariant(problem, buildVariant(problem, neighbour))) consider(evaluateCandidate(problem, candidate));
+        progress('partition', best.terms.objective);
+      }
+    }
+    // 3. refine
+    if (parts.refiner !== undefined && remainingMs() > 0) {
+      const refined = await parts.refiner.refine(problem, Math.max(1, remainingMs() * 0.25));
+      notes.push(...refined.notes);
+      if (refined.bound !== undefined && refined.bound.objective > bound.objective) bound = refined.bound;
+      if (refined.candidate !== undefined) consider(refined.candidate);
+      progress('refine', best.terms.objective);
+    }
+    // 4. search
+    if (!outOfTime() && best.graph.nodeCount > 1) {
+      const scorer = await parts.makeScorer(problem, best.graph);
+      try {
+        const improved = await improve(problem, scorer, best, {
+          timeBudgetMs: remainingMs(),
+          ...(request.maxBatches === undefined ? {} : { maxBatches: request.maxBatches }),
+          signal: request.signal,
+          seed: request.seed ?? 1,
+          onProgress: request.onProgress,
+          clockMs: clock,
+        });
+        notes.push(`search: ${improved.batches} batches, ${improved.evaluations} candidates scored, ${improved.improvements} improvements`);
+        consider(evaluateCandidate(problem, { graph: best.graph, allocation: improved.allocation, order: improved.order, variant: `${best.variant}, searched` }));
+      } finally {
+        await scorer.close();
+      }
+    }
+  }
+  const planningMs = clock() - startedMs;
+  const plan = buildPlan(problem, best, { planner: plannerId, planningMs, bound });
+  return { plan, scored: best, tried, bound, gap: gapTo(best.terms.objective, bound), notes };
+}
+
+/** Partition moves: split or merge chunks, cluster more or less, toggle clustering and the split. */
+export function neighbourSpecs(problem: Problem, spec: PartitionSpec): PartitionSpec[] {
+  const hasDivisible = problem.definition.stages.some((s) => s.kind === 'divisible');
+  const out: PartitionSpec[] = [];
+  if (hasDivisible) {
+    out.push({ ...spec, chunkScale: spec.chunkScale * 2 }, { ...spec, chunkScale: spec.chunkScale / 2 });
+    out.push({ ...spec, split: spec.split === 'dlt' ? 'even' : 'dlt' });
+  }
+  if (spec.cluster) out.push({ ...spec, clusterScale: spec.clusterScale * 2 }, { ...spec, clusterScale: spec.clusterScale / 2 });
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * Partition variants of the constructive planner: how divisible stages are cut (even chunks
+ * or the divisible-load split) and whether tiny atomic tasks are clustered, with scales the
+ * search moves (more or fewer chunks, bigger or smaller clusters).
+ *
+ * Sub-tasks are numbered level by level, so ids follow a topological order.
+ */
+import type { Problem } from '../model/problem.js';
+import { buildSubtaskGraph, PartitionBuilder, speedOf, type SubtaskGraph } from '../model/subtasks.js';
+import { clusterLevel } from './cluster.js';
+import { splitDivisible } from './divisible.js';
+import { clampChunkCount, cutEvenly, stagesByLevel, totalSlots } from './partition.js';
+
+/** How to cut the stages into sub-tasks. */
+export interface PartitionSpec {
+  /** Divisible stages: equal chunks over all slots, or the divisible-load split per pool. */
+  readonly split: 'even' | 'dlt';
+  /** Cluster tiny atomic tasks of a level. */
+  readonly cluster: boolean;
+  /** Multiplies the chunk count of every divisible stage (search moves: split or merge chunks). */
+  readonly chunkScale: number;
+  /** Multiplies the target cluster duration (search moves: cluster more or less). */
+  readonly clusterScale: number;
+}
+
+export interface PartitionVariant {
+  readonly graph: SubtaskGraph;
+  /** Pool each sub-task must start on (DLT chunks), or undefined. */
+  readonly pinned: Int32Array | undefined;
+  readonly label: string;
+  readonly spec: PartitionSpec | undefined;
+}
+
+export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVariant {
+  const { split, cluster } = spec;
+  const builder = new PartitionBuilder();
+  const pins: number[] = [];
+  const slots = totalSlots(problem);
+  const estimatedFinishS = new Float64Array(problem.stages.nodeCount);
+  for (const level of stagesByLevel(problem)) {
+    if (split === 'dlt') estimateFinishes(problem, level, estimatedFinishS);
+    const groups = cluster ? clusterLevel(problem, level, spec.clusterScale) : level.map((v) => [v]);
+    for (const group of groups) {
+      const v = group[0]!;
+      const stage = problem.definition.stages[v]!;
+      if (stage.kind === 'atomic') {
+        builder.addGroup(group);
+        pins.push(-1);
+      } else if (split === 'even') {
+        cutEvenly(stage.units, clampChunkCount(stage.units, stage.minChunk, stage.maxChunk, slots * spec.chunkScale), (start, count) => {
+          builder.addChunk(v, start, count);
+          pins.push(-1);
+        });
+      } else {
+        let offset = 0;
+        for (const share of splitDivisible(problem, v, estimatedStartS(problem, v, estimatedFinishS)).shares) {
+          const chunks = clampChunkCount(share.units, stage.minChunk, stage.maxChunk, share.chunks * spec.chunkScale);
+          cutEvenly(share.units, chunks, (start, count) => {
+            builder.addChunk(v, offset + start, count);
+            pins.push(share.pool);
+          });
+          offset += share.units;
+        }
+      }
+    }
+  }
+  const partition = builder.build();
+  const graph = buildSubtaskGraph(problem, partition);
+  const pinned = pins.some((p) => p >= 0) ? Int32Array.from(pins) : undefined;
+  const hasDivisible = problem.definition.stages.some((stage) => stage.kind === 'divisible');
+  const cut = hasDivisible ? (split === 'dlt' ? 'DLT split' : 'even chunks') : 'whole tasks';
+  const scales = `${spec.chunkScale !== 1 && hasDivisible ? `, chunks ×${spec.chunkScale}` : ''}${cluster && spec.clusterScale !== 1 ? `, cluster size ×${spec.clusterScale}` : ''}`;
+  return { graph, pinned, label: `${cut}${cluster ? ', clustered' : ''}${scales}`, spec };
+}
+
+/** When stage v can start: the latest estimated finish of the stages it depends on. */
+function estimatedStartS(problem: Problem, v: number, finishS: Float64Array): number {
+  const g = problem.stages;
+  let start = 0;
+  for (let e = g.predStart[v]!; e < g.predStart[v + 1]!; e++) start = Math.max(start, finishS[g.predIndex[e]!]!);
+  return start;
+}
+
+/**
+ * Rough finish times for the DLT split of later stages: a divisible stage takes its
+ * equal-finish split time, an atomic stage its fastest runtime.
+ */
+function estimateFinishes(problem: Problem, level: readonly number[], finishS: Float64Array): void {
+  const P = problem.pools.count;
+  for (const v of level) {
+    const start = estimatedStartS(problem, v, finishS);
+    const stage = problem.definition.stages[v]!;
+    if (stage.kind === 'divisible') {
+      finishS[v] = start + splitDivisible(problem, v, start).durationS;
+      continue;
+    }
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let p = 0; p < P; p++) {
+      if (problem.stageFeasible[v * P + p] === 0) continue;
+      const known = problem.stageKnownRuntimeS[v * P + p]!;
+      fastest = Math.min(fastest, Number.isNaN(known) ? problem.stageWorkS[v]! / speedOf(problem, v, p) : known);
+    }
+    finishS[v] = start + (Number.isFinite(fastest) ? fastest : 0);
+  }
+}
+
+/** The constructive planner's partitions, simplest first. */
+export function defaultSpecs(problem: Problem): PartitionSpec[] {
+  const hasDivisible = problem.definition.stages.some((s) => s.kind === 'divisible');
+  const splits: Array<PartitionSpec['split']> = hasDivisible ? ['even', 'dlt'] : ['even'];
+  return [false, true].flatMap((cluster) => splits.map((split) => ({ split, cluster, chunkScale: 1, clusterScale: 1 })));
+}
+

@@ -1,0 +1,145 @@
+/**
+ * Neighbourhood moves over a candidate (allocation + priority order) of a fixed sub-task
+ * graph. Every move keeps the candidate valid: a sub-task only goes to a pool that may run
+ * it, and the order stays topological.
+ *
+ *   move     one sub-task to another pool
+ *   swap     the pools of two sub-tasks
+ *   stage    every sub-task of one stage to one pool (how a whole op or chunked stage moves)
+ *   reorder  a few adjacent priorities exchanged, where no dependency links the two
+ */
+import type { SubtaskGraph } from '../model/subtasks.js';
+
+export type Random = () => number;
+
+export class MoveGenerator {
+  private readonly graph: SubtaskGraph;
+  private readonly P: number;
+  /** Pools each sub-task may use, CSR. */
+  private readonly allowedStart: Int32Array;
+  private readonly allowed: Int32Array;
+  /** Stages with at least one sub-task, and pools every sub-task of the stage may use. */
+  private readonly stages: number[];
+  private readonly stagePools: number[][];
+
+  constructor(graph: SubtaskGraph) {
+    this.graph = graph;
+    this.P = graph.poolCount;
+    const P = this.P;
+    const n = graph.nodeCount;
+    this.allowedStart = new Int32Array(n + 1);
+    const allowed: number[] = [];
+    for (let s = 0; s < n; s++) {
+      for (let p = 0; p < P; p++) if (Number.isFinite(graph.expectedS[s * P + p]!)) allowed.push(p);
+      this.allowedStart[s + 1] = allowed.length;
+    }
+    this.allowed = Int32Array.from(allowed);
+    this.stages = [];
+    this.stagePools = [];
+    for (let v = 0; v + 1 < graph.stageSubtaskStart.length; v++) {
+      const first = graph.stageSubtaskStart[v]!;
+      const last = graph.stageSubtaskStart[v + 1]!;
+      if (first === last) continue;
+      const pools: number[] = [];
+      for (let p = 0; p < P; p++) {
+        let ok = true;
+        for (let i = first; i < last && ok; i++) ok = Number.isFinite(graph.expectedS[graph.stageSubtasks[i]! * P + p]!);
+        if (ok) pools.push(p);
+      }
+      if (pools.length > 1) {
+        this.stages.push(v);
+        this.stagePools.push(pools);
+      }
+    }
+  }
+
+  /** Sub-tasks on the current critical chain; half of the single-sub-task moves pick from it. */
+  private focus: readonly number[] = [];
+
+  setFocus(subtasks: readonly number[]): void {
+    this.focus = subtasks;
+  }
+
+  /** Applies `count` random moves to (allocation, order) in place. */
+  apply(allocation: Int32Array, order: Int32Array, count: number, random: Random): void {
+    for (let m = 0; m < count; m++) {
+      const kind = random();
+      if (kind < 0.35) this.moveOne(allocation, random);
+      else if (kind < 0.5) this.swap(allocation, random);
+      else if (kind < 0.65 && this.stages.length > 0) this.moveStage(allocation, random);
+      else if (kind < 0.8 && this.focus.length > 0) this.promote(order, random);
+      else this.reorder(order, 1 + Math.floor(random() * 4), random);
+    }
+  }
+
+  private pick(random: Random): number {
+    if (this.focus.length > 0 && random() < 0.5) return this.focus[Math.floor(random() * this.focus.length)]!;
+    return Math.floor(random() * this.graph.nodeCount);
+  }
+
+  /** Moves a critical sub-task up the order to just after its last input. */
+  private promote(order: Int32Array, random: Random): void {
+    const s = this.focus[Math.floor(random() * this.focus.length)]!;
+    const at = order.indexOf(s);
+    let target = 0;
+    for (let i = at - 1; i >= 0; i--) {
+      if (this.dependsOn(s, order[i]!)) {
+        target = i + 1;
+        break;
+      }
+    }
+    if (target >= at) return;
+    order.copyWithin(target + 1, target, at);
+    order[target] = s;
+  }
+
+  private moveOne(allocation: Int32Array, random: Random): void {
+    const s = this.pick(random);
+    const first = this.allowedStart[s]!;
+    const count = this.allowedStart[s + 1]! - first;
+    if (count < 2) return;
+    let index = Math.floor(random() * count);
+    if (this.allowed[first + index] === allocation[s]) index = (index + 1) % count;
+    allocation[s] = this.allowed[first + index]!;
+  }
+
+  private swap(allocation: Int32Array, random: Random): void {
+    const n = this.graph.nodeCount;
+    const a = Math.floor(random() * n);
+    const b = Math.floor(random() * n);
+    const pa = allocation[a]!;
+    const pb = allocation[b]!;
+    if (pa === pb) return;
+    const P = this.P;
+    if (!Number.isFinite(this.graph.expectedS[a * P + pb]!) || !Number.isFinite(this.graph.expectedS[b * P + pa]!)) return;
+    allocation[a] = pb;
+    allocation[b] = pa;
+  }
+
+  private moveStage(allocation: Int32Array, random: Random): void {
+    const k = Math.floor(random() * this.stages.length);
+    const v = this.stages[k]!;
+    const pools = this.stagePools[k]!;
+    const q = pools[Math.floor(random() * pools.length)]!;
+    for (let i = this.graph.stageSubtaskStart[v]!; i < this.graph.stageSubtaskStart[v + 1]!; i++) allocation[this.graph.stageSubtasks[i]!] = q;
+  }
+
+  /** Exchanges adjacent positions i, i+1 where order[i] is not an input of order[i+1]. */
+  private reorder(order: Int32Array, swaps: number, random: Random): void {
+    const n = order.length;
+    if (n < 2) return;
+    for (let t = 0; t < swaps; t++) {
+      const i = Math.floor(random() * (n - 1));
+      const a = order[i]!;
+      const b = order[i + 1]!;
+      if (this.dependsOn(b, a)) continue;
+      order[i] = b;
+      order[i + 1] = a;
+    }
+  }
+
+  private dependsOn(s: number, q: number): boolean {
+    for (let e = this.graph.predStart[s]!; e < this.graph.predStart[s + 1]!; e++) if (this.graph.predIndex[e] === q) return true;
+    return false;
+  }
+}

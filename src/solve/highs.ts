@@ -1,0 +1,163 @@
+/**
+ * HiGHS backend (the `highs` package: HiGHS compiled to WASM).
+ *
+ * The model goes in as CPLEX LP text (`lp-format.ts`) through the persistent API
+ * (`createModel({ format: 'lp' })`), which also reports the MIP dual bound that the one-shot
+ * `solve()` does not. One runtime is loaded lazily and reused across calls; each call creates
+ * and disposes its own native model (an undisposed model leaks WASM memory for the life of
+ * the runtime). The compiled WebAssembly.Module is kept, so reloading costs an instantiate,
+ * not a compile.
+ *
+ * Crash handling: a WASM abort (e.g. `RuntimeError: Aborted(...)` on input HiGHS cannot
+ * read, or out-of-memory, cf. lovasoa/highs-js#9, #45) can leave the runtime's memory in an
+ * unknown state. Any exception from the runtime therefore discards it; a crash is retried
+ * once on a fresh runtime, and a second failure is reported as `state: 'error'`.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Highs, InitOptions } from 'highs';
+import { toLpText } from './lp-format.js';
+import { classifyPoint, type LinearModel, type SolveOptions, type SolveResult, type Solver } from './solver.js';
+
+type Loader = (options?: InitOptions) => Promise<Highs>;
+
+/** HiGHS model status codes (highs.constants.modelStatus). */
+const STATUS = { empty: 6, optimal: 7, infeasible: 8, unboundedOrInfeasible: 9, unbounded: 10, timeLimit: 13 } as const;
+const PRIMAL_FEASIBLE = 2;
+
+let compiledModule: WebAssembly.Module | undefined;
+
+function wasmModule(): WebAssembly.Module {
+  if (compiledModule === undefined) {
+    const path = createRequire(import.meta.url).resolve('highs/runtime');
+    compiledModule = new WebAssembly.Module(readFileSync(path));
+  }
+  return compiledModule;
+}
+
+async function defaultLoader(options?: InitOptions): Promise<Highs> {
+  const loaded = (await import('highs')) as unknown as { default: Loader | { default: Loader } };
+  const loader = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
+  return loader(options);
+}
+
+export interface HighsSolverOptions {
+  /** Injected in tests to simulate a crashing runtime. */
+  readonly loader?: Loader;
+}
+
+export class HighsSolver implements Solver {
+  readonly id = 'highs' as const;
+  /** Runtimes loaded so far (1 after first use; more after crashes). */
+  loads = 0;
+  private runtime: Promise<Highs> | undefined;
+  private readonly loader: Loader;
+
+  constructor(options: HighsSolverOptions = {}) {
+    this.loader = options.loader ?? defaultLoader;
+  }
+
+  close(): void {
+    this.runtime = undefined;
+  }
+
+  async solve(model: LinearModel, options: SolveOptions): Promise<SolveResult> {
+    const started = performance.now();
+    const relaxed: LinearModel = options.integer ? model : { ...model, variables: model.variables.map((v) => (v.integer ? { ...v, integer: false } : v)) };
+    if (model.variables.length === 0) return classifyPoint(model, options, { backend: 'highs', values: new Float64Array(0), provenOptimal: true, timeMs: 0, timedOut: false });
+    const text = toLpText(relaxed);
+    return this.solveText(text, model, options, started);
+  }
+
+  /** Solves LP text whose columns are x0..x{n-1} of `model` (exposed for tests of crash recovery). */
+  async solveText(text: string, model: LinearModel, options: SolveOptions, started = performance.now()): Promise<SolveResult> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let highs: Highs;
+      try {
+        highs = await this.load();
+      } catch (error) {
+        this.runtime = undefined;
+        return { state: 'error', backend: 'highs', timeMs: performance.now() - started, message: `could not load HiGHS: ${messageOf(error)}` };
+      }
+      try {
+        return this.run(highs, text, model, options, started);
+      } catch (error) {
+        // The runtime may be corrupted after any native failure: never reuse it.
+        this.runtime = undefined;
+        lastError = error;
+        if (!isCrash(error)) break;
+      }
+    }
+    return { state: 'error', backend: 'highs', timeMs: performance.now() - started, message: messageOf(lastError) };
+  }
+
+  private load(): Promise<Highs> {
+    if (this.runtime === undefined) {
+      this.loads++;
+      this.runtime = this.loader({ wasmModule: wasmModule() });
+    }
+    return this.runtime;
+  }
+
+  private run(highs: Highs, text: string, model: LinearModel, options: SolveOptions, started: number): SolveResult {
+    const native = highs.createModel({ format: 'lp', data: text });
+    try {
+      const remainingS = Math.max(0.001, (options.timeLimitMs - (performance.now() - started)) / 1000);
+      native.options.set({ output_flag: false, time_limit: remainingS, mip_rel_gap: options.relativeGap ?? 1e-4 });
+      native.run();
+      let status = native.getModelStatus();
+      if (status === STATUS.unboundedOrInfeasible) {
+        // Presolve could not tell which; the simplex without presolve can.
+        native.options.set({ presolve: 'off', time_limit: Math.max(0.001, (options.timeLimitMs - (performance.now() - started)) / 1000) });
+        native.run();
+        status = native.getModelStatus();
+      }
+      const timeMs = performance.now() - started;
+      if (status === STATUS.infeasible) return { state: 'infeasible', backend: 'highs', timeMs };
+      if (status === STATUS.unbounded) return { state: 'unbounded', backend: 'highs', timeMs };
+      if (status === STATUS.unboundedOrInfeasible) return { state: 'infeasible', backend: 'highs', timeMs, message: 'HiGHS: primal infeasible or unbounded' };
+      const hasPoint = Number(native.info.get('primal_solution_status')) === PRIMAL_FEASIBLE;
+      if (!hasPoint) {
+        if (status === STATUS.timeLimit) return { state: 'timeout-no-solution', backend: 'highs', timeMs };
+        return { state: 'error', backend: 'highs', timeMs, message: `HiGHS model status ${status}` };
+      }
+      const values = columnValues(native, model.variables.length);
+      const isMip = options.integer && model.variables.some((v) => v.integer);
+      const provenOptimal = status === STATUS.optimal || status === STATUS.empty;
+      let dualBound: number | undefined;
+      if (isMip) {
+        const bound = Number(native.info.get('mip_dual_bound'));
+        if (Number.isFinite(bound)) dualBound = bound + model.objectiveOffset;
+      } else if (provenOptimal) {
+        dualBound = native.getObjectiveValue() + model.objectiveOffset;
+      }
+      return classifyPoint(model, options, { backend: 'highs', values, provenOptimal, timeMs, dualBound, timedOut: status === STATUS.timeLimit });
+    } finally {
+      native.dispose();
+    }
+  }
+}
+
+/** Column values in model order: HiGHS numbers columns by first appearance, so map by name. */
+function columnValues(native: ReturnType<Highs['createModel']>, count: number): Float64Array {
+  const solution = native.getSolution().colValue;
+  const values = new Float64Array(count);
+  const columns = native.getDimensions().numCols;
+  for (let c = 0; c < columns; c++) {
+    const name = native.getColName(c);
+    if (name.startsWith('x')) {
+      const j = Number(name.slice(1));
+      if (j >= 0 && j < count) values[j] = solution[c]!;
+    }
+  }
+  return values;
+}
+
+function isCrash(error: unknown): boolean {
+  return error instanceof WebAssembly.RuntimeError || (error instanceof Error && /abort|out of memory|unreachable|memory access/i.test(error.message));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

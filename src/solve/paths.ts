@@ -1,0 +1,156 @@
+/**
+ * Pool-aware path bounds: the earliest any part of a stage can finish on each pool with
+ * unlimited slots ("heads"), and the least time that must follow a stage ("tails").
+ *
+ * Heads extend the quick critical path of `cost/bounds.ts` with what the reference model
+ * charges on the way, each a valid lower bound (by induction in topological order):
+ *   - a sub-task on p starts no earlier than p's start-up (slots open after it);
+ *   - an atomic stage v on p starts after every external input has arrived at p
+ *     (latency + bytes / bandwidth from its home region, `readyTimeS`) and after each
+ *     atomic predecessor u, on whichever pool q it ran, finished and sent its output:
+ *     min over q of F[u,q] + transfer(q → p, bytes(u→v)) (0 when q = p; a cluster merges
+ *     edge bytes, which only lengthens the transfer; two stages in one cluster share a pool
+ *     and run back to back, so F[v,p] ≤ the cluster's finish still holds);
+ *   - a divisible stage's chunks each wait for every chunk of each predecessor (a chunked
+ *     stage feeds every chunk of its dependant), and a chunk's share of bytes can be tiny,
+ *     so only latency is charged into or out of a divisible stage;
+ *   - a divisible stage v finishes no earlier than the least F with
+ *     Σ_p (C_p(F) − C_p(s_p)) / W[v,p] ≥ 1, s_p its earliest chunk start on p: its chunks on
+ *     p run inside [s_p, F] on slots that exist there (fact (2) of `stage-data.ts`).
+ * Tails ignore transfers and start-ups (both ≥ 0): an atomic successor takes at least its
+ * fastest whole runtime, a divisible one at least 1 / Σ_p maxSlots_p / W[w,p].
+ */
+import type { Problem } from '../model/problem.js';
+import { transferS } from '../model/tables.js';
+import { capacityIntegral, type StageData } from './stage-data.js';
+
+export interface PathBounds {
+  /** Earliest finish of stage v if (any part of) it runs on p, S × P; Infinity if it may not. */
+  readonly finishOnS: Float64Array;
+  /** Earliest finish of stage v anywhere. */
+  readonly finishS: Float64Array;
+  /** Least time from v's finish to the end of the job. */
+  readonly tailS: Float64Array;
+  /** max_v finishS[v]: a makespan lower bound. */
+  readonly makespanS: number;
+}
+
+export function pathBounds(problem: Problem, data: StageData): PathBounds {
+  const { S, P, wholeS } = data;
+  const g = problem.stages;
+  const stages = problem.definition.stages;
+  const regions = problem.pools.regionIndex;
+  const network = problem.network;
+  const finishOnS = new Float64Array(S * P).fill(Number.POSITIVE_INFINITY);
+  const finishS = new Float64Array(S).fill(Number.POSITIVE_INFINITY);
+  const startOn = new Float64Array(P);
+  let makespanS = 0;
+  for (const v of g.order) {
+    const divisible = stages[v]!.kind === 'divisible';
+    for (let p = 0; p < P; p++) {
+      startOn[p] = Number.POSITIVE_INFINITY;
+      if (Number.isNaN(wholeS[v * P + p]!)) continue;
+      let ready = problem.pools.startupS[p]!;
+      for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
+        ready = Math.max(ready, transferS(network, problem.externalRegion[k]!, regions[p]!, divisible ? 0 : problem.externalBytes[k]!));
+      }
+      for (let e = g.predStart[v]!; e < g.predStart[v + 1]!; e++) {
+        const u = g.predIndex[e]!;
+        if (stages[u]!.kind === 'divisible') {
+          ready = Math.max(ready, finishS[u]!);
+          continue;
+        }
+        const bytes = divisible ? 0 : g.predBytes[e]!;
+        let arrival = Number.POSITIVE_INFINITY;
+        for (let q = 0; q < P; q++) {
+          const f = finishOnS[u * P + q]!;
+          if (f === Number.POSITIVE_INFINITY) continue;
+          const t = q === p ? f : f + transferS(network, regions[q]!, regions[p]!, bytes);
+          if (t < arrival) arrival = t;
+        }
+        ready = Math.max(ready, arrival);
+      }
+      startOn[p] = ready;
+    }
+    if (divisible) {
+      const f = waterFill(problem, data, v, startOn);
+      finishS[v] = f;
+      for (let p = 0; p < P; p++) if (startOn[p]! < Number.POSITIVE_INFINITY) finishOnS[v * P + p] = f;
+    } else {
+      for (let p = 0; p < P; p++) {
+        if (startOn[p] === Number.POSITIVE_INFINITY) continue;
+        const f = startOn[p]! + wholeS[v * P + p]!;
+        finishOnS[v * P + p] = f;
+        if (f < finishS[v]!) finishS[v] = f;
+      }
+    }
+    if (finishS[v]! > makespanS) makespanS = finishS[v]!;
+  }
+  return { finishOnS, finishS, tailS: tails(problem, data), makespanS };
+}
+
+/** Least F with Σ_p (C_p(F) − C_p(s_p)) / W[v,p] ≥ 1 (bisection, rounded down). */
+function waterFill(problem: Problem, data: StageData, v: number, startOn: Float64Array): number {
+  const { P, wholeS } = data;
+  let low = Number.POSITIVE_INFINITY;
+  let instant = Number.POSITIVE_INFINITY; // a pool where the stage takes no time (provisional)
+  for (let p = 0; p < P; p++) {
+    if (startOn[p]! === Number.POSITIVE_INFINITY) continue;
+    if (wholeS[v * P + p] === 0) instant = Math.min(instant, startOn[p]!);
+    low = Math.min(low, startOn[p]!);
+  }
+  if (instant < Number.POSITIVE_INFINITY || low === Number.POSITIVE_INFINITY) return Math.min(instant, low);
+  const done = (f: number): number => {
+    let share = 0;
+    for (let p = 0; p < P; p++) {
+      const s = startOn[p]!;
+      if (s < f) share += (capacityIntegral(problem, p, f) - capacityIntegral(problem, p, s)) / wholeS[v * P + p]!;
+    }
+    return share;
+  };
+  let high = low + 1;
+  for (let i = 0; i < 200 && done(high) < 1; i++) high = low + 2 * (high - low);
+  if (done(high) < 1) return low; // capacity never suffices: no plan exists; stay valid
+  for (let i = 0; i < 100 && high - low > 1e-9 * Math.max(1, high); i++) {
+    const mid = (low + high) / 2;
+    if (done(mid) >= 1) high = mid;
+    else low = mid;
+  }
+  return low;
+}
+
+function tails(problem: Problem, data: StageData): Float64Array {
+  const { S, P, wholeS } = data;
+  const g = problem.stages;
+  const stages = problem.definition.stages;
+  const duration = new Float64Array(S);
+  for (let w = 0; w < S; w++) {
+    if (stages[w]!.kind === 'atomic') {
+      let best = Number.POSITIVE_INFINITY;
+      for (let p = 0; p < P; p++) {
+        const t = wholeS[w * P + p]!;
+        if (t < best) best = t;
+      }
+      duration[w] = best === Number.POSITIVE_INFINITY ? 0 : best;
+    } else {
+      let rate = 0;
+      for (let p = 0; p < P; p++) {
+        const t = wholeS[w * P + p]!;
+        if (t === 0) rate = Number.POSITIVE_INFINITY;
+        else if (t > 0) rate += problem.pools.maxSlots[p]! / t;
+      }
+      duration[w] = rate === 0 ? 0 : 1 / rate;
+    }
+  }
+  const tail = new Float64Array(S);
+  for (let i = g.order.length - 1; i >= 0; i--) {
+    const v = g.order[i]!;
+    let after = 0;
+    for (let e = g.succStart[v]!; e < g.succStart[v + 1]!; e++) {
+      const w = g.succIndex[e]!;
+      after = Math.max(after, duration[w]! + tail[w]!);
+    }
+    tail[v] = after;
+  }
+  return tail;
+}
