@@ -16,16 +16,19 @@ import { speedOf } from '../model/subtasks.js';
  * Runtime of the whole of stage v on one slot of pool p (NaN if the pool may not run it).
  * A provisional stage (no estimate given) counts as 0: a bound must not rest on a guess.
  */
-function wholeStageS(problem: Problem, v: number, p: number, provisional: ReadonlySet<number>): number {
+function wholeStageS(problem: Problem, v: number, p: number, provisional: Uint8Array): number {
   const P = problem.pools.count;
   if (problem.stageFeasible[v * P + p] === 0) return Number.NaN;
-  if (provisional.has(v)) return 0;
+  if (provisional[v] === 1) return 0;
   const known = problem.stageKnownRuntimeS[v * P + p]!;
   return Number.isNaN(known) ? problem.stageWorkS[v]! / speedOf(problem, v, p) : known;
 }
 
-function provisionalStages(problem: Problem): Set<number> {
-  return new Set(problem.provisional.map((p) => problem.stageIndex.get(p.stage)!));
+/** 1 for stages whose runtime is a guess. */
+function provisionalStages(problem: Problem): Uint8Array {
+  const flags = new Uint8Array(problem.stages.nodeCount);
+  for (const p of problem.provisional) flags[problem.stageIndex.get(p.stage)!] = 1;
+  return flags;
 }
 
 export function makespanLowerBoundS(problem: Problem): number {

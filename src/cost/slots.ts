@@ -10,6 +10,9 @@
  */
 import type { PoolTable } from '../model/tables.js';
 
+/** Idle gaps examined per slot before appending (see findInGaps). */
+export const MAX_GAPS_SCANNED = 16;
+
 export class SlotBook {
   /** Slot chosen by the last `find` call. */
   foundSlot = -1;
@@ -22,8 +25,14 @@ export class SlotBook {
   private readonly lastEnd: Float64Array[];
   /** Per pool, per slot: windows [from, to) in which the slot exists. */
   private readonly windows: Float64Array[][];
+  /**
+   * Append mode on a pool whose capacity never changes: last ends kept sorted by (end, slot)
+   * so the best-fit choice is a binary search instead of a scan (same choice as the scan).
+   */
+  private readonly sorted: Array<SortedSlots | undefined>;
 
-  constructor(pools: PoolTable, insertion: boolean, notBeforeS = 0) {
+  /** `sortedFastPath: false` forces the scan everywhere (tests compare the two). */
+  constructor(pools: PoolTable, insertion: boolean, notBeforeS = 0, sortedFastPath = true) {
     this.pools = pools;
     this.insertion = insertion;
     this.notBeforeS = notBeforeS;
@@ -31,7 +40,9 @@ export class SlotBook {
     this.ends = [];
     this.lastEnd = [];
     this.windows = [];
+    this.sorted = [];
     for (let p = 0; p < pools.count; p++) {
+      this.sorted.push(sortedFastPath && !insertion && hasConstantCapacity(pools, p) ? new SortedSlots(pools.maxSlots[p]!) : undefined);
       const slots = pools.maxSlots[p]!;
       this.lastEnd.push(new Float64Array(slots));
       this.starts.push(insertion ? Array.from({ length: slots }, () => []) : []);
@@ -49,6 +60,12 @@ export class SlotBook {
    */
   find(p: number, readyS: number, durationS: number): number {
     const ready = Math.max(readyS, this.notBeforeS);
+    const sorted = this.sorted[p];
+    if (sorted !== undefined) {
+      const start = sorted.find(Math.max(ready, this.pools.startupS[p]!));
+      this.foundSlot = sorted.foundSlot;
+      return start;
+    }
     const slots = this.pools.maxSlots[p]!;
     const lastEnd = this.lastEnd[p]!;
     let best = Number.POSITIVE_INFINITY;
@@ -75,7 +92,10 @@ export class SlotBook {
 
   reserve(p: number, slot: number, startS: number, endS: number): void {
     const lastEnd = this.lastEnd[p]!;
-    if (endS > lastEnd[slot]!) lastEnd[slot] = endS;
+    if (endS > lastEnd[slot]!) {
+      lastEnd[slot] = endS;
+      this.sorted[p]?.update(slot, endS);
+    }
     if (!this.insertion) return;
     const starts = this.starts[p]![slot]!;
     const ends = this.ends[p]![slot]!;
@@ -108,6 +128,19 @@ export class SlotBook {
       else hi = mid;
     }
     let gapStart = lo > 0 ? ends[lo - 1]! : 0;
+    // Look at a bounded number of idle gaps, then append after the slot's last sub-task:
+    // textbook HEFT scans every gap, which is quadratic on graphs of 10^5 tasks.
+    const lastGap = Math.min(starts.length, lo + MAX_GAPS_SCANNED);
+    if (lastGap < starts.length) {
+      const tail = this.fitWindow(p, k, Math.max(ready, ends[ends.length - 1]!), d);
+      for (let i = lo; i < lastGap; i++) {
+        const candidate = this.fitWindow(p, k, Math.max(ready, gapStart), d);
+        if (candidate >= bound || candidate >= tail) break;
+        if (candidate + d <= starts[i]!) return candidate;
+        if (ends[i]! > gapStart) gapStart = ends[i]!;
+      }
+      return tail < bound ? tail : Number.POSITIVE_INFINITY;
+    }
     for (let i = lo; i <= starts.length; i++) {
       const gapEnd = i < starts.length ? starts[i]! : Number.POSITIVE_INFINITY;
       const candidate = this.fitWindow(p, k, Math.max(ready, gapStart), d);
@@ -142,4 +175,77 @@ function slotWindows(pools: PoolTable, p: number, k: number): Float64Array {
 function pushWindow(out: number[], from: number, to: number, startupS: number): void {
   const opened = Math.max(from, startupS);
   if (opened < to) out.push(opened, to);
+}
+
+function hasConstantCapacity(pools: PoolTable, p: number): boolean {
+  if (pools.maxSlots[p] !== pools.slots[p]) return false;
+  for (let i = pools.capStart[p]!; i < pools.capStart[p + 1]!; i++) if (pools.capSlots[i] !== pools.slots[p]) return false;
+  return true;
+}
+
+/**
+ * One pool's slots ordered by (last end, slot id). Best fit at time t: the slot with the
+ * latest end ≤ t (lowest id among equal ends) starts at t; if none, the slot with the
+ * earliest end starts then. Matches the scan in `SlotBook.find`.
+ */
+class SortedSlots {
+  foundSlot = -1;
+  private foundIndex = -1;
+  private readonly ends: Float64Array;
+  private readonly ids: Int32Array;
+
+  constructor(slots: number) {
+    this.ends = new Float64Array(slots);
+    this.ids = Int32Array.from({ length: slots }, (_, k) => k);
+  }
+
+  /** `t` is already max(ready, start-up). */
+  find(t: number): number {
+    const ends = this.ends;
+    // First index with end > t.
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) {
+      this.foundIndex = 0;
+      this.foundSlot = this.ids[0]!;
+      return Math.max(t, ends[0]!);
+    }
+    // Latest end ≤ t; among equal ends the first (lowest id).
+    const latest = ends[lo - 1]!;
+    let first = lo - 1;
+    let low = 0;
+    while (low < first) {
+      const mid = (low + first) >>> 1;
+      if (ends[mid]! < latest) low = mid + 1;
+      else first = mid;
+    }
+    this.foundIndex = first;
+    this.foundSlot = this.ids[first]!;
+    return t;
+  }
+
+  update(slot: number, end: number): void {
+    let at = this.foundIndex >= 0 && this.ids[this.foundIndex] === slot ? this.foundIndex : this.ids.indexOf(slot);
+    const ends = this.ends;
+    const ids = this.ids;
+    // Move right while the neighbour sorts before (end, slot).
+    while (at + 1 < ends.length && (ends[at + 1]! < end || (ends[at + 1] === end && ids[at + 1]! < slot))) {
+      ends[at] = ends[at + 1]!;
+      ids[at] = ids[at + 1]!;
+      at++;
+    }
+    while (at > 0 && (ends[at - 1]! > end || (ends[at - 1] === end && ids[at - 1]! > slot))) {
+      ends[at] = ends[at - 1]!;
+      ids[at] = ids[at - 1]!;
+      at--;
+    }
+    ends[at] = end;
+    ids[at] = slot;
+    this.foundIndex = -1;
+  }
 }

@@ -102,7 +102,10 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
     if (spec !== undefined) {
       for (const neighbour of neighbourSpecs(problem, spec)) {
         if (outOfTime()) break;
-        for (const candidate of scheduleVariant(problem, buildVariant(problem, neighbour))) consider(evaluateCandidate(problem, candidate));
+        for (const candidate of scheduleVariant(problem, buildVariant(problem, neighbour))) {
+          consider(evaluateCandidate(problem, candidate));
+          if (outOfTime()) break;
+        }
         progress('partition', best.terms.objective);
       }
     }

@@ -67,7 +67,8 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
   const poolIndex = new Map(pools.ids.map((id, p) => [id, p]));
   const S = definition.stages.length;
   const P = pools.count;
-  const stageIndex = new Map(definition.stages.map((s, i) => [s.id, i]));
+  const stageIndex = new Map<string, number>();
+  for (let i = 0; i < S; i++) stageIndex.set(definition.stages[i]!.id, i);
   const assumptions: string[] = [];
 
   const home = resolveDefaultHome(reader, options.dataHome, resources, poolIndex, regionIndex);
@@ -171,19 +172,19 @@ function checkStagePools(
   known: Float64Array,
 ): void {
   const P = pools.count;
-  const path = stagePath(definition, s);
+  const path = (): PathSegment[] => stagePath(definition, s);
   let allowed: Set<number> | undefined;
   if (stage.pools !== undefined) {
     allowed = new Set();
     stage.pools.forEach((id, j) => {
       const p = poolIndex.get(id);
-      if (p === undefined) reader.unknownReference([...path, 'pools', j], 'pool', id, poolIndex.keys());
+      if (p === undefined) reader.unknownReference([...path(), 'pools', j], 'pool', id, poolIndex.keys());
       else allowed!.add(p);
     });
   }
   stage.runtimeByPoolS?.forEach((runtime, id) => {
     const p = poolIndex.get(id);
-    if (p === undefined) reader.unknownReference([...path, 'runtimeByPoolS', id], 'pool', id, poolIndex.keys());
+    if (p === undefined) reader.unknownReference([...path(), 'runtimeByPoolS', id], 'pool', id, poolIndex.keys());
     else known[s * P + p] = runtime;
   });
   let largestSlotGb = 0;
@@ -197,12 +198,12 @@ function checkStagePools(
   }
   if (any) return;
   if (allowed !== undefined && allowed.size === 0) {
-    if (stage.pools?.length === 0) reader.report({ code: 'invalid_value', path: [...path, 'pools'], message: `stage "${stage.id}" allows no pool`, expected: 'at least one pool id', received: 'an empty list' });
+    if (stage.pools?.length === 0) reader.report({ code: 'invalid_value', path: [...path(), 'pools'], message: `stage "${stage.id}" allows no pool`, expected: 'at least one pool id', received: 'an empty list' });
     return; // otherwise every listed pool was reported as unknown
   }
   reader.report({
     code: 'infeasible',
-    path: definition.origin === 'wfformat' ? path : [...path, 'memGb'],
+    path: definition.origin === 'wfformat' ? path() : [...path(), 'memGb'],
     message: `stage "${stage.id}" needs ${formatGb(stage.memGb ?? 0)} per slot; the largest slot it may use has ${formatGb(largestSlotGb)}`,
     expected: `<= ${formatGb(largestSlotGb)}`,
     received: formatGb(stage.memGb ?? 0),
@@ -213,19 +214,42 @@ function formatGb(gb: number): string {
   return `${Number(gb.toPrecision(3))} GB`;
 }
 
-/** Stage edges: `after` plus writer → reader of data objects, bytes summed per stage pair. */
+/**
+ * Stage edges: `after` plus writer → reader of data objects, bytes summed per stage pair.
+ * Built in one pass into typed arrays; a per-producer stamp merges the pair (u, v) when
+ * both `after` and a data object link them (no map keyed by pairs).
+ */
 function buildStageDag(reader: FieldReader, definition: TaskDefinition, stageIndex: ReadonlyMap<string, number>): Dag | undefined {
   const stages = definition.stages;
   const S = stages.length;
   const producer = new Map<string, number>();
-  stages.forEach((stage, s) => stage.outputs.forEach((id) => producer.set(id, s)));
+  let upper = 0;
+  for (let v = 0; v < S; v++) {
+    const stage = stages[v]!;
+    for (const id of stage.outputs) producer.set(id, v);
+    upper += stage.after.length + stage.inputs.length;
+  }
   const bytesOf = new Map(definition.data.map((d) => [d.id, d.bytes]));
-  const edgeBytes = new Map<number, number>();
-  const add = (u: number, v: number, bytes: number): void => {
-    const key = u * S + v;
-    edgeBytes.set(key, (edgeBytes.get(key) ?? 0) + bytes);
+  const from = new Int32Array(upper);
+  const to = new Int32Array(upper);
+  const bytes = new Float64Array(upper);
+  const stamp = new Int32Array(S).fill(-1);
+  const edgeOf = new Int32Array(S);
+  let edges = 0;
+  const add = (u: number, v: number, b: number): void => {
+    if (stamp[u] === v) {
+      bytes[edgeOf[u]!]! += b;
+      return;
+    }
+    stamp[u] = v;
+    edgeOf[u] = edges;
+    from[edges] = u;
+    to[edges] = v;
+    bytes[edges] = b;
+    edges++;
   };
-  stages.forEach((stage, v) => {
+  for (let v = 0; v < S; v++) {
+    const stage = stages[v]!;
     for (const dependency of stage.after) {
       const u = stageIndex.get(dependency)!;
       add(u, v, flowBytes(stages[u]!));
@@ -234,18 +258,10 @@ function buildStageDag(reader: FieldReader, definition: TaskDefinition, stageInd
       const u = producer.get(input);
       if (u !== undefined && u !== v) add(u, v, bytesOf.get(input) ?? 0);
     }
-  });
-  const from: number[] = [];
-  const to: number[] = [];
-  const bytes: number[] = [];
-  for (const [key, b] of edgeBytes) {
-    from.push(Math.floor(key / S));
-    to.push(key % S);
-    bytes.push(b);
   }
-  const dag = buildDag(S, from, to, bytes);
+  const dag = buildDag(S, from.subarray(0, edges), to.subarray(0, edges), bytes.subarray(0, edges));
   if (dag === undefined) {
-    const cycle = findCycle(buildCsr(S, from, to, bytes))!;
+    const cycle = findCycle(buildCsr(S, from.subarray(0, edges), to.subarray(0, edges), bytes.subarray(0, edges)))!;
     reader.report({ code: 'cycle', path: stagePath(definition, cycle[0]!), message: `dependency cycle: ${cycle.map((v) => stages[v]!.id).join(' → ')}`, expected: 'an acyclic graph', received: `a cycle of ${cycle.length - 1} stages` });
   }
   return dag;
@@ -257,14 +273,16 @@ function flowBytes(stage: Stage): number {
 }
 
 function buildExternalInputs(definition: TaskDefinition, dataRegion: ReadonlyMap<string, number>): Pick<Problem, 'externalStart' | 'externalObject' | 'externalRegion' | 'externalBytes'> {
-  const produced = new Set(definition.stages.flatMap((s) => s.outputs));
+  const produced = new Set<string>();
+  for (const stage of definition.stages) for (const id of stage.outputs) produced.add(id);
   const objectIndex = new Map(definition.data.map((d, i) => [d.id, i]));
   const externalStart = new Int32Array(definition.stages.length + 1);
   const objects: number[] = [];
   const regions: number[] = [];
   const bytes: number[] = [];
   definition.stages.forEach((stage, s) => {
-    for (const input of new Set(stage.inputs)) {
+    const inputs = stage.inputs.length > 1 ? new Set(stage.inputs) : stage.inputs;
+    for (const input of inputs) {
       const region = dataRegion.get(input);
       if (produced.has(input) || region === undefined) continue;
       const object = objectIndex.get(input)!;
@@ -299,8 +317,8 @@ function estimateStageWork(definition: TaskDefinition): { workS: Float64Array; p
   const allAtomic = [...atomicByOp.values()].flat();
   const provisional: Provisional[] = [];
   stages.forEach((stage, s) => {
-    const perPool = stage.runtimeByPoolS === undefined ? [] : [...stage.runtimeByPoolS.values()];
-    if (perPool.length > 0 && (stage.kind === 'atomic' ? stage.runtimeS === undefined : stage.runtimePerUnitS === undefined)) {
+    const perPool = stage.runtimeByPoolS === undefined || stage.runtimeByPoolS.size === 0 ? undefined : [...stage.runtimeByPoolS.values()];
+    if (perPool !== undefined && (stage.kind === 'atomic' ? stage.runtimeS === undefined : stage.runtimePerUnitS === undefined)) {
       // Runtimes given per pool: pools not named run the mean of the named ones, speed-scaled.
       workS[s] = perPool.reduce((a, b) => a + b, 0) / perPool.length;
       return;

@@ -11,6 +11,8 @@ import type { SubtaskGraph } from '../model/subtasks.js';
 
 export const PLAN_VERSION = 1;
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export interface PlanSubtask {
   readonly id: string;
   /** Op of the stage(s) it runs (a cluster holds one op). */
@@ -109,10 +111,14 @@ export function buildPlan(
   const { graph, schedule, terms } = scored;
   const P = problem.pools.count;
   const stages = problem.definition.stages;
-  const provisionalStages = new Set(problem.provisional.map((p) => p.stage));
+  const provisional = new Uint8Array(stages.length);
+  for (const p of problem.provisional) provisional[problem.stageIndex.get(p.stage)!] = 1;
   const ids = subtaskIds(problem, graph);
   const usage = problem.resources.pools.map((pool) => ({ id: pool.id, region: pool.region, slots: pool.slots, subtasks: 0, busyS: 0, costUsd: 0 }));
-  const subtasks: PlanSubtask[] = [];
+  const { memberStart, members, unitStart, unitCount } = graph.partition;
+  // One object per sub-task, built directly (no spreads or temporary arrays): plans of
+  // 10^6 sub-tasks spend most of their building time in the garbage collector otherwise.
+  const subtasks: PlanSubtask[] = new Array(graph.nodeCount);
   for (let s = 0; s < graph.nodeCount; s++) {
     const p = schedule.pool[s]!;
     const busyS = schedule.finishS[s]! - schedule.startS[s]!;
@@ -121,30 +127,35 @@ export function buildPlan(
     pool.subtasks++;
     pool.busyS += busyS;
     pool.costUsd += costUsd;
-    const first = graph.partition.memberStart[s]!;
-    const last = graph.partition.memberStart[s + 1]!;
-    const members = Array.from(graph.partition.members.subarray(first, last));
-    const after: string[] = [];
-    for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) after.push(ids[graph.predIndex[e]!]!);
-    const base = {
+    const first = memberStart[s]!;
+    const last = memberStart[s + 1]!;
+    const stage = stages[members[first]!]!;
+    const after: string[] = new Array(graph.predStart[s + 1]! - graph.predStart[s]!);
+    for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) after[e - graph.predStart[s]!] = ids[graph.predIndex[e]!]!;
+    let guessed = false;
+    for (let m = first; m < last; m++) if (provisional[members[m]!] === 1) guessed = true;
+    const entry: Mutable<PlanSubtask> = {
       id: ids[s]!,
-      op: stages[members[0]!]!.op,
+      op: stage.op,
       pool: problem.pools.ids[p]!,
       slot: schedule.slot[s]!,
       startS: schedule.startS[s]!,
       finishS: schedule.finishS[s]!,
       runtimeS: graph.runtimeS[s * P + p]!,
       costUsd,
+      after,
     };
-    const provisional = members.some((v) => provisionalStages.has(stages[v]!.id)) ? ({ provisional: true } as const) : {};
-    const unitCount = graph.partition.unitCount[s]!;
-    if (unitCount > 0) {
-      const stage = stages[members[0]!]!;
-      const start = graph.partition.unitStart[s]!;
-      subtasks.push({ ...base, stage: stage.id, items: [start, start + unitCount], unit: stage.kind === 'divisible' ? stage.unitName : 'items', after, ...provisional });
+    if (unitCount[s]! > 0) {
+      entry.stage = stage.id;
+      entry.items = [unitStart[s]!, unitStart[s]! + unitCount[s]!];
+      entry.unit = stage.kind === 'divisible' ? stage.unitName : 'items';
     } else {
-      subtasks.push({ ...base, tasks: members.map((v) => stages[v]!.id), after, ...provisional });
+      const tasks: string[] = new Array(last - first);
+      for (let m = first; m < last; m++) tasks[m - first] = stages[members[m]!]!.id;
+      entry.tasks = tasks;
     }
+    if (guessed) entry.provisional = true;
+    subtasks[s] = entry;
   }
   const { objective, ...rest } = terms;
   return {

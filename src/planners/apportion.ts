@@ -17,7 +17,7 @@ import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evalu
 import { usdPerSecond } from '../cost/objective.js';
 import { orderByStart } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
-import { listSchedule, placementCostUsd } from './list-schedule.js';
+import { INSERTION_LIMIT, listSchedule, placementCostUsd } from './list-schedule.js';
 import type { Candidate, Planner, PlannerOptions } from './planner.js';
 import { byDecreasingRank, meanRuntimeS, upwardRank } from './rank.js';
 import { buildVariant, defaultSpecs, type PartitionVariant } from './variants.js';
@@ -25,7 +25,7 @@ import { buildVariant, defaultSpecs, type PartitionVariant } from './variants.js
 /** Earliest finish only: HEFT's rule, on this planner's partition. */
 function scheduleEarliestFinish(problem: Problem, variant: PartitionVariant, priority: Int32Array, options: PlannerOptions | undefined): Candidate {
   const result = listSchedule(problem, variant.graph, priority, {
-    insertion: true,
+    insertion: variant.graph.nodeCount <= INSERTION_LIMIT,
     pinned: variant.pinned,
     partial: options?.extend?.partial,
     score: (_s, _p, _start, finish) => finish,
@@ -47,7 +47,7 @@ function scheduleObjectiveAware(
   const usdPerS = usdPerSecond(problem.objective) * rateFactor;
   let projectedS = 0;
   const result = listSchedule(problem, graph, priority, {
-    insertion: true,
+    insertion: graph.nodeCount <= INSERTION_LIMIT,
     pinned: variant.pinned,
     partial: options?.extend?.partial,
     score: (s, p, _start, finish, allocation) => {
@@ -79,15 +79,19 @@ export interface ApportionResult {
   readonly tried: readonly ScoredCandidate[];
 }
 
-/** Candidates for one partition: HEFT's earliest-finish rule, then objective-aware at each rate. */
-export function scheduleVariant(problem: Problem, variant: PartitionVariant, options?: PlannerOptions): Candidate[] {
+/**
+ * Candidates for one partition, made lazily so an anytime caller can stop between them:
+ * the objective-aware rule at the true rate first, then HEFT's earliest-finish rule, then
+ * the objective-aware rule at the other rates.
+ */
+export function* scheduleVariant(problem: Problem, variant: PartitionVariant, options?: PlannerOptions): Generator<Candidate> {
   const meanS = meanRuntimeS(variant.graph);
   const rank = upwardRank(problem, variant.graph, meanS);
   const priority = byDecreasingRank(variant.graph, rank);
-  return [
-    scheduleEarliestFinish(problem, variant, priority, options),
-    ...exchangeRateFactors(problem).map((factor) => scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options)),
-  ];
+  const factors = exchangeRateFactors(problem);
+  if (factors.includes(1)) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, 1, options);
+  yield scheduleEarliestFinish(problem, variant, priority, options);
+  for (const factor of factors) if (factor !== 1) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options);
 }
 
 export interface ApportionOptions extends PlannerOptions {
@@ -101,7 +105,13 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   const tried: ScoredCandidate[] = [];
   let best: ScoredCandidate | undefined;
   const consider = (variant: PartitionVariant): void => {
-    for (const candidate of scheduleVariant(problem, variant, options)) {
+    const candidates = scheduleVariant(problem, variant, options);
+    for (;;) {
+      // Check before the generator builds the next candidate: building is the costly part.
+      if (best !== undefined && options?.shouldStop?.() === true) return;
+      const next = candidates.next();
+      if (next.done === true) return;
+      const candidate = next.value;
       const scored = evaluateCandidate(problem, candidate, options?.extend?.partial);
       tried.push(scored);
       if (best === undefined || isBetter(problem, scored, best)) best = scored;

@@ -123,8 +123,9 @@ export class HighsSolver implements Solver {
         return { state: 'error', backend: 'highs', timeMs, message: `HiGHS model status ${status}` };
       }
       const values = columnValues(native, model.variables.length);
-      const isMip = options.integer && model.variables.some((v) => v.integer);
-      const provenOptimal = status === STATUS.optimal || status === STATUS.empty;
+      const rowDuals = !isMipRun(model, options) && provenOptimalStatus(status) ? rowDualValues(native, model.constraints.length) : undefined;
+      const isMip = isMipRun(model, options);
+      const provenOptimal = provenOptimalStatus(status);
       let dualBound: number | undefined;
       if (isMip) {
         const bound = Number(native.info.get('mip_dual_bound'));
@@ -132,11 +133,33 @@ export class HighsSolver implements Solver {
       } else if (provenOptimal) {
         dualBound = native.getObjectiveValue() + model.objectiveOffset;
       }
-      return classifyPoint(model, options, { backend: 'highs', values, provenOptimal, timeMs, dualBound, timedOut: status === STATUS.timeLimit });
+      return classifyPoint(model, options, { backend: 'highs', values, provenOptimal, timeMs, dualBound, rowDuals, timedOut: status === STATUS.timeLimit });
     } finally {
       native.dispose();
     }
   }
+}
+
+function isMipRun(model: LinearModel, options: SolveOptions): boolean {
+  return options.integer && model.variables.some((v) => v.integer);
+}
+
+function provenOptimalStatus(status: number): boolean {
+  return status === STATUS.optimal || status === STATUS.empty;
+}
+
+/** Row duals in model order (rows are named c0, c1, … in the LP text). */
+function rowDualValues(native: ReturnType<Highs['createModel']>, count: number): Float64Array | undefined {
+  const dual = native.getSolution().rowDual;
+  const out = new Float64Array(count);
+  const rows = native.getDimensions().numRows;
+  for (let r = 0; r < rows; r++) {
+    const name = native.getRowName(r);
+    if (!name.startsWith('c') || name === 'c_empty') continue;
+    const i = Number(name.slice(1));
+    if (i >= 0 && i < count) out[i] = dual[r]!;
+  }
+  return out;
 }
 
 /** Column values in model order: HiGHS numbers columns by first appearance, so map by name. */

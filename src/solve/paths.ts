@@ -15,14 +15,20 @@
  *     stage feeds every chunk of its dependant), and a chunk's share of bytes can be tiny,
  *     so only latency is charged into or out of a divisible stage;
  *   - a divisible stage v finishes no earlier than the least F with
- *     Σ_p (C_p(F) − C_p(s_p)) / W[v,p] ≥ 1, s_p its earliest chunk start on p: its chunks on
- *     p run inside [s_p, F] on slots that exist there (fact (2) of `stage-data.ts`).
+ *     Σ_p slotTime_p(s_p + d_p, F) / W[v,p] ≥ 1, s_p its earliest chunk start on p: its
+ *     chunks on p run inside [s_p, F] on slots that exist there, each slot paying a
+ *     dispatch first (fact (2) of `stage-data.ts`).
+ * Runtimes are `busyS` (overheads and rework included, `stage-data.ts`). A dispatch overhead is
+ * charged where a sub-task boundary is certain: before an atomic stage whose input comes from
+ * another pool or that has no same-pool predecessor to share a cluster with. (A cluster of
+ * runtime D takes g(d + D) ≥ d + Σ_members g(W'_m) by superadditivity of g, so a chain inside
+ * one cluster pays d once and each stage's head stays ≤ the cluster's finish.)
  * Tails ignore transfers and start-ups (both ≥ 0): an atomic successor takes at least its
- * fastest whole runtime, a divisible one at least 1 / Σ_p maxSlots_p / W[w,p].
+ * fastest busy time, a divisible one at least 1 / Σ_p maxSlots_p / busyS[w,p].
  */
 import type { Problem } from '../model/problem.js';
 import { transferS } from '../model/tables.js';
-import { capacityIntegral, type StageData } from './stage-data.js';
+import { slotTimeS, type StageData } from './stage-data.js';
 
 export interface PathBounds {
   /** Earliest finish of stage v if (any part of) it runs on p, S × P; Infinity if it may not. */
@@ -36,10 +42,11 @@ export interface PathBounds {
 }
 
 export function pathBounds(problem: Problem, data: StageData): PathBounds {
-  const { S, P, wholeS } = data;
+  const { S, P, busyS } = data;
   const g = problem.stages;
   const stages = problem.definition.stages;
   const regions = problem.pools.regionIndex;
+  const dispatchS = problem.pools.dispatchOverheadS;
   const network = problem.network;
   const finishOnS = new Float64Array(S * P).fill(Number.POSITIVE_INFINITY);
   const finishS = new Float64Array(S).fill(Number.POSITIVE_INFINITY);
@@ -49,15 +56,18 @@ export function pathBounds(problem: Problem, data: StageData): PathBounds {
     const divisible = stages[v]!.kind === 'divisible';
     for (let p = 0; p < P; p++) {
       startOn[p] = Number.POSITIVE_INFINITY;
-      if (Number.isNaN(wholeS[v * P + p]!)) continue;
-      let ready = problem.pools.startupS[p]!;
+      if (Number.isNaN(busyS[v * P + p]!)) continue;
+      // Atomic: the sub-task's own dispatch precedes v unless v may share a cluster with a same-pool predecessor.
+      const dispatch = divisible ? 0 : dispatchS[p]!;
+      let base = problem.pools.startupS[p]!;
       for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
-        ready = Math.max(ready, transferS(network, problem.externalRegion[k]!, regions[p]!, divisible ? 0 : problem.externalBytes[k]!));
+        base = Math.max(base, transferS(network, problem.externalRegion[k]!, regions[p]!, divisible ? 0 : problem.externalBytes[k]!));
       }
+      let ready = base + dispatch;
       for (let e = g.predStart[v]!; e < g.predStart[v + 1]!; e++) {
         const u = g.predIndex[e]!;
         if (stages[u]!.kind === 'divisible') {
-          ready = Math.max(ready, finishS[u]!);
+          ready = Math.max(ready, finishS[u]! + dispatch);
           continue;
         }
         const bytes = divisible ? 0 : g.predBytes[e]!;
@@ -65,7 +75,7 @@ export function pathBounds(problem: Problem, data: StageData): PathBounds {
         for (let q = 0; q < P; q++) {
           const f = finishOnS[u * P + q]!;
           if (f === Number.POSITIVE_INFINITY) continue;
-          const t = q === p ? f : f + transferS(network, regions[q]!, regions[p]!, bytes);
+          const t = q === p ? f : f + transferS(network, regions[q]!, regions[p]!, bytes) + dispatch;
           if (t < arrival) arrival = t;
         }
         ready = Math.max(ready, arrival);
@@ -79,7 +89,7 @@ export function pathBounds(problem: Problem, data: StageData): PathBounds {
     } else {
       for (let p = 0; p < P; p++) {
         if (startOn[p] === Number.POSITIVE_INFINITY) continue;
-        const f = startOn[p]! + wholeS[v * P + p]!;
+        const f = startOn[p]! + busyS[v * P + p]!;
         finishOnS[v * P + p] = f;
         if (f < finishS[v]!) finishS[v] = f;
       }
@@ -89,9 +99,9 @@ export function pathBounds(problem: Problem, data: StageData): PathBounds {
   return { finishOnS, finishS, tailS: tails(problem, data), makespanS };
 }
 
-/** Least F with Σ_p (C_p(F) − C_p(s_p)) / W[v,p] ≥ 1 (bisection, rounded down). */
+/** Least F with Σ_p slotTime_p(s_p + d_p, F) / W[v,p] ≥ 1 (bisection, rounded down). */
 function waterFill(problem: Problem, data: StageData, v: number, startOn: Float64Array): number {
-  const { P, wholeS } = data;
+  const { P, busyS: wholeS } = data;
   let low = Number.POSITIVE_INFINITY;
   let instant = Number.POSITIVE_INFINITY; // a pool where the stage takes no time (provisional)
   for (let p = 0; p < P; p++) {
@@ -104,7 +114,7 @@ function waterFill(problem: Problem, data: StageData, v: number, startOn: Float6
     let share = 0;
     for (let p = 0; p < P; p++) {
       const s = startOn[p]!;
-      if (s < f) share += (capacityIntegral(problem, p, f) - capacityIntegral(problem, p, s)) / wholeS[v * P + p]!;
+      if (s < f) share += slotTimeS(problem, p, s + problem.pools.dispatchOverheadS[p]!, f) / wholeS[v * P + p]!;
     }
     return share;
   };
@@ -120,7 +130,7 @@ function waterFill(problem: Problem, data: StageData, v: number, startOn: Float6
 }
 
 function tails(problem: Problem, data: StageData): Float64Array {
-  const { S, P, wholeS } = data;
+  const { S, P, busyS: wholeS } = data;
   const g = problem.stages;
   const stages = problem.definition.stages;
   const duration = new Float64Array(S);

@@ -64,6 +64,11 @@ interface Solved {
   readonly timeMs: number;
   /** A proven lower bound on the optimum (MIP: the backend's dual bound; LP: the optimum). */
   readonly dualBound?: number;
+  /**
+   * LP only, where the backend reports them (HiGHS): row duals y with c − Aᵀy the reduced
+   * costs, from which `lagrangianBound` derives a bound that does not lean on tolerances.
+   */
+  readonly rowDuals?: Float64Array;
 }
 
 export type SolveResult =
@@ -184,7 +189,7 @@ export function violation(model: LinearModel, values: ArrayLike<number>): string
 export function classifyPoint(
   model: LinearModel,
   options: SolveOptions,
-  point: { backend: BackendId; values: Float64Array; provenOptimal: boolean; timeMs: number; dualBound?: number | undefined; timedOut: boolean },
+  point: { backend: BackendId; values: Float64Array; provenOptimal: boolean; timeMs: number; dualBound?: number | undefined; rowDuals?: Float64Array | undefined; timedOut: boolean },
 ): SolveResult {
   const { backend, values, timeMs } = point;
   const problem = violation(model, values);
@@ -194,6 +199,47 @@ export function classifyPoint(
   if (wantInteger && !integral) {
     return { state: 'timeout-no-solution', backend, timeMs, message: point.timedOut ? 'time limit reached with only a fractional point' : 'backend returned a fractional point for an integer model' };
   }
-  const solved = { backend, objective: objectiveOf(model, values), values, integral, timeMs, ...(point.dualBound !== undefined ? { dualBound: point.dualBound } : {}) };
+  const solved = {
+    backend,
+    objective: objectiveOf(model, values),
+    values,
+    integral,
+    timeMs,
+    ...(point.dualBound !== undefined ? { dualBound: point.dualBound } : {}),
+    ...(point.rowDuals !== undefined ? { rowDuals: point.rowDuals } : {}),
+  };
   return point.provenOptimal ? { ...solved, state: 'optimal' } : { ...solved, state: 'feasible' };
+}
+
+/**
+ * A lower bound on min { cᵀx : rows, lower ≤ x ≤ upper } from any row multipliers y, by
+ * Lagrangian duality: for y_i ≥ 0 on ≥ rows, ≤ 0 on ≤ rows, free on = rows,
+ *     cᵀx ≥ Σ_i y_i b_i + Σ_j (c_j − A_jᵀy) x_j ≥ Σ_i y_i b_i + Σ_j min over [lower_j, upper_j] of (c_j − A_jᵀy) x_j
+ * for every feasible x. Multipliers of the wrong sign are set to 0 (still a valid bound), so
+ * the result is exact arithmetic on whatever the solver returned, not a trust in its
+ * tolerances; a variable unbounded on the side its reduced cost points to makes it −Infinity.
+ * Rounding in this evaluation is covered by a relative 1e-12 of the summed magnitudes.
+ */
+export function lagrangianBound(model: LinearModel, rowDuals: ArrayLike<number>): number {
+  const reduced = model.variables.map((v) => v.cost);
+  const y = new Float64Array(model.constraints.length);
+  let total = model.objectiveOffset;
+  let magnitude = Math.abs(total);
+  model.constraints.forEach((row, i) => {
+    let yi = rowDuals[i] ?? 0;
+    if ((row.sense === '>=' && yi < 0) || (row.sense === '<=' && yi > 0) || !Number.isFinite(yi)) yi = 0;
+    y[i] = yi;
+    total += yi * row.rhs;
+    magnitude += Math.abs(yi * row.rhs);
+    for (const t of row.terms) reduced[t.variable] = reduced[t.variable]! - yi * t.coefficient;
+  });
+  for (let j = 0; j < reduced.length; j++) {
+    const r = reduced[j]!;
+    if (r === 0) continue;
+    const at = r > 0 ? model.variables[j]!.lower : model.variables[j]!.upper;
+    if (!Number.isFinite(at)) return Number.NEGATIVE_INFINITY;
+    total += r * at;
+    magnitude += Math.abs(r * at);
+  }
+  return total - 1e-12 * magnitude;
 }

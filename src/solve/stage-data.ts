@@ -10,10 +10,30 @@
  *       an atomic stage sits in exactly one sub-task, so the busy time a plan puts on p is
  *       ≥ Σ_v x[v,p]·W[v,p] with x[v,p] the share of v on p, Σ_p x[v,p] = 1.
  *   (2) Slot-time. Slot k of p exists while the capacity step function exceeds k, and opens
- *       after start-up; sub-tasks on one slot do not overlap. So the busy time on p inside
- *       [θ, T] is ≤ C_p(T) − C_p(θ), with C_p(t) = ∫_{startup_p}^{max(t, startup_p)} cap_p.
+ *       after start-up; sub-tasks on one slot do not overlap, and every sub-task's busy time
+ *       starts with the pool's dispatch overhead d_p. So a slot that runs anything in [θ, T]
+ *       (sub-tasks starting at or after θ) spends at least d_p of it on dispatch, and the rest
+ *       of its busy time there (the stage parts counted by `busyS`) fits in
+ *       ∫_{max(θ, startup_p) + d_p}^{T} cap_p (`slotTimeS`): dispatch is charged once per slot
+ *       used, never per stage.
  *
- * A provisional stage (no runtime given) counts W = 0: a bound must not rest on a guess.
+ * Fact (1) is sharpened per stage into `busyS[v,p]`, a lower bound on the busy time the whole
+ * of v adds to p whatever the partition:
+ *   - atomic: W' = W + overheadS/speed (each member of a sub-task pays its stage overhead;
+ *     a known runtime is taken as is). Rework: a sub-task of runtime D takes g(D) =
+ *     (e^{λD} − 1)/λ; g is convex with g(0) = 0, hence superadditive, so a cluster's busy
+ *     time ≥ Σ_members g(W'_m): busyS = g(W').
+ *   - divisible: a chunk of c units takes g(d + c·w + o) ≥ d + g(c·w + o), w = W / units,
+ *     o = overheadS/speed (0 for a known runtime), d the dispatch overhead (charged by fact
+ *     (2) instead), and 1 ≤ c ≤ maxChunk. maxChunk is
+ *     a hard limit of the definition (`clampChunkCount` never exceeds it); minChunk is not
+ *     relied on, since the planners break it when a share cannot be cut within both limits.
+ *     Each unit on p therefore costs at least min_{c ∈ [1, maxChunk]} g(c·w + o)/c
+ *     slot-seconds, and busyS = units × that.
+ * Dispatch overheads of atomic sub-tasks are not charged to stages (a cluster pays one for
+ * many); the path bound charges them where a sub-task boundary is certain (`paths.ts`).
+ *
+ * A provisional stage (no runtime given) counts 0: a bound must not rest on a guess.
  */
 import type { Problem } from '../model/problem.js';
 import { speedOf } from '../model/subtasks.js';
@@ -23,7 +43,31 @@ export interface StageData {
   readonly P: number;
   /** Whole-stage runtime on one slot of p, s (S × P); NaN where the pool may not run it. */
   readonly wholeS: Float64Array;
+  /** Lower bound on the busy time the whole stage adds to p (overheads, rework), S × P; NaN likewise. */
+  readonly busyS: Float64Array;
   readonly provisional: Uint8Array;
+}
+
+/** Expected duration of a restart-from-scratch sub-task of runtime d under hazard λ (per s). */
+function withRework(durationS: number, hazardPerS: number): number {
+  return hazardPerS === 0 ? durationS : Math.expm1(hazardPerS * durationS) / hazardPerS;
+}
+
+/**
+ * min over c in [lo, hi] of g(c·w + o)/c. The ratio is unimodal in c (c·h'(c) − h(c) is
+ * non-decreasing for convex h), so a ternary search finds it; the result is rounded down.
+ */
+function leastPerUnitS(w: number, o: number, hazardPerS: number, lo: number, hi: number): number {
+  const ratio = (c: number): number => withRework(c * w + o, hazardPerS) / c;
+  let a = lo;
+  let b = hi;
+  for (let i = 0; i < 100 && b - a > 1e-9 * b; i++) {
+    const m1 = a + (b - a) / 3;
+    const m2 = b - (b - a) / 3;
+    if (ratio(m1) <= ratio(m2)) b = m2;
+    else a = m1;
+  }
+  return Math.min(ratio(lo), ratio(hi), ratio(a), ratio(b)) * (1 - 1e-9);
 }
 
 export function stageData(problem: Problem): StageData {
@@ -32,35 +76,55 @@ export function stageData(problem: Problem): StageData {
   const provisional = new Uint8Array(S);
   for (const p of problem.provisional) provisional[problem.stageIndex.get(p.stage)!] = 1;
   const wholeS = new Float64Array(S * P).fill(Number.NaN);
+  const busyS = new Float64Array(S * P).fill(Number.NaN);
   for (let v = 0; v < S; v++) {
+    const stage = problem.definition.stages[v]!;
     for (let p = 0; p < P; p++) {
-      if (problem.stageFeasible[v * P + p] === 0) continue;
+      const k = v * P + p;
+      if (problem.stageFeasible[k] === 0) continue;
       if (provisional[v] === 1) {
-        wholeS[v * P + p] = 0;
+        wholeS[k] = 0;
+        busyS[k] = 0;
         continue;
       }
-      const known = problem.stageKnownRuntimeS[v * P + p]!;
-      wholeS[v * P + p] = Number.isNaN(known) ? problem.stageWorkS[v]! / speedOf(problem, v, p) : known;
+      const known = problem.stageKnownRuntimeS[k]!;
+      const speed = speedOf(problem, v, p);
+      wholeS[k] = Number.isNaN(known) ? problem.stageWorkS[v]! / speed : known;
+      const stageOverheadS = Number.isNaN(known) ? stage.overheadS / speed : 0;
+      const hazard = problem.pools.hazardPerS[p]!;
+      if (stage.kind === 'atomic') busyS[k] = withRework(wholeS[k]! + stageOverheadS, hazard);
+      else {
+        const perUnit = wholeS[k]! / stage.units;
+        busyS[k] = stage.units * leastPerUnitS(perUnit, stageOverheadS, hazard, 1, stage.maxChunk);
+      }
     }
   }
-  return { S, P, wholeS, provisional };
+  return { S, P, wholeS, busyS, provisional };
 }
 
-/** Slot-seconds pool p offers in [0, t]: ∫ from start-up to t of the capacity step function. */
-export function capacityIntegral(problem: Problem, p: number, t: number): number {
+/**
+ * Slot-seconds pool p offers in [max(from, startup_p), to]: ∫ of the capacity step function.
+ * Fact (2) calls it with from = θ + d_p.
+ */
+export function slotTimeS(problem: Problem, p: number, from: number, to: number): number {
   const pools = problem.pools;
-  const from = pools.startupS[p]!;
-  if (!(t > from)) return 0;
+  const start = Math.max(from, pools.startupS[p]!);
+  if (!(to > start)) return 0;
   let total = 0;
   const first = pools.capStart[p]!;
   const last = pools.capStart[p + 1]!;
-  if (first === last) return pools.slots[p]! * (t - from);
+  if (first === last) return pools.slots[p]! * (to - start);
   for (let k = first; k < last; k++) {
-    const a = Math.max(pools.capAtS[k]!, from);
-    const b = Math.min(k + 1 < last ? pools.capAtS[k + 1]! : Number.POSITIVE_INFINITY, t);
+    const a = Math.max(pools.capAtS[k]!, start);
+    const b = Math.min(k + 1 < last ? pools.capAtS[k + 1]! : Number.POSITIVE_INFINITY, to);
     if (b > a) total += pools.capSlots[k]! * (b - a);
   }
   return total;
+}
+
+/** When pool p's slots can first do stage work: start-up plus one dispatch overhead. */
+export function workOpensS(problem: Problem, p: number): number {
+  return problem.pools.startupS[p]! + problem.pools.dispatchOverheadS[p]!;
 }
 
 /** Largest slot count pool p has at any time in [from, to) after its start-up (0 if none). */
@@ -81,7 +145,7 @@ export function maxCapacityIn(problem: Problem, p: number, from: number, to: num
 }
 
 /**
- * Times at which some pool's slot-time rate changes (start-ups, capacity steps), sorted and
+ * Times at which some pool's slot-time rate changes (start-up + dispatch, capacity steps), sorted and
  * distinct. Between two of them every C_p is linear, so an LP over one such segment of T
  * states capacity exactly.
  */
@@ -89,8 +153,9 @@ export function capacityBreakpoints(problem: Problem): number[] {
   const pools = problem.pools;
   const times = new Set<number>();
   for (let p = 0; p < pools.count; p++) {
-    times.add(pools.startupS[p]!);
-    for (let k = pools.capStart[p]!; k < pools.capStart[p + 1]!; k++) if (pools.capAtS[k]! > pools.startupS[p]!) times.add(pools.capAtS[k]!);
+    const opens = workOpensS(problem, p);
+    times.add(opens);
+    for (let k = pools.capStart[p]!; k < pools.capStart[p + 1]!; k++) if (pools.capAtS[k]! > opens) times.add(pools.capAtS[k]!);
   }
   return [...times].sort((a, b) => a - b);
 }

@@ -1,0 +1,471 @@
+/**
+ * Host side of the kernel's memory layout: the constants the kernel exports (checked at
+ * load), where each region of one problem's memory goes, and the one-time write of the
+ * read-only inputs.
+ *
+ * One shared WebAssembly.Memory per problem. The host writes the inputs once, candidates are
+ * written straight into their slots, every worker scores a slice in place and writes its
+ * outputs in place; nothing large is copied per batch.
+ *
+ *   0            HEADER_OFFSET                                                      end
+ *   ├── unused ──┼ header ┼ pools ┼ windows ┼ links ┼ graph CSR ┼ externals ┼ work ┼ ext. ready ┼─▶
+ *                  (read-only inputs, written once by writeKernelInputs)
+ *
+ *   ─▶ candidates[batchCapacity] ┼ scratch[scratchCount] ┼ outputs[batchCapacity] ┤
+ *       allocation i32[n]         epoch, node states,       status, sub-task,
+ *       order      i32[n]         free times, stamps        terms (f64)
+ *       (host writes)             (kernel only)             (kernel writes)
+ *
+ * Field by field, the records are drawn in assembly/layout.ts; the constants below must
+ * equal the kernel's exports, value for value (checkKernelLayout).
+ */
+import type { Problem } from '../model/problem.js';
+import type { SubtaskGraph } from '../model/subtasks.js';
+import { transferS, type PoolTable } from '../model/tables.js';
+
+/** The host's copy of assembly/layout.ts. */
+export const LAYOUT = Object.freeze({
+  LAYOUT_VERSION: 1,
+  HEADER_OFFSET: 256,
+  HEADER_BYTES: 144,
+  H_VERSION: 0,
+  H_NODE_COUNT: 4,
+  H_POOL_COUNT: 8,
+  H_REGION_COUNT: 12,
+  H_EDGE_COUNT: 16,
+  H_EXTERNAL_COUNT: 20,
+  H_OBJECT_COUNT: 24,
+  H_SLOT_COUNT: 28,
+  H_BATCH_CAPACITY: 32,
+  H_SCRATCH_COUNT: 36,
+  H_OBJECTIVE_KIND: 40,
+  H_RESERVED: 44,
+  H_USD_PER_HOUR: 48,
+  H_POOLS: 56,
+  H_WINDOW_START: 60,
+  H_WINDOWS: 64,
+  H_POOL_PAIRS: 68,
+  H_EXTERNAL_PAIRS: 72,
+  H_PRED_START: 76,
+  H_EDGES: 80,
+  H_EXTERNAL_START: 84,
+  H_EXTERNALS: 88,
+  H_WORK: 92,
+  H_CANDIDATES: 96,
+  H_CANDIDATE_STRIDE: 100,
+  H_SCRATCH: 104,
+  H_SCRATCH_STRIDE: 108,
+  H_SCRATCH_NODES: 112,
+  H_SCRATCH_FREE: 116,
+  H_SCRATCH_STAMPS: 120,
+  H_OUTPUT: 124,
+  H_OUTPUT_STRIDE: 128,
+  H_END: 132,
+  H_EXTERNAL_READY: 136,
+  POOL_STRIDE: 32,
+  POOL_REGION: 0,
+  POOL_SLOTS: 4,
+  POOL_SLOT_BASE: 8,
+  POOL_MODE: 12,
+  POOL_OPEN_S: 16,
+  POOL_PRICE_USD_PER_S: 24,
+  MODE_CONSTANT: 0,
+  MODE_WINDOWS: 1,
+  PAIR_STRIDE: 40,
+  PAIR_LATENCY_S: 0,
+  PAIR_BYTES_PER_S: 8,
+  PAIR_EGRESS_USD_PER_BYTE: 16,
+  PAIR_COUNTED: 24,
+  PAIR_CROSS: 32,
+  EDGE_STRIDE: 16,
+  EDGE_SOURCE: 0,
+  EDGE_BYTES: 8,
+  EXTERNAL_STRIDE: 16,
+  EXTERNAL_REGION: 0,
+  EXTERNAL_OBJECT: 4,
+  EXTERNAL_BYTES: 8,
+  WORK_STRIDE: 16,
+  WORK_EXPECTED_S: 0,
+  WORK_RUNTIME_S: 8,
+  SCRATCH_HEADER_BYTES: 64,
+  SCRATCH_EPOCH: 0,
+  NODE_STRIDE: 16,
+  NODE_FINISH_S: 0,
+  NODE_STAMP: 8,
+  NODE_POOL: 12,
+  OUT_STRIDE: 128,
+  OUT_STATUS: 0,
+  OUT_SUBTASK: 4,
+  OUT_MAKESPAN_S: 8,
+  OUT_COMPUTE_USD: 16,
+  OUT_EGRESS_USD: 24,
+  OUT_COST_USD: 32,
+  OUT_TRANSFER_S: 40,
+  OUT_TRANSFER_BYTES: 48,
+  OUT_CONTENTION_S: 56,
+  OUT_INTERRUPTION_S: 64,
+  OUT_INTERRUPTION_USD: 72,
+  OUT_OBJECTIVE: 80,
+  OUT_ORDER_INDEX: 88,
+  STATUS_OK: 0,
+  STATUS_POOL_FORBIDDEN: 1,
+  STATUS_NOT_TOPOLOGICAL: 2,
+  STATUS_NO_SLOT: 3,
+  STATUS_NOT_PERMUTATION: 4,
+  OBJECTIVE_WEIGHTED: 0,
+  OBJECTIVE_MAKESPAN: 1,
+  OBJECTIVE_COST: 2,
+  ERROR_RANGE: -1,
+  ERROR_VERSION: -2,
+});
+
+export type LayoutConstant = keyof typeof LAYOUT;
+
+/** Candidate, scratch and output strides are multiples of a cache line: workers never share one. */
+const CACHE_LINE_BYTES = 64;
+const PAGE_BYTES = 65536;
+/** wasm32: the kernel declares a maximum of 65536 pages (4 GiB). */
+const MAX_PAGES = 65536;
+
+export class KernelLayoutError extends Error {
+  override name = 'KernelLayoutError';
+}
+
+/**
+ * Throws unless every constant the kernel exports equals the host's. `exports` is the
+ * instance's exports (each constant a WebAssembly.Global) or plain numbers.
+ */
+export function checkKernelLayout(exports: Readonly<Record<string, unknown>>, source = 'build/kernel.wasm'): void {
+  const valueOf = (name: string): number | undefined => {
+    const raw = exports[name];
+    if (raw instanceof WebAssembly.Global) return Number(raw.value);
+    return typeof raw === 'number' ? raw : undefined;
+  };
+  const version = valueOf('LAYOUT_VERSION');
+  if (version !== LAYOUT.LAYOUT_VERSION) {
+    throw new KernelLayoutError(
+      `${source} has layout version ${version ?? '(none)'}, the host expects ${LAYOUT.LAYOUT_VERSION}: rebuild the kernel with \`npm run build:wasm\` (or bump LAYOUT_VERSION on both sides if the layout changed)`,
+    );
+  }
+  const wrong: string[] = [];
+  for (const name of Object.keys(LAYOUT) as LayoutConstant[]) {
+    const value = valueOf(name);
+    if (value !== LAYOUT[name]) wrong.push(`${name}: kernel ${value ?? '(missing)'}, host ${LAYOUT[name]}`);
+  }
+  if (wrong.length > 0) {
+    throw new KernelLayoutError(`${source} (layout version ${version}) disagrees with the host on ${wrong.length} constant(s): ${wrong.join('; ')}. assembly/layout.ts and src/kernel/layout.ts must change together (and LAYOUT_VERSION with them)`);
+  }
+}
+
+/** Byte offsets and sizes of one problem's memory. */
+export interface KernelLayout {
+  readonly nodeCount: number;
+  readonly poolCount: number;
+  readonly regionCount: number;
+  readonly edgeCount: number;
+  readonly externalCount: number;
+  readonly objectCount: number;
+  readonly slotCount: number;
+  readonly windowCount: number;
+  readonly batchCapacity: number;
+  readonly scratchCount: number;
+  readonly pools: number;
+  readonly windowStart: number;
+  readonly windows: number;
+  readonly poolPairs: number;
+  readonly externalPairs: number;
+  readonly predStart: number;
+  readonly edges: number;
+  readonly externalStart: number;
+  readonly externals: number;
+  readonly work: number;
+  readonly externalReady: number;
+  readonly candidates: number;
+  readonly candidateStride: number;
+  readonly scratch: number;
+  readonly scratchStride: number;
+  /** Within one scratch block. */
+  readonly scratchNodes: number;
+  readonly scratchFree: number;
+  readonly scratchStamps: number;
+  readonly output: number;
+  readonly outputStride: number;
+  readonly end: number;
+  readonly pages: number;
+}
+
+export interface LayoutOptions {
+  /** Candidates one batch holds. */
+  readonly batchCapacity: number;
+  /** Scratch blocks: one per caller that may score at the same time (workers). */
+  readonly scratchCount: number;
+}
+
+/** Windows [from, to, from, to, ...] in which slot k of pool p exists, opening after start-up (slotWindows in src/cost/slots.ts). */
+export function slotWindows(pools: PoolTable, p: number, k: number): number[] {
+  const out: number[] = [];
+  const startup = pools.startupS[p]!;
+  const push = (from: number, to: number): void => {
+    const opened = Math.max(from, startup);
+    if (opened < to) out.push(opened, to);
+  };
+  let open = -1;
+  for (let i = pools.capStart[p]!; i < pools.capStart[p + 1]!; i++) {
+    const at = pools.capAtS[i]!;
+    const has = pools.capSlots[i]! > k;
+    if (has && open < 0) open = at;
+    if (!has && open >= 0) {
+      push(open, at);
+      open = -1;
+    }
+  }
+  if (open >= 0) push(open, Number.POSITIVE_INFINITY);
+  return out;
+}
+
+/** Per pool: the windows of each slot, and when every slot opens if the pool's capacity never changes. */
+interface PoolWindows {
+  readonly perSlot: number[][];
+  /** Defined iff the pool has slots and every one has the single window [openS, ∞). */
+  readonly openS: number | undefined;
+}
+
+function poolWindows(pools: PoolTable): PoolWindows[] {
+  const out: PoolWindows[] = [];
+  for (let p = 0; p < pools.count; p++) {
+    const perSlot = Array.from({ length: pools.maxSlots[p]! }, (_, k) => slotWindows(pools, p, k));
+    const first = perSlot[0];
+    const constant = first !== undefined && first.length === 2 && first[1] === Number.POSITIVE_INFINITY && perSlot.every((w) => w.length === 2 && w[0] === first[0] && w[1] === first[1]);
+    out.push({ perSlot, openS: constant ? first[0] : undefined });
+  }
+  return out;
+}
+
+const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
+
+export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options: LayoutOptions): KernelLayout {
+  const { batchCapacity, scratchCount } = options;
+  if (!Number.isInteger(batchCapacity) || batchCapacity < 1) throw new RangeError(`batchCapacity must be an integer ≥ 1 (got ${batchCapacity})`);
+  if (!Number.isInteger(scratchCount) || scratchCount < 1) throw new RangeError(`scratchCount must be an integer ≥ 1 (got ${scratchCount})`);
+  const P = problem.pools.count;
+  if (graph.poolCount !== P) throw new RangeError(`the sub-task graph was built for ${graph.poolCount} pools, the problem has ${P}`);
+  const n = graph.nodeCount;
+  const R = problem.network.regionCount;
+  let slotCount = 0;
+  let windowCount = 0;
+  for (const pool of poolWindows(problem.pools)) {
+    slotCount += pool.perSlot.length;
+    for (const w of pool.perSlot) windowCount += w.length / 2;
+  }
+  const objectCount = problem.definition.data.length;
+  let at = LAYOUT.HEADER_OFFSET + LAYOUT.HEADER_BYTES;
+  const take = (bytes: number, alignment = 8): number => {
+    const start = align(at, alignment);
+    at = start + bytes;
+    return start;
+  };
+  const pools = take(P * LAYOUT.POOL_STRIDE);
+  const windowStart = take(4 * (slotCount + 1));
+  const windows = take(16 * windowCount);
+  const poolPairs = take(P * P * LAYOUT.PAIR_STRIDE);
+  const externalPairs = take(P * R * LAYOUT.PAIR_STRIDE);
+  const predStart = take(4 * (n + 1));
+  const edges = take(graph.edgeCount * LAYOUT.EDGE_STRIDE);
+  const externalStart = take(4 * (n + 1));
+  const externals = take(graph.externalObject.length * LAYOUT.EXTERNAL_STRIDE);
+  const work = take(n * P * LAYOUT.WORK_STRIDE);
+  const externalReady = take(n * P * 8);
+  const candidateStride = align(Math.max(8 * n, 8), CACHE_LINE_BYTES);
+  const candidates = take(batchCapacity * candidateStride, CACHE_LINE_BYTES);
+  const scratchNodes = LAYOUT.SCRATCH_HEADER_BYTES;
+  const scratchFree = scratchNodes + n * LAYOUT.NODE_STRIDE;
+  const scratchStamps = scratchFree + 8 * slotCount;
+  const scratchStride = align(scratchStamps + 4 * objectCount * R, CACHE_LINE_BYTES);
+  const scratch = take(scratchCount * scratchStride, CACHE_LINE_BYTES);
+  const output = take(batchCapacity * LAYOUT.OUT_STRIDE, CACHE_LINE_BYTES);
+  const end = at;
+  const pages = Math.max(1, Math.ceil(end / PAGE_BYTES));
+  if (pages > MAX_PAGES) {
+    throw new RangeError(`the kernel's memory would need ${(end / 2 ** 30).toFixed(2)} GiB (${n} sub-tasks × ${P} pools, batchCapacity ${batchCapacity}, ${scratchCount} scratch blocks); wasm32 holds at most 4 GiB: lower batchCapacity`);
+  }
+  return {
+    nodeCount: n,
+    poolCount: P,
+    regionCount: R,
+    edgeCount: graph.edgeCount,
+    externalCount: graph.externalObject.length,
+    objectCount,
+    slotCount,
+    windowCount,
+    batchCapacity,
+    scratchCount,
+    pools,
+    windowStart,
+    windows,
+    poolPairs,
+    externalPairs,
+    predStart,
+    edges,
+    externalStart,
+    externals,
+    work,
+    externalReady,
+    candidates,
+    candidateStride,
+    scratch,
+    scratchStride,
+    scratchNodes,
+    scratchFree,
+    scratchStamps,
+    output,
+    outputStride: LAYOUT.OUT_STRIDE,
+    end,
+    pages,
+  };
+}
+
+/** A shared memory exactly as large as the layout (it never grows, so views stay valid). */
+export function createKernelMemory(layout: KernelLayout): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: layout.pages, maximum: layout.pages, shared: true });
+}
+
+/** Typed-array views over a whole memory; element index = byte offset >> 2 (i32) or >> 3 (f64). */
+export interface MemoryViews {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+}
+
+export function memoryViews(memory: WebAssembly.Memory): MemoryViews {
+  return { i32: new Int32Array(memory.buffer), f64: new Float64Array(memory.buffer) };
+}
+
+const OBJECTIVE_KIND = { weighted: LAYOUT.OBJECTIVE_WEIGHTED, makespan: LAYOUT.OBJECTIVE_MAKESPAN, cost: LAYOUT.OBJECTIVE_COST } as const;
+
+/** Writes the header and every read-only input. Called once per problem. */
+export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayout, problem: Problem, graph: SubtaskGraph): void {
+  const { i32, f64 } = memoryViews(memory);
+  const L = LAYOUT;
+  const n = layout.nodeCount;
+  const P = layout.poolCount;
+  const R = layout.regionCount;
+  const pools = problem.pools;
+  const network = problem.network;
+
+  const h = L.HEADER_OFFSET;
+  const header32 = (field: number, value: number): void => {
+    i32[(h + field) >> 2] = value;
+  };
+  header32(L.H_VERSION, L.LAYOUT_VERSION);
+  header32(L.H_NODE_COUNT, n);
+  header32(L.H_POOL_COUNT, P);
+  header32(L.H_REGION_COUNT, R);
+  header32(L.H_EDGE_COUNT, layout.edgeCount);
+  header32(L.H_EXTERNAL_COUNT, layout.externalCount);
+  header32(L.H_OBJECT_COUNT, layout.objectCount);
+  header32(L.H_SLOT_COUNT, layout.slotCount);
+  header32(L.H_BATCH_CAPACITY, layout.batchCapacity);
+  header32(L.H_SCRATCH_COUNT, layout.scratchCount);
+  header32(L.H_OBJECTIVE_KIND, OBJECTIVE_KIND[problem.objective.kind]);
+  header32(L.H_RESERVED, 0);
+  f64[(h + L.H_USD_PER_HOUR) >> 3] = problem.objective.usdPerHour;
+  const offsets: [number, number][] = [
+    [L.H_POOLS, layout.pools],
+    [L.H_WINDOW_START, layout.windowStart],
+    [L.H_WINDOWS, layout.windows],
+    [L.H_POOL_PAIRS, layout.poolPairs],
+    [L.H_EXTERNAL_PAIRS, layout.externalPairs],
+    [L.H_PRED_START, layout.predStart],
+    [L.H_EDGES, layout.edges],
+    [L.H_EXTERNAL_START, layout.externalStart],
+    [L.H_EXTERNALS, layout.externals],
+    [L.H_WORK, layout.work],
+    [L.H_EXTERNAL_READY, layout.externalReady],
+    [L.H_CANDIDATES, layout.candidates],
+    [L.H_CANDIDATE_STRIDE, layout.candidateStride],
+    [L.H_SCRATCH, layout.scratch],
+    [L.H_SCRATCH_STRIDE, layout.scratchStride],
+    [L.H_SCRATCH_NODES, layout.scratchNodes],
+    [L.H_SCRATCH_FREE, layout.scratchFree],
+    [L.H_SCRATCH_STAMPS, layout.scratchStamps],
+    [L.H_OUTPUT, layout.output],
+    [L.H_OUTPUT_STRIDE, layout.outputStride],
+    [L.H_END, layout.end],
+  ];
+  // Offsets are u32 addresses; an Int32Array stores their bit pattern.
+  for (const [field, value] of offsets) header32(field, value | 0);
+
+  // Pools and their slot windows.
+  let slotBase = 0;
+  let window = 0;
+  const windows = poolWindows(pools);
+  for (let p = 0; p < P; p++) {
+    const at = layout.pools + p * L.POOL_STRIDE;
+    const { perSlot, openS } = windows[p]!;
+    i32[(at + L.POOL_REGION) >> 2] = pools.regionIndex[p]!;
+    i32[(at + L.POOL_SLOTS) >> 2] = perSlot.length;
+    i32[(at + L.POOL_SLOT_BASE) >> 2] = slotBase;
+    i32[(at + L.POOL_MODE) >> 2] = openS === undefined ? L.MODE_WINDOWS : L.MODE_CONSTANT;
+    f64[(at + L.POOL_OPEN_S) >> 3] = openS ?? Number.NaN;
+    f64[(at + L.POOL_PRICE_USD_PER_S) >> 3] = pools.priceUsdPerSlotS[p]!;
+    for (const slotWindows of perSlot) {
+      i32[(layout.windowStart >> 2) + slotBase] = window;
+      for (let w = 0; w < slotWindows.length; w += 2) {
+        f64[(layout.windows >> 3) + 2 * window] = slotWindows[w]!;
+        f64[(layout.windows >> 3) + 2 * window + 1] = slotWindows[w + 1]!;
+        window++;
+      }
+      slotBase++;
+    }
+  }
+  i32[(layout.windowStart >> 2) + slotBase] = window;
+
+  // Links, [to pool][from pool] and [to pool][from region].
+  const writeLink = (at: number, fromRegion: number, toRegion: number, samePool: boolean): void => {
+    const k = fromRegion * R + toRegion;
+    const rate = samePool ? Number.POSITIVE_INFINITY : network.bytesPerS[k]!;
+    // terms.ts `move`: skipped within one pool, and between two regions-equal pools on a free link.
+    const counted = !samePool && !(fromRegion === toRegion && rate === Number.POSITIVE_INFINITY);
+    f64[(at + L.PAIR_LATENCY_S) >> 3] = samePool ? 0 : network.latencyS[k]!;
+    f64[(at + L.PAIR_BYTES_PER_S) >> 3] = rate;
+    f64[(at + L.PAIR_EGRESS_USD_PER_BYTE) >> 3] = counted ? network.egressUsdPerByte[k]! : 0;
+    f64[(at + L.PAIR_COUNTED) >> 3] = counted ? 1 : 0;
+    f64[(at + L.PAIR_CROSS) >> 3] = !samePool && fromRegion !== toRegion ? 1 : 0;
+  };
+  for (let to = 0; to < P; to++) {
+    const toRegion = pools.regionIndex[to]!;
+    for (let from = 0; from < P; from++) writeLink(layout.poolPairs + (to * P + from) * L.PAIR_STRIDE, pools.regionIndex[from]!, toRegion, from === to);
+    for (let region = 0; region < R; region++) writeLink(layout.externalPairs + (to * R + region) * L.PAIR_STRIDE, region, toRegion, false);
+  }
+
+  // Graph CSR and external reads.
+  i32.set(graph.predStart, layout.predStart >> 2);
+  for (let e = 0; e < layout.edgeCount; e++) {
+    const at = layout.edges + e * L.EDGE_STRIDE;
+    i32[(at + L.EDGE_SOURCE) >> 2] = graph.predIndex[e]!;
+    f64[(at + L.EDGE_BYTES) >> 3] = graph.predBytes[e]!;
+  }
+  i32.set(graph.externalStart, layout.externalStart >> 2);
+  for (let k = 0; k < layout.externalCount; k++) {
+    const at = layout.externals + k * L.EXTERNAL_STRIDE;
+    i32[(at + L.EXTERNAL_REGION) >> 2] = graph.externalRegion[k]!;
+    i32[(at + L.EXTERNAL_OBJECT) >> 2] = graph.externalWhole[k] === 1 ? graph.externalObject[k]! : -1;
+    f64[(at + L.EXTERNAL_BYTES) >> 3] = graph.externalBytes[k]!;
+  }
+
+  // Work: expected and runtime per (sub-task, pool); and when external inputs have arrived
+  // (readyTimeS's second loop, which depends on s and p only).
+  for (let s = 0; s < n; s++) {
+    for (let p = 0; p < P; p++) {
+      const at = layout.work + (s * P + p) * L.WORK_STRIDE;
+      f64[(at + L.WORK_EXPECTED_S) >> 3] = graph.expectedS[s * P + p]!;
+      f64[(at + L.WORK_RUNTIME_S) >> 3] = graph.runtimeS[s * P + p]!;
+      let readyS = 0;
+      const region = pools.regionIndex[p]!;
+      for (let k = graph.externalStart[s]!; k < graph.externalStart[s + 1]!; k++) {
+        const arrival = transferS(network, graph.externalRegion[k]!, region, graph.externalBytes[k]!);
+        if (arrival > readyS) readyS = arrival;
+      }
+      f64[(layout.externalReady >> 3) + s * P + p] = readyS;
+    }
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The kernel's evaluate loop written as tight TypeScript over the same memory (not the
+ * clarity-first reference in src/cost/): the same header, records, scratch and outputs,
+ * the same operations in the same order, so its results equal the WASM kernel's bit for
+ * bit. It exists to measure what WebAssembly buys over plain JIT-compiled TypeScript
+ * (bench/kernel.ts) and as a third implementation under the shared test suite.
+ *
+ * Element indices: byte offset >> 2 into Int32Array, >> 3 into Float64Array (every record
+ * is 8-byte aligned). Like the kernel, no partial schedules.
+ */
+import { LAYOUT as L, memoryViews } from './layout.js';
+import type { EvaluateLoop } from './loader.js';
+
+export class TightKernel implements EvaluateLoop {
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+
+  constructor(memory: WebAssembly.Memory) {
+    const views = memoryViews(memory);
+    this.i32 = views.i32;
+    this.f64 = views.f64;
+  }
+
+  evaluate(first: number, count: number, scratch: number): number {
+    const i32 = this.i32;
+    const h = L.HEADER_OFFSET;
+    if (i32[(h + L.H_VERSION) >> 2] !== L.LAYOUT_VERSION) return L.ERROR_VERSION;
+    const capacity = i32[(h + L.H_BATCH_CAPACITY) >> 2]!;
+    if (first < 0 || count < 0 || first > capacity - count) return L.ERROR_RANGE;
+    if (scratch < 0 || scratch >= i32[(h + L.H_SCRATCH_COUNT) >> 2]!) return L.ERROR_RANGE;
+    const block = (i32[(h + L.H_SCRATCH) >> 2]! >>> 0) + scratch * (i32[(h + L.H_SCRATCH_STRIDE) >> 2]! >>> 0);
+    let feasible = 0;
+    for (let c = first; c < first + count; c++) {
+      if (this.scoreCandidate(c, block) === L.STATUS_OK) feasible++;
+    }
+    return feasible;
+  }
+
+  private nextEpoch(block: number, nodes: number, n: number, stamps: number, stampCount: number): number {
+    const i32 = this.i32;
+    let epoch = i32[(block + L.SCRATCH_EPOCH) >> 2]! + 1;
+    if (epoch === 0x7fffffff) {
+      for (let s = 0; s < n; s++) i32[(nodes + s * L.NODE_STRIDE + L.NODE_STAMP) >> 2] = 0;
+      i32.fill(0, stamps >> 2, (stamps >> 2) + stampCount);
+      epoch = 1;
+    }
+    i32[(block + L.SCRATCH_EPOCH) >> 2] = epoch;
+    return epoch;
+  }
+
+  private scoreCandidate(c: number, block: number): number {
+    const i32 = this.i32;
+    const f64 = this.f64;
+    const h = L.HEADER_OFFSET;
+    const u32 = (field: number): number => i32[(h + field) >> 2]! >>> 0;
+    const n = u32(L.H_NODE_COUNT);
+    const poolCount = u32(L.H_POOL_COUNT);
+    const regionCount = u32(L.H_REGION_COUNT);
+    const pools = u32(L.H_POOLS);
+    const windowStart = u32(L.H_WINDOW_START);
+    const windows = u32(L.H_WINDOWS);
+    const poolPairs = u32(L.H_POOL_PAIRS);
+    const externalPairs = u32(L.H_EXTERNAL_PAIRS);
+    const predStartI = u32(L.H_PRED_START) >> 2;
+    const edges = u32(L.H_EDGES);
+    const externalStartI = u32(L.H_EXTERNAL_START) >> 2;
+    const externals = u32(L.H_EXTERNALS);
+    const work = u32(L.H_WORK);
+    const externalReadyF = u32(L.H_EXTERNAL_READY) >> 3;
+    const allocation = u32(L.H_CANDIDATES) + c * u32(L.H_CANDIDATE_STRIDE);
+    const allocationI = allocation >> 2;
+    const orderI = allocationI + n;
+    const out = u32(L.H_OUTPUT) + c * u32(L.H_OUTPUT_STRIDE);
+    const nodes = block + u32(L.H_SCRATCH_NODES);
+    const free = block + u32(L.H_SCRATCH_FREE);
+    const stamps = block + u32(L.H_SCRATCH_STAMPS);
+
+    const epoch = this.nextEpoch(block, nodes, n, stamps, u32(L.H_OBJECT_COUNT) * regionCount);
+    f64.fill(0, free >> 3, (free >> 3) + u32(L.H_SLOT_COUNT));
+
+    let makespanS = 0;
+    let computeUsd = 0;
+    let egress = 0;
+    let transferS = 0;
+    let transferBytes = 0;
+    let interruptionS = 0;
+    let interruptionUsd = 0;
+    let status: number = L.STATUS_OK;
+    let i = 0;
+    let s = -1;
+    for (; i < n; i++) {
+      s = i32[orderI + i]!;
+      if (s >>> 0 >= n) {
+        status = L.STATUS_NOT_PERMUTATION;
+        break;
+      }
+      const node = nodes + s * L.NODE_STRIDE;
+      if (i32[(node + L.NODE_STAMP) >> 2] === epoch) {
+        status = L.STATUS_NOT_PERMUTATION;
+        break;
+      }
+      const p = i32[allocationI + s]!;
+      if (p >>> 0 >= poolCount) {
+        status = L.STATUS_POOL_FORBIDDEN;
+        break;
+      }
+      const at = s * poolCount + p;
+      const cell = work + at * L.WORK_STRIDE;
+      const durationS = f64[(cell + L.WORK_EXPECTED_S) >> 3]!;
+      if (!Number.isFinite(durationS)) {
+        status = L.STATUS_POOL_FORBIDDEN;
+        break;
+      }
+
+      const readStart = i32[externalStartI + s]!;
+      const readEnd = i32[externalStartI + s + 1]!;
+      let readyS = readStart < readEnd ? f64[externalReadyF + at]! : 0;
+      const links = poolPairs + p * poolCount * L.PAIR_STRIDE;
+      const edgeEnd = i32[predStartI + s + 1]!;
+      for (let e = i32[predStartI + s]!; e < edgeEnd; e++) {
+        const edge = edges + e * L.EDGE_STRIDE;
+        const q = nodes + i32[(edge + L.EDGE_SOURCE) >> 2]! * L.NODE_STRIDE;
+        if (i32[(q + L.NODE_STAMP) >> 2] !== epoch) {
+          status = L.STATUS_NOT_TOPOLOGICAL;
+          break;
+        }
+        const link = links + i32[(q + L.NODE_POOL) >> 2]! * L.PAIR_STRIDE;
+        const bytes = f64[(edge + L.EDGE_BYTES) >> 3]!;
+        const moveS = f64[(link + L.PAIR_LATENCY_S) >> 3]! + bytes / f64[(link + L.PAIR_BYTES_PER_S) >> 3]!;
+        const arrivalS = f64[(q + L.NODE_FINISH_S) >> 3]! + moveS;
+        if (arrivalS > readyS) readyS = arrivalS;
+        transferS += moveS * f64[(link + L.PAIR_COUNTED) >> 3]!;
+        egress += bytes * f64[(link + L.PAIR_EGRESS_USD_PER_BYTE) >> 3]!;
+        transferBytes += bytes * f64[(link + L.PAIR_CROSS) >> 3]!;
+      }
+      if (status !== L.STATUS_OK) break;
+
+      const pool = pools + p * L.POOL_STRIDE;
+      const slots = i32[(pool + L.POOL_SLOTS) >> 2]!;
+      const slotBase = i32[(pool + L.POOL_SLOT_BASE) >> 2]!;
+      let startS: number;
+      if (i32[(pool + L.POOL_MODE) >> 2] === L.MODE_CONSTANT) {
+        startS = this.startOnConstantPool((free >> 3) + slotBase, slots, f64[(pool + L.POOL_OPEN_S) >> 3]!, readyS, durationS);
+      } else {
+        startS = this.startOnWindows((free >> 3) + slotBase, slots, (windowStart >> 2) + slotBase, windows >> 3, readyS, durationS);
+        if (!Number.isFinite(startS)) {
+          status = L.STATUS_NO_SLOT;
+          break;
+        }
+      }
+      const finishS = startS + durationS;
+      f64[(node + L.NODE_FINISH_S) >> 3] = finishS;
+      i32[(node + L.NODE_STAMP) >> 2] = epoch;
+      i32[(node + L.NODE_POOL) >> 2] = p;
+
+      if (finishS > makespanS) makespanS = finishS;
+      const price = f64[(pool + L.POOL_PRICE_USD_PER_S) >> 3]!;
+      computeUsd += (finishS - startS) * price;
+      const reworkS = durationS - f64[(cell + L.WORK_RUNTIME_S) >> 3]!;
+      interruptionS += reworkS;
+      interruptionUsd += reworkS * price;
+
+      let read = readStart;
+      if (read < readEnd) {
+        const region = i32[(pool + L.POOL_REGION) >> 2]!;
+        const homeLinks = externalPairs + p * regionCount * L.PAIR_STRIDE;
+        for (; read < readEnd; read++) {
+          const x = externals + read * L.EXTERNAL_STRIDE;
+          const object = i32[(x + L.EXTERNAL_OBJECT) >> 2]!;
+          if (object >= 0) {
+            const stamp = (stamps >> 2) + object * regionCount + region;
+            if (i32[stamp] === epoch) continue;
+            i32[stamp] = epoch;
+          }
+          const link = homeLinks + i32[(x + L.EXTERNAL_REGION) >> 2]! * L.PAIR_STRIDE;
+          const bytes = f64[(x + L.EXTERNAL_BYTES) >> 3]!;
+          const moveS = f64[(link + L.PAIR_LATENCY_S) >> 3]! + bytes / f64[(link + L.PAIR_BYTES_PER_S) >> 3]!;
+          transferS += moveS * f64[(link + L.PAIR_COUNTED) >> 3]!;
+          egress += bytes * f64[(link + L.PAIR_EGRESS_USD_PER_BYTE) >> 3]!;
+          transferBytes += bytes * f64[(link + L.PAIR_CROSS) >> 3]!;
+        }
+      }
+    }
+    if (status !== L.STATUS_OK) {
+      i32[(out + L.OUT_STATUS) >> 2] = status;
+      i32[(out + L.OUT_SUBTASK) >> 2] = status === L.STATUS_NOT_PERMUTATION ? -1 : s;
+      i32[(out + L.OUT_ORDER_INDEX) >> 2] = i;
+      f64.fill(Number.NaN, (out + L.OUT_MAKESPAN_S) >> 3, ((out + L.OUT_OBJECTIVE) >> 3) + 1);
+      return status;
+    }
+    const costUsd = computeUsd + egress;
+    const kind = i32[(h + L.H_OBJECTIVE_KIND) >> 2];
+    const usdPerHour = f64[(h + L.H_USD_PER_HOUR) >> 3]!;
+    i32[(out + L.OUT_STATUS) >> 2] = L.STATUS_OK;
+    i32[(out + L.OUT_SUBTASK) >> 2] = -1;
+    i32[(out + L.OUT_ORDER_INDEX) >> 2] = -1;
+    f64[(out + L.OUT_MAKESPAN_S) >> 3] = makespanS;
+    f64[(out + L.OUT_COMPUTE_USD) >> 3] = computeUsd;
+    f64[(out + L.OUT_EGRESS_USD) >> 3] = egress;
+    f64[(out + L.OUT_COST_USD) >> 3] = costUsd;
+    f64[(out + L.OUT_TRANSFER_S) >> 3] = transferS;
+    f64[(out + L.OUT_TRANSFER_BYTES) >> 3] = transferBytes;
+    f64[(out + L.OUT_CONTENTION_S) >> 3] = 0;
+    f64[(out + L.OUT_INTERRUPTION_S) >> 3] = interruptionS;
+    f64[(out + L.OUT_INTERRUPTION_USD) >> 3] = interruptionUsd;
+    f64[(out + L.OUT_OBJECTIVE) >> 3] = kind === L.OBJECTIVE_MAKESPAN ? makespanS : kind === L.OBJECTIVE_COST ? costUsd : costUsd + (usdPerHour * makespanS) / 3600;
+    return L.STATUS_OK;
+  }
+
+  /** assembly/slots.ts startOnConstantPool; `free` is an f64 element index. */
+  private startOnConstantPool(free: number, slots: number, openS: number, readyS: number, durationS: number): number {
+    const f64 = this.f64;
+    const r = Math.max(readyS, openS);
+    let at = free;
+    let len = slots;
+    while (len > 1) {
+      const half = len >>> 1;
+      const probe = at + half;
+      at = f64[probe]! <= r ? probe : at;
+      len -= half;
+    }
+    const old = f64[at]!;
+    const start = Math.max(r, old);
+    const end = Math.max(old, start + durationS);
+    const last = free + slots - 1;
+    while (at < last) {
+      const next = f64[at + 1]!;
+      if (next >= end) break;
+      f64[at] = next;
+      at++;
+    }
+    f64[at] = end;
+    return start;
+  }
+
+  /** assembly/slots.ts startOnWindows; `free`, `windowStart`, `windows` are element indices. */
+  private startOnWindows(free: number, slots: number, windowStart: number, windows: number, readyS: number, durationS: number): number {
+    const f64 = this.f64;
+    const i32 = this.i32;
+    let best = Number.POSITIVE_INFINITY;
+    let bestAt = -1;
+    for (let k = 0; k < slots; k++) {
+      const lastEnd = f64[free + k]!;
+      const t = Math.max(readyS, lastEnd);
+      let start = Number.POSITIVE_INFINITY;
+      for (let w = i32[windowStart + k]!, last = i32[windowStart + k + 1]!; w < last; w++) {
+        const from = Math.max(t, f64[windows + 2 * w]!);
+        if (from + durationS <= f64[windows + 2 * w + 1]!) {
+          start = from;
+          break;
+        }
+      }
+      if (start < best || (start === best && bestAt >= 0 && lastEnd > f64[bestAt]!)) {
+        best = start;
+        bestAt = free + k;
+      }
+    }
+    if (bestAt >= 0) {
+      const end = best + durationS;
+      if (end > f64[bestAt]!) f64[bestAt] = end;
+    }
+    return best;
+  }
+}
