@@ -20,6 +20,9 @@ import type { BatchScorer } from './scorer.js';
 import type { Terms } from '../cost/terms.js';
 import { seededRandom } from '../util/random.js';
 
+/** The search yields to the event loop at least this often. */
+const YIELD_EVERY_MS = 10;
+
 export interface SearchProgress {
   readonly phase: string;
   readonly elapsedMs: number;
@@ -73,7 +76,15 @@ export async function improve(
   let improvements = 0;
   const out = (): boolean =>
     options.signal?.aborted === true || clock() - startedMs >= options.timeBudgetMs || (options.maxBatches !== undefined && batches >= options.maxBatches);
+  let yieldedMs = clock();
   while (!out()) {
+    // Let timers and messages (an abort, a progress reader) run: an in-thread scorer's
+    // promises resolve as microtasks and would otherwise starve the event loop.
+    if (clock() - yieldedMs >= YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      yieldedMs = clock();
+      if (out()) break;
+    }
     const kick = stale >= patience;
     const base = kick ? best : current;
     for (let i = 0; i < scorer.capacity; i++) {
