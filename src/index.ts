@@ -46,3 +46,17 @@ export type { StageChoice } from './plan/explain.js';
 export { renderText } from './render/text.js';
 export { renderExplain } from './render/explain.js';
 export { renderGanttSvg } from './render/svg.js';
+
+// Embedding: the anytime engine, in-process or in a worker thread
+export { createPlanner, resolvePlannerOptions } from './engine/create.js';
+export type { ApportionPlanner, CreatePlannerOptions, ResolvedPlannerOptions } from './engine/create.js';
+export type { PlanRequest, EngineOutcome } from './engine/engine.js';
+export { createPlannerWorker } from './engine/worker.js';
+export type { PlannerWorker, PlanInputs, WorkerPlanRequest, WorkerPlanResult } from './engine/worker.js';
+export type { SearchProgress } from './search/improve.js';
+export type { BatchScorer } from './search/scorer.js';
+export type { LowerBound } from './cost/bounds.js';
+
+// Large graphs: seeded synthetic workloads built without a JSON round trip
+export { layeredDag, syntheticPools } from './synthetic/layered.js';
+export type { LayeredOptions, PoolMapOptions } from './synthetic/layered.js';

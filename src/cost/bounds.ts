@@ -79,11 +79,15 @@ export function costLowerBoundUsd(problem: Problem): number {
   return total;
 }
 
-/** Throws an InputError when the deadline or budget is below what any plan needs. */
-export function checkAttainable(problem: Problem): { makespanLowerBoundS: number; costLowerBoundUsd: number } {
+/**
+ * Throws an InputError when the deadline or budget is below what any plan needs; otherwise
+ * returns the quick bound it computed (callers use it rather than computing it again).
+ */
+export function checkAttainable(problem: Problem): LowerBound {
   const issues: InputIssue[] = [];
-  const makespanBound = makespanLowerBoundS(problem);
-  const costBound = costLowerBoundUsd(problem);
+  const bound = quickBound(problem);
+  const makespanBound = bound.makespanS;
+  const costBound = bound.costUsd;
   if (problem.deadlineS !== undefined && makespanBound > problem.deadlineS) {
     issues.push({
       code: 'infeasible',
@@ -103,7 +107,7 @@ export function checkAttainable(problem: Problem): { makespanLowerBoundS: number
     });
   }
   if (issues.length > 0) throw new InputError('plan inputs', issues);
-  return { makespanLowerBoundS: makespanBound, costLowerBoundUsd: costBound };
+  return bound;
 }
 
 function fmt(value: number): string {

@@ -30,6 +30,8 @@ export class SlotBook {
    * so the best-fit choice is a binary search instead of a scan (same choice as the scan).
    */
   private readonly sorted: Array<SortedSlots | undefined>;
+  /** 1 where the pool's capacity never changes. */
+  private readonly constant: Uint8Array;
 
   /** `sortedFastPath: false` forces the scan everywhere (tests compare the two). */
   constructor(pools: PoolTable, insertion: boolean, notBeforeS = 0, sortedFastPath = true) {
@@ -41,6 +43,7 @@ export class SlotBook {
     this.lastEnd = [];
     this.windows = [];
     this.sorted = [];
+    this.constant = Uint8Array.from({ length: pools.count }, (_, p) => (hasConstantCapacity(pools, p) ? 1 : 0));
     for (let p = 0; p < pools.count; p++) {
       this.sorted.push(sortedFastPath && !insertion && hasConstantCapacity(pools, p) ? new SortedSlots(pools.maxSlots[p]!) : undefined);
       const slots = pools.maxSlots[p]!;
@@ -70,6 +73,17 @@ export class SlotBook {
     const lastEnd = this.lastEnd[p]!;
     let best = Number.POSITIVE_INFINITY;
     let bestSlot = -1;
+    if (this.insertion && this.constant[p] === 1) {
+      // A slot whose last sub-task ends by the ready time lets it start then, the earliest
+      // possible: take the one that freed latest (best fit, as in append mode) and skip the
+      // gap search. Gaps are searched only when every slot is busy at the ready time.
+      const t = Math.max(ready, this.pools.startupS[p]!);
+      for (let k = 0; k < slots; k++) if (lastEnd[k]! <= t && (bestSlot < 0 || lastEnd[k]! > lastEnd[bestSlot]!)) bestSlot = k;
+      if (bestSlot >= 0) {
+        this.foundSlot = bestSlot;
+        return t;
+      }
+    }
     for (let k = 0; k < slots; k++) {
       if (this.insertion) {
         const start = this.findInGaps(p, k, ready, durationS, best);

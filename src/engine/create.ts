@@ -9,7 +9,9 @@ import { availableParallelism } from 'node:os';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { ReferenceScorer, type BatchScorer } from '../search/scorer.js';
+import { createSolver, type LinearModel } from '../solve/solver.js';
 import { planWithEngine, type EngineOutcome, type PlanRequest, type Refiner } from './engine.js';
+import { solverRefiner } from './refiner.js';
 
 export interface CreatePlannerOptions {
   /** Worker threads for scoring batches. Default: the cores available. */
@@ -69,9 +71,22 @@ export async function createPlanner(options: CreatePlannerOptions = {}): Promise
 }
 
 async function openResources(options: ResolvedPlannerOptions): Promise<PlannerResources> {
+  const solver = options.solver === 'none' ? undefined : createSolver(options.solver);
+  // Load the solver's WASM now, so the first plan() does not pay for it inside its budget.
+  if (solver !== undefined) await solver.solve(WARM_UP_MODEL, { timeLimitMs: 10_000, integer: false });
   return {
     makeScorer: (problem, graph) => Promise.resolve(new ReferenceScorer(problem, graph, options.batchSize)),
-    refiner: undefined,
-    close: () => Promise.resolve(),
+    refiner: solver === undefined ? undefined : solverRefiner(solver),
+    close: () => {
+      solver?.close();
+      return Promise.resolve();
+    },
   };
 }
+
+/** minimise x subject to x ≥ 1: the smallest model that makes a backend load. */
+const WARM_UP_MODEL: LinearModel = {
+  variables: [{ name: 'x', lower: 0, upper: Number.POSITIVE_INFINITY, cost: 1, integer: false }],
+  constraints: [{ name: 'c', terms: [{ variable: 0, coefficient: 1 }], sense: '>=', rhs: 1 }],
+  objectiveOffset: 0,
+};

@@ -14,7 +14,7 @@
  * numbers come from one semantics.
  */
 import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
-import { checkAttainable, gapTo, quickBound, type LowerBound } from '../cost/bounds.js';
+import { checkAttainable, gapTo, type LowerBound } from '../cost/bounds.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 
@@ -70,7 +70,7 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
   const outOfTime = (): boolean => request.signal?.aborted === true || remainingMs() <= 0;
   const progress = (phase: string, bestObjective: number, batches = 0, evaluations = 0): void =>
     request.onProgress?.({ phase, elapsedMs: clock() - startedMs, batches, evaluations, bestObjective });
-  checkAttainable(problem);
+  const attainable = checkAttainable(problem);
   const plannerId = request.planner ?? 'apportion';
   const notes: string[] = [];
 
@@ -95,7 +95,7 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
   };
 
   // 2–4 improve only apportion's own plan (baselines stay what they are), and only with time.
-  let bound = quickBound(problem);
+  let bound = attainable;
   if (plannerId === 'apportion' && request.extend === undefined) {
     // 2. partition
     const spec = best.spec;

@@ -2,7 +2,7 @@
  * The planning entry point: pick a planner, score its candidate with the reference model,
  * and build the Plan document. The clock is a parameter so planning stays deterministic.
  */
-import { checkAttainable, quickBound } from '../cost/bounds.js';
+import { checkAttainable } from '../cost/bounds.js';
 import { evaluateCandidate, type ScoredCandidate } from '../cost/evaluate.js';
 import type { Problem } from '../model/problem.js';
 import { apportion, planApportion } from '../planners/apportion.js';
@@ -38,7 +38,7 @@ export interface PlanOutcome {
 export function makePlan(problem: Problem, options: MakePlanOptions = {}): PlanOutcome {
   const clock = options.clockMs ?? (() => performance.now());
   const started = clock();
-  checkAttainable(problem);
+  const bound = checkAttainable(problem);
   const plannerId = options.planner ?? 'apportion';
   const plannerOptions = { extend: options.extend, onProgress: options.onProgress };
   let scored: ScoredCandidate;
@@ -50,5 +50,5 @@ export function makePlan(problem: Problem, options: MakePlanOptions = {}): PlanO
     tried = [scored];
   }
   const planningMs = clock() - started;
-  return { plan: buildPlan(problem, scored, { planner: plannerId, planningMs, bound: quickBound(problem) }), scored, tried };
+  return { plan: buildPlan(problem, scored, { planner: plannerId, planningMs, bound }), scored, tried };
 }

@@ -56,7 +56,12 @@ export const heft: Planner = {
   plan(problem, options) {
     const graph = graphFor(problem, options);
     const priority = byDecreasingRank(graph, upwardRank(problem, graph));
-    return run(problem, graph, priority, { insertion: true, partial: options?.extend?.partial, score: (_s, _p, _start, finish) => finish }, 'HEFT');
+    return run(problem, graph, priority, {
+      insertion: true,
+      partial: options?.extend?.partial,
+      score: (_s, _p, _start, finish) => finish,
+      scoreLowerBound: (_s, _p, earliestFinish) => earliestFinish,
+    }, 'HEFT');
   },
 };
 

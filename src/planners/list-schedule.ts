@@ -27,6 +27,12 @@ export interface ListScheduleOptions {
   /** Fill idle gaps between placed sub-tasks (HEFT) instead of appending after the last one. */
   readonly insertion: boolean;
   readonly score: PoolScore;
+  /**
+   * A lower bound on `score` for pool p given the earliest finish the sub-task could have
+   * there (ready + duration, before looking for a slot). Pools whose bound exceeds the best
+   * score so far are skipped without searching their slots.
+   */
+  readonly scoreLowerBound?: ((s: number, p: number, earliestFinishS: number, allocation: Int32Array) => number) | undefined;
   /** Pool each sub-task must use, or -1 for free choice. */
   readonly pinned?: Int32Array | undefined;
   readonly partial?: PartialSchedule | undefined;
@@ -60,7 +66,9 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
   for (let i = 0; i < priority.length; i++) {
     const s = priority[i]!;
     if (fixed?.has(s) === true) continue;
-    const pin = options.pinned?.[s] ?? -1;
+    // A pin to a pool the sub-task may not use (a stale skeleton) is ignored, not fatal.
+    const pinnedTo = options.pinned?.[s] ?? -1;
+    const pin = pinnedTo >= 0 && Number.isFinite(graph.expectedS[s * P + pinnedTo]!) ? pinnedTo : -1;
     if (byRegion !== undefined) readyTimesByRegion(problem, graph, s, allocation, finishS, byRegion);
     let bestPool = -1;
     let bestSlot = -1;
@@ -72,6 +80,7 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
       if (!Number.isFinite(duration)) continue;
       allocation[s] = p; // readyTimeS compares the producer's pool with this one
       const ready = byRegion !== undefined ? byRegion[problem.pools.regionIndex[p]!]! : readyTimeS(problem, graph, s, p, allocation, finishS);
+      if (options.scoreLowerBound !== undefined && options.scoreLowerBound(s, p, ready + duration, allocation) > bestScore) continue;
       const start = book.find(p, ready, duration);
       if (!Number.isFinite(start)) continue;
       const finish = start + duration;

@@ -52,15 +52,7 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
           pins.push(-1);
         });
       } else {
-        let offset = 0;
-        for (const share of splitDivisible(problem, v, estimatedStartS(problem, v, estimatedFinishS)).shares) {
-          const chunks = clampChunkCount(share.units, stage.minChunk, stage.maxChunk, share.chunks * spec.chunkScale);
-          cutEvenly(share.units, chunks, (start, count) => {
-            builder.addChunk(v, offset + start, count);
-            pins.push(share.pool);
-          });
-          offset += share.units;
-        }
+        addPinnedChunks(builder, pins, problem, v, splitDivisible(problem, v, estimatedStartS(problem, v, estimatedFinishS)).shares, spec.chunkScale);
       }
     }
   }
@@ -71,6 +63,32 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
   const cut = hasDivisible ? (split === 'dlt' ? 'DLT split' : 'even chunks') : 'whole tasks';
   const scales = `${spec.chunkScale !== 1 && hasDivisible ? `, chunks ×${spec.chunkScale}` : ''}${cluster && spec.clusterScale !== 1 ? `, cluster size ×${spec.clusterScale}` : ''}`;
   return { graph, pinned, label: `${cut}${cluster ? ', clustered' : ''}${scales}`, spec };
+}
+
+/**
+ * Chunks of divisible stage v cut pool by pool: each share's units in `chunks × scale` even
+ * chunks (within min/max chunk), consecutive unit ranges, each chunk pinned to its pool.
+ */
+export function addPinnedChunks(
+  builder: PartitionBuilder,
+  pins: number[],
+  problem: Problem,
+  v: number,
+  shares: ReadonlyArray<{ readonly pool: number; readonly units: number; readonly chunks: number }>,
+  chunkScale = 1,
+): void {
+  const stage = problem.definition.stages[v]!;
+  if (stage.kind !== 'divisible') throw new Error(`internal: stage ${stage.id} is not divisible`);
+  let offset = 0;
+  for (const share of shares) {
+    if (share.units <= 0) continue;
+    const chunks = clampChunkCount(share.units, stage.minChunk, stage.maxChunk, share.chunks * chunkScale);
+    cutEvenly(share.units, chunks, (start, count) => {
+      builder.addChunk(v, offset + start, count);
+      pins.push(share.pool);
+    });
+    offset += share.units;
+  }
 }
 
 /** When stage v can start: the latest estimated finish of the stages it depends on. */

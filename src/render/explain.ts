@@ -13,7 +13,7 @@ export function renderExplain(plan: Plan, choices: readonly StageChoice[], omitt
   const s = plan.summary;
   const lines: string[] = ['', 'cost breakdown (each term in its own unit)'];
   lines.push(table([
-    ['  makespan', formatDurationS(t.makespanS), `lower bound ${formatDurationS(plan.bounds.makespanLowerBoundS)} (critical path on the fastest pools)`],
+    ['  makespan', formatDurationS(t.makespanS), `lower bound ${formatDurationS(plan.bounds.makespanLowerBoundS)}`],
     ['  compute price', formatUsd(t.computeUsd), `slot-seconds × price; lower bound ${formatUsd(plan.bounds.costLowerBoundUsd)}`],
     ['  egress', formatUsd(t.egressUsd), `${formatBytes(t.transferBytes)} moved between regions`],
     ['  transfer', formatDurationS(t.transferS), 'summed over transfers (latency + bytes / bandwidth)'],

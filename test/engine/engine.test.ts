@@ -38,6 +38,23 @@ test('every plan reports a bound no larger than its objective, and the gap', asy
   }
 });
 
+test('with HiGHS: the LP bound is at least the quick bound and at most the plan', async () => {
+  const planner = await createPlanner({ scorer: 'reference', solver: 'highs', workers: 1 });
+  try {
+    const problem = example();
+    const quick = makePlan(problem).plan.bounds;
+    const outcome = await planner.plan(problem, { timeBudgetMs: 3000, maxBatches: 2 });
+    assert.match(outcome.plan.bounds.source, 'LP');
+    assert.ok(outcome.bound.objective >= quick.objectiveLowerBound, `${outcome.bound.objective} < quick ${quick.objectiveLowerBound}`);
+    assert.ok(outcome.bound.makespanS >= quick.makespanLowerBoundS);
+    assert.ok(outcome.bound.objective <= outcome.plan.summary.objective + 1e-9);
+    assert.ok(outcome.bound.makespanS <= outcome.plan.summary.makespanS + 1e-9);
+    assert.ok(outcome.tried.some((c) => c.variant.startsWith('ILP skeleton')), 'the ILP skeleton became a candidate');
+  } finally {
+    await planner.close();
+  }
+});
+
 test('an aborted signal still returns a valid plan (the best found so far)', async () => {
   const planner = await createPlanner({ scorer: 'reference', solver: 'none', workers: 1 });
   try {
