@@ -125,26 +125,60 @@ export interface WorkGroup {
   readonly stages: number[];
 }
 
-/** Stages with proportional W rows merged (see the file comment); provisional / zero-work stages dropped. */
+/** Above this many merged columns per pool, profiles are bucketed (see `workGroups`). */
+const MAX_GROUPS = 1500;
+
+/** Whether some external input of v could be charged egress on a pool v may use (then v keeps its own column). */
+function readsChargeable(problem: Problem, v: number): boolean {
+  const R = problem.network.regionCount;
+  for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
+    for (let p = 0; p < problem.pools.count; p++) {
+      if (problem.stageFeasible[v * problem.pools.count + p] === 0) continue;
+      const r = problem.pools.regionIndex[p]!;
+      if (r !== problem.externalRegion[k]! && problem.network.egressUsdPerByte[problem.externalRegion[k]! * R + r]! > 0) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Stages merged into LP columns (see the file comment). Any merge is valid when each pool's
+ * factor is the least over the members (the merged load and cost are then ≤ the members'):
+ * proportional rows lose nothing; when rework makes rows differ (it is convex in the runtime)
+ * and there are more than MAX_GROUPS of them, profiles are bucketed on a log scale (0.1 %,
+ * then 1 %, then 5 %), giving up at most that share of the load. Provisional / zero-work stages
+ * are dropped; stages whose external reads may pay egress keep their own column.
+ */
 export function workGroups(problem: Problem, data: StageData): WorkGroup[] {
-  const { S, P, busyS: wholeS } = data;
+  let groups: WorkGroup[] = [];
+  for (const bucket of [0, 1e-3, 1e-2, 5e-2]) {
+    groups = mergeStages(problem, data, bucket);
+    if (groups.length <= MAX_GROUPS) break;
+  }
+  return groups;
+}
+
+function mergeStages(problem: Problem, data: StageData, bucket: number): WorkGroup[] {
+  const { S, P, busyS } = data;
   const groups = new Map<string, { massS: number; factor: Float64Array; stages: number[] }>();
   const profile = new Float64Array(P);
+  const step = Math.log1p(bucket);
   for (let v = 0; v < S; v++) {
     let scale = 0;
     let zero = false;
     for (let p = 0; p < P; p++) {
-      const w = wholeS[v * P + p]!;
+      const w = busyS[v * P + p]!;
       if (Number.isNaN(w)) continue;
       if (w === 0) zero = true;
       scale = Math.max(scale, w);
     }
     if (zero || scale === 0) continue; // can run for free somewhere: adds no load and no cost
-    const key: string[] = problem.externalStart[v + 1]! > problem.externalStart[v]! ? [`stage${v}`] : [];
+    const key: string[] = readsChargeable(problem, v) ? [`stage${v}`] : [];
     for (let p = 0; p < P; p++) {
-      const w = wholeS[v * P + p]!;
+      const w = busyS[v * P + p]!;
       profile[p] = w / scale;
-      key.push(Number.isNaN(w) ? '-' : profile[p]!.toPrecision(9));
+      if (Number.isNaN(w)) key.push('-');
+      else key.push(bucket === 0 ? profile[p]!.toPrecision(9) : String(Math.floor(Math.log(profile[p]!) / step)));
     }
     const id = key.join(',');
     const group = groups.get(id);
@@ -200,7 +234,7 @@ function segmentModel(problem: Problem, groups: readonly WorkGroup[], segment: S
       load[p]!.push({ variable: y, coefficient: f * group.massS });
     }
     b.addConstraint(`work${g}`, share, '=', 1);
-    if (goal !== 'makespan' && group.stages.length === 1) addEgressRows(problem, b, group, columns, egress);
+    if (goal !== 'makespan' && group.stages.length === 1 && readsChargeable(problem, group.stages[0]!)) addEgressRows(problem, b, group, columns, egress);
   });
   for (let p = 0; p < P; p++) {
     if (load[p]!.length === 0) continue;

@@ -8,6 +8,10 @@
  * the runtime). The compiled WebAssembly.Module is kept, so reloading costs an instantiate,
  * not a compile.
  *
+ * Large models skip the text: measured here, HiGHS's LP reader in the WASM build took 5.8 s
+ * to parse a 12 MB LP (160k columns), longer than any time limit the planner would set, so
+ * above `lpTextMaxNonzeros` the same model goes in as CSR arrays (`createModel(ModelData)`).
+ *
  * Crash handling: a WASM abort (e.g. `RuntimeError: Aborted(...)` on input HiGHS cannot
  * read, or out-of-memory, cf. lovasoa/highs-js#9, #45) can leave the runtime's memory in an
  * unknown state. Any exception from the runtime therefore discards it; a crash is retried
@@ -35,7 +39,8 @@ function wasmModule(): WebAssembly.Module {
   return compiledModule;
 }
 
-async function defaultLoader(options?: InitOptions): Promise<Highs> {
+/** The package's loader (its types describe the CommonJS shape; at run time the ESM default is the loader). */
+export async function loadHighsRuntime(options?: InitOptions): Promise<Highs> {
   const loaded = (await import('highs')) as unknown as { default: Loader | { default: Loader } };
   const loader = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
   return loader(options);
@@ -44,6 +49,46 @@ async function defaultLoader(options?: InitOptions): Promise<Highs> {
 export interface HighsSolverOptions {
   /** Injected in tests to simulate a crashing runtime. */
   readonly loader?: Loader;
+  /** Above this many nonzeros the model is passed as arrays instead of LP text. Default 20 000. */
+  readonly lpTextMaxNonzeros?: number;
+}
+
+type Input = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'arrays'; readonly integer: boolean };
+
+function nonzeros(model: LinearModel): number {
+  return model.constraints.reduce((n, row) => n + row.terms.length, 0);
+}
+
+function toModelData(highs: Highs, model: LinearModel, integer: boolean): Parameters<Highs['createModel']>[0] {
+  const rows = model.constraints.length;
+  const starts = new Int32Array(rows + 1);
+  model.constraints.forEach((row, i) => {
+    starts[i + 1] = starts[i]! + row.terms.length;
+  });
+  const indices = new Int32Array(starts[rows]!);
+  const values = new Float64Array(starts[rows]!);
+  const rowLower = new Float64Array(rows);
+  const rowUpper = new Float64Array(rows);
+  model.constraints.forEach((row, i) => {
+    row.terms.forEach((t, k) => {
+      indices[starts[i]! + k] = t.variable;
+      values[starts[i]! + k] = t.coefficient;
+    });
+    rowLower[i] = row.sense === '<=' ? -highs.infinity : row.rhs;
+    rowUpper[i] = row.sense === '>=' ? highs.infinity : row.rhs;
+  });
+  const cols = model.variables.length;
+  return {
+    numCols: cols,
+    numRows: rows,
+    colCost: Float64Array.from(model.variables, (v) => v.cost),
+    colLower: Float64Array.from(model.variables, (v) => (v.lower === Number.NEGATIVE_INFINITY ? -highs.infinity : v.lower)),
+    colUpper: Float64Array.from(model.variables, (v) => (v.upper === Number.POSITIVE_INFINITY ? highs.infinity : v.upper)),
+    rowLower,
+    rowUpper,
+    matrix: { format: 'csr', numRows: rows, numCols: cols, starts, indices, values },
+    integrality: Int32Array.from(model.variables, (v) => (integer && v.integer ? 1 : 0)),
+  };
 }
 
 export class HighsSolver implements Solver {
@@ -52,9 +97,11 @@ export class HighsSolver implements Solver {
   loads = 0;
   private runtime: Promise<Highs> | undefined;
   private readonly loader: Loader;
+  private readonly lpTextMaxNonzeros: number;
 
   constructor(options: HighsSolverOptions = {}) {
-    this.loader = options.loader ?? defaultLoader;
+    this.loader = options.loader ?? loadHighsRuntime;
+    this.lpTextMaxNonzeros = options.lpTextMaxNonzeros ?? 20_000;
   }
 
   close(): void {
@@ -65,12 +112,16 @@ export class HighsSolver implements Solver {
     const started = performance.now();
     const relaxed: LinearModel = options.integer ? model : { ...model, variables: model.variables.map((v) => (v.integer ? { ...v, integer: false } : v)) };
     if (model.variables.length === 0) return classifyPoint(model, options, { backend: 'highs', values: new Float64Array(0), provenOptimal: true, timeMs: 0, timedOut: false });
-    const text = toLpText(relaxed);
-    return this.solveText(text, model, options, started);
+    if (nonzeros(model) > this.lpTextMaxNonzeros) return this.solveInput({ kind: 'arrays', integer: options.integer }, model, options, started);
+    return this.solveInput({ kind: 'text', text: toLpText(relaxed) }, model, options, started);
   }
 
   /** Solves LP text whose columns are x0..x{n-1} of `model` (exposed for tests of crash recovery). */
-  async solveText(text: string, model: LinearModel, options: SolveOptions, started = performance.now()): Promise<SolveResult> {
+  solveText(text: string, model: LinearModel, options: SolveOptions, started = performance.now()): Promise<SolveResult> {
+    return this.solveInput({ kind: 'text', text }, model, options, started);
+  }
+
+  private async solveInput(input: Input, model: LinearModel, options: SolveOptions, started: number): Promise<SolveResult> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 2; attempt++) {
       let highs: Highs;
@@ -81,7 +132,7 @@ export class HighsSolver implements Solver {
         return { state: 'error', backend: 'highs', timeMs: performance.now() - started, message: `could not load HiGHS: ${messageOf(error)}` };
       }
       try {
-        return this.run(highs, text, model, options, started);
+        return this.run(highs, input, model, options, started);
       } catch (error) {
         // The runtime may be corrupted after any native failure: never reuse it.
         this.runtime = undefined;
@@ -100,8 +151,9 @@ export class HighsSolver implements Solver {
     return this.runtime;
   }
 
-  private run(highs: Highs, text: string, model: LinearModel, options: SolveOptions, started: number): SolveResult {
-    const native = highs.createModel({ format: 'lp', data: text });
+  private run(highs: Highs, input: Input, model: LinearModel, options: SolveOptions, started: number): SolveResult {
+    const native = highs.createModel(input.kind === 'text' ? { format: 'lp', data: input.text } : toModelData(highs, model, input.integer));
+    const byName = input.kind === 'text';
     try {
       const remainingS = Math.max(0.001, (options.timeLimitMs - (performance.now() - started)) / 1000);
       native.options.set({ output_flag: false, time_limit: remainingS, mip_rel_gap: options.relativeGap ?? 1e-4 });
@@ -122,8 +174,8 @@ export class HighsSolver implements Solver {
         if (status === STATUS.timeLimit) return { state: 'timeout-no-solution', backend: 'highs', timeMs };
         return { state: 'error', backend: 'highs', timeMs, message: `HiGHS model status ${status}` };
       }
-      const values = columnValues(native, model.variables.length);
-      const rowDuals = !isMipRun(model, options) && provenOptimalStatus(status) ? rowDualValues(native, model.constraints.length) : undefined;
+      const values = byName ? columnValues(native, model.variables.length) : Float64Array.from(native.getSolution().colValue);
+      const rowDuals = !isMipRun(model, options) && provenOptimalStatus(status) ? (byName ? rowDualValues(native, model.constraints.length) : Float64Array.from(native.getSolution().rowDual)) : undefined;
       const isMip = isMipRun(model, options);
       const provenOptimal = provenOptimalStatus(status);
       let dualBound: number | undefined;
