@@ -147,6 +147,15 @@ function readDivisible(
     reader.report({ code: 'invalid_value', path: [...path, 'minChunk'], message: `minChunk ${minChunk} is larger than maxChunk ${givenMaxChunk}`, expected: `<= ${givenMaxChunk}`, received: String(minChunk) });
   } else if (minChunk > units) {
     reader.report({ code: 'invalid_value', path: [...path, 'minChunk'], message: `minChunk ${minChunk} is larger than the stage (${units} ${unitName})`, expected: `<= ${units}`, received: String(minChunk) });
+  } else if (Math.ceil(units / maxChunk) > Math.floor(units / minChunk)) {
+    // k chunks can hold between k·minChunk and k·maxChunk units; no k fits this stage.
+    reader.report({
+      code: 'invalid_value',
+      path: [...path, 'maxChunk'],
+      message: `${units} ${unitName} cannot be cut into chunks of ${minChunk} to ${maxChunk} ${unitName}`,
+      expected: `a maxChunk or minChunk that lets some number of chunks hold ${units}`,
+      received: `${minChunk}..${maxChunk}`,
+    });
   }
   const perUnit = runtimePerItemS ?? (runtimeS === undefined ? undefined : runtimeS / units);
   const outputPerUnit = outputBytesPerItem ?? (outputBytes === undefined ? 0 : outputBytes / units);

@@ -1,7 +1,8 @@
 /**
  * Plan validity, checked independently of how the plan was made:
  * - every atomic stage is in exactly one sub-task, and the chunks of each divisible stage
- *   cover its units exactly once;
+ *   cover its units exactly once, each within [minChunk, maxChunk] (a stage smaller than
+ *   minChunk is one chunk);
  * - a sub-task starts no earlier than each input's arrival (producer finish + transfer);
  * - no pool ever runs more sub-tasks than its capacity at that time, and no slot runs two at once;
  * - each sub-task fits its pool's slot memory and is allowed there.
@@ -39,6 +40,8 @@ function checkCoverage(problem: Problem, { graph }: Pick<ScoredCandidate, 'graph
     const sorted = ranges[v]!.sort((a, b) => a[0] - b[0]);
     let next = 0;
     for (const [start, end] of sorted) {
+      if (end - start > stage.maxChunk) errors.push(`stage "${stage.id}": chunk ${start}..${end} is larger than maxChunk ${stage.maxChunk}`);
+      if (end - start < stage.minChunk && sorted.length > 1) errors.push(`stage "${stage.id}": chunk ${start}..${end} is smaller than minChunk ${stage.minChunk}`);
       if (start !== next) errors.push(`stage "${stage.id}": units ${next}..${start} ${start > next ? 'missing' : 'overlap'}`);
       next = end;
     }

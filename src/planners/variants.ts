@@ -79,6 +79,11 @@ export function addPinnedChunks(
 ): void {
   const stage = problem.definition.stages[v]!;
   if (stage.kind !== 'divisible') throw new Error(`internal: stage ${stage.id} is not divisible`);
+  const cuttable = (units: number): boolean => Math.ceil(units / stage.maxChunk) <= Math.floor(units / stage.minChunk);
+  if (!shares.every((share) => share.units <= 0 || cuttable(share.units))) {
+    addProportionalChunks(builder, pins, v, stage.units, stage.minChunk, stage.maxChunk, shares);
+    return;
+  }
   let offset = 0;
   for (const share of shares) {
     if (share.units <= 0) continue;
@@ -89,6 +94,39 @@ export function addPinnedChunks(
     });
     offset += share.units;
   }
+}
+
+/**
+ * Fallback when some pool's share cannot be cut within [minChunk, maxChunk]: cut the whole
+ * stage evenly (always possible for a validated stage) and hand the chunks to the pools in
+ * proportion to their shares (largest remainder).
+ */
+function addProportionalChunks(
+  builder: PartitionBuilder,
+  pins: number[],
+  v: number,
+  units: number,
+  minChunk: number,
+  maxChunk: number,
+  shares: ReadonlyArray<{ readonly pool: number; readonly units: number; readonly chunks: number }>,
+): void {
+  const wanted = shares.reduce((sum, share) => sum + share.chunks, 0);
+  const chunks = clampChunkCount(units, minChunk, maxChunk, wanted);
+  const exact = shares.map((share) => (share.units / units) * chunks);
+  const counts = exact.map(Math.floor);
+  const byRemainder = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0]);
+  for (let missing = chunks - counts.reduce((a, b) => a + b, 0), j = 0; missing > 0; missing--, j++) counts[byRemainder[j % byRemainder.length]![1]]!++;
+  let share = 0;
+  let given = 0;
+  cutEvenly(units, chunks, (start, count) => {
+    while (share < shares.length - 1 && given >= counts[share]!) {
+      share++;
+      given = 0;
+    }
+    builder.addChunk(v, start, count);
+    pins.push(shares[share]!.pool);
+    given++;
+  });
 }
 
 /** When stage v can start: the latest estimated finish of the stages it depends on. */

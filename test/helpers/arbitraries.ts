@@ -54,7 +54,9 @@ export const randomCase: fc.Arbitrary<RandomCase> = fc
       if (s.knownRuntime && !s.divisible) base.runtimeByPoolS = { [poolIds[i % poolIds.length]!]: s.runtimeS / 2 };
       if (s.divisible) {
         const minChunk = Math.min(s.minChunk, s.units);
-        Object.assign(base, { items: s.units, minChunk, maxChunk: Math.min(s.units, minChunk + s.chunkSpan), outputBytesPerItem: s.outputBytes / s.units });
+        // maxChunk ≥ 2·minChunk − 1 makes every size ≥ minChunk cuttable (the validator rejects the rest).
+        const maxChunk = Math.min(s.units, Math.max(2 * minChunk - 1, minChunk + s.chunkSpan));
+        Object.assign(base, { items: s.units, minChunk, maxChunk, outputBytesPerItem: s.outputBytes / s.units });
         if (!s.unknownRuntime) base.runtimePerItemS = s.runtimeS / s.units;
       } else {
         base.outputBytes = s.outputBytes;

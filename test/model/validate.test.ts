@@ -244,6 +244,12 @@ const rows: Row[] = [
     ],
     message: ['"minChunk" only applies to a divisible stage', 'at least one pool'],
   },
+  {
+    name: 'chunk limits no number of chunks can satisfy',
+    task: { stages: [{ id: 'a', items: 25, minChunk: 10, maxChunk: 12, runtimePerItemS: 1 }] },
+    expect: [{ code: 'invalid_value', path: 'stages[0].maxChunk' }],
+    message: ['25 items cannot be cut into chunks of 10 to 12 items'],
+  },
   // ── duplicates ──────────────────────────────────────────────────────────────────────────
   {
     name: 'duplicate stage id',
