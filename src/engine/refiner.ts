@@ -20,7 +20,8 @@ import type { Refiner } from './engine.js';
 export function solverRefiner(solver: Solver): Refiner {
   return {
     async refine(problem, timeLimitMs) {
-      const refined = await refine(problem, solver, { timeLimitMs });
+      // The bound is what certifies the gap; the skeleton is one more candidate among many.
+      const refined = await refine(problem, solver, { timeLimitMs, boundShare: 0.7 });
       const candidate = refined.skeleton === undefined ? undefined : skeletonCandidate(problem, refined.skeleton);
       return { bound: asLowerBound(problem, refined.bound), candidate, notes: refined.notes };
     },

@@ -18,6 +18,7 @@ import { usdPerSecond } from '../cost/objective.js';
 import { orderByStart } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import { INSERTION_LIMIT, listSchedule, placementCostUsd } from './list-schedule.js';
+import { greedy } from './baselines.js';
 import type { Candidate, Planner, PlannerOptions } from './planner.js';
 import { byDecreasingRank, meanRuntimeS, upwardRank } from './rank.js';
 import { buildVariant, defaultSpecs, type PartitionVariant } from './variants.js';
@@ -131,6 +132,13 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
     if (spec.cluster && seen.has(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0))) continue;
     seen.add(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0));
     consider(variant);
+  }
+  // The greedy baseline's topological priority beats the upward rank on some graphs (blast
+  // on one pool); it is one list schedule more, so it joins the portfolio.
+  if (options?.extend === undefined && options?.shouldStop?.() !== true) {
+    const scored = evaluateCandidate(problem, { ...greedy.plan(problem), variant: 'greedy earliest-finish (baseline rule)' });
+    tried.push(scored);
+    if (isBetter(problem, scored, best!)) best = scored;
   }
   return { best: best!, tried };
 }
