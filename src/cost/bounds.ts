@@ -32,51 +32,61 @@ function provisionalStages(problem: Problem): Uint8Array {
 }
 
 export function makespanLowerBoundS(problem: Problem): number {
-  const provisional = provisionalStages(problem);
-  const g = problem.stages;
-  const P = problem.pools.count;
-  const longest = new Float64Array(g.nodeCount);
-  let startup = Number.POSITIVE_INFINITY;
-  for (let p = 0; p < P; p++) startup = Math.min(startup, problem.pools.startupS[p]!);
-  let bound = 0;
-  for (const v of g.order) {
-    const stage = problem.definition.stages[v]!;
-    let weight = Number.POSITIVE_INFINITY;
-    if (stage.kind === 'atomic') {
-      for (let p = 0; p < P; p++) {
-        const t = wholeStageS(problem, v, p, provisional);
-        if (t < weight) weight = t;
-      }
-    } else {
-      let rate = 0;
-      for (let p = 0; p < P; p++) {
-        const t = wholeStageS(problem, v, p, provisional);
-        if (t > 0) rate += problem.pools.maxSlots[p]! / t;
-        else if (t === 0) rate = Number.POSITIVE_INFINITY;
-      }
-      weight = rate === 0 ? 0 : 1 / rate;
-    }
-    let before = 0;
-    for (let e = g.predStart[v]!; e < g.predStart[v + 1]!; e++) before = Math.max(before, longest[g.predIndex[e]!]!);
-    longest[v] = before + weight;
-    bound = Math.max(bound, longest[v]!);
-  }
-  return startup + bound;
+  return quickBoundParts(problem).makespanS;
 }
 
 export function costLowerBoundUsd(problem: Problem): number {
+  return quickBoundParts(problem).costUsd;
+}
+
+/** Both quick bounds in one pass over stages × pools (each stage's runtimes computed once). */
+function quickBoundParts(problem: Problem): { makespanS: number; costUsd: number } {
   const provisional = provisionalStages(problem);
+  const g = problem.stages;
   const P = problem.pools.count;
-  let total = 0;
-  for (let v = 0; v < problem.stages.nodeCount; v++) {
+  const { maxSlots, priceUsdPerSlotS, startupS } = problem.pools;
+  const longest = new Float64Array(g.nodeCount);
+  let startup = Number.POSITIVE_INFINITY;
+  for (let p = 0; p < P; p++) startup = Math.min(startup, startupS[p]!);
+  let path = 0;
+  let costUsd = 0;
+  for (const v of g.order) {
+    const atomic = problem.definition.stages[v]!.kind === 'atomic';
+    let fastest = Number.POSITIVE_INFINITY;
+    let rate = 0;
     let cheapest = Number.POSITIVE_INFINITY;
     for (let p = 0; p < P; p++) {
-      const usd = wholeStageS(problem, v, p, provisional) * problem.pools.priceUsdPerSlotS[p]!;
-      if (usd < cheapest) cheapest = usd;
+      const t = wholeStageS(problem, v, p, provisional);
+      if (Number.isNaN(t)) continue; // the pool may not run this stage
+      if (t < fastest) fastest = t;
+      rate += t > 0 ? maxSlots[p]! / t : Number.POSITIVE_INFINITY;
+      if (t * priceUsdPerSlotS[p]! < cheapest) cheapest = t * priceUsdPerSlotS[p]!;
     }
-    total += cheapest;
+    // Atomic: its fastest runtime; divisible: spread perfectly over every slot that may run it.
+    const weight = atomic ? fastest : rate === 0 ? 0 : 1 / rate;
+    let before = 0;
+    for (let e = g.predStart[v]!; e < g.predStart[v + 1]!; e++) before = Math.max(before, longest[g.predIndex[e]!]!);
+    longest[v] = before + weight;
+    if (longest[v]! > path) path = longest[v]!;
+    costUsd += cheapest;
   }
-  return total;
+  return { makespanS: startup + path, costUsd };
+}
+
+export interface LowerBound {
+  readonly makespanS: number;
+  /** Lower bound on compute cost (USD). */
+  readonly costUsd: number;
+  /** Lower bound on the objective, in its unit (USD, or s for makespan-only). */
+  readonly objective: number;
+  /** Which argument certified it. */
+  readonly source: string;
+}
+
+/** The quick bounds as one LowerBound: makespan and cost bounds combine into an objective bound. */
+export function quickBound(problem: Problem): LowerBound {
+  const { makespanS, costUsd } = quickBoundParts(problem);
+  return { makespanS, costUsd, objective: objectiveValue(problem.objective, makespanS, costUsd), source: 'critical path on the fastest pools; compute on the cheapest' };
 }
 
 /**
@@ -118,23 +128,6 @@ function fmt(value: number): string {
 function fmtFloor(value: number): string {
   const digits = 10 ** (3 - Math.floor(Math.log10(Math.max(Math.abs(value), 1e-12))));
   return String(Math.floor(value * digits) / digits);
-}
-
-export interface LowerBound {
-  readonly makespanS: number;
-  /** Lower bound on compute cost (USD). */
-  readonly costUsd: number;
-  /** Lower bound on the objective, in its unit (USD, or s for makespan-only). */
-  readonly objective: number;
-  /** Which argument certified it. */
-  readonly source: string;
-}
-
-/** The quick bounds as one LowerBound: makespan and cost bounds combine into an objective bound. */
-export function quickBound(problem: Problem): LowerBound {
-  const makespanS = makespanLowerBoundS(problem);
-  const costUsd = costLowerBoundUsd(problem);
-  return { makespanS, costUsd, objective: objectiveValue(problem.objective, makespanS, costUsd), source: 'critical path on the fastest pools; compute on the cheapest' };
 }
 
 /** objective / bound − 1: 0 means proven optimal. */

@@ -50,7 +50,9 @@ export class SlotBook {
       this.lastEnd.push(new Float64Array(slots));
       this.starts.push(insertion ? Array.from({ length: slots }, () => []) : []);
       this.ends.push(insertion ? Array.from({ length: slots }, () => []) : []);
-      this.windows.push(Array.from({ length: slots }, (_, k) => slotWindows(pools, p, k)));
+      // A pool whose capacity never changes has one window per slot, from start-up on:
+      // fitWindow handles that without per-slot arrays.
+      this.windows.push(hasConstantCapacity(pools, p) ? [] : Array.from({ length: slots }, (_, k) => slotWindows(pools, p, k)));
     }
   }
 
@@ -121,6 +123,7 @@ export class SlotBook {
 
   /** Earliest start ≥ t such that [start, start + d) lies inside one window of slot k. */
   private fitWindow(p: number, k: number, t: number, d: number): number {
+    if (this.constant[p] === 1) return Math.max(t, this.pools.startupS[p]!);
     const windows = this.windows[p]![k]!;
     for (let w = 0; w < windows.length; w += 2) {
       const start = Math.max(t, windows[w]!);

@@ -63,6 +63,9 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
     }
   }
   const byRegion = problem.network.freeWithinRegions ? new Float64Array(problem.network.regionCount) : undefined;
+  const lowerBounds = new Float64Array(P);
+  const candidates = new Int32Array(P);
+  const readyAt = new Float64Array(P);
   for (let i = 0; i < priority.length; i++) {
     const s = priority[i]!;
     if (fixed?.has(s) === true) continue;
@@ -75,17 +78,38 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
     let bestScore = Number.POSITIVE_INFINITY;
     let bestStart = 0;
     let bestFinish = Number.POSITIVE_INFINITY;
+    // Candidate pools with their ready times and score lower bounds, visited in order of the
+    // bound so the best pool tends to come first and the rest are skipped unsearched.
+    let count = 0;
     for (let p = pin >= 0 ? pin : 0; p < (pin >= 0 ? pin + 1 : P); p++) {
       const duration = graph.expectedS[s * P + p]!;
       if (!Number.isFinite(duration)) continue;
       allocation[s] = p; // readyTimeS compares the producer's pool with this one
       const ready = byRegion !== undefined ? byRegion[problem.pools.regionIndex[p]!]! : readyTimeS(problem, graph, s, p, allocation, finishS);
-      if (options.scoreLowerBound !== undefined && options.scoreLowerBound(s, p, ready + duration, allocation) > bestScore) continue;
-      const start = book.find(p, ready, duration);
+      const bound = options.scoreLowerBound === undefined ? 0 : options.scoreLowerBound(s, p, ready + duration, allocation);
+      // Insertion sort into the candidate list by bound (P is small).
+      let at = count++;
+      while (at > 0 && lowerBounds[at - 1]! > bound) {
+        lowerBounds[at] = lowerBounds[at - 1]!;
+        candidates[at] = candidates[at - 1]!;
+        readyAt[at] = readyAt[at - 1]!;
+        at--;
+      }
+      lowerBounds[at] = bound;
+      candidates[at] = p;
+      readyAt[at] = ready;
+    }
+    for (let c = 0; c < count; c++) {
+      if (lowerBounds[c]! > bestScore) break; // sorted: no later pool can do better
+      const p = candidates[c]!;
+      const duration = graph.expectedS[s * P + p]!;
+      allocation[s] = p;
+      const start = book.find(p, readyAt[c]!, duration);
       if (!Number.isFinite(start)) continue;
       const finish = start + duration;
       const score = options.score(s, p, start, finish, allocation);
-      if (score < bestScore || (score === bestScore && finish < bestFinish)) {
+      // Ties: earlier finish, then lower pool index, whatever order pools were visited in.
+      if (score < bestScore || (score === bestScore && (finish < bestFinish || (finish === bestFinish && p < bestPool)))) {
         bestPool = p;
         bestSlot = book.foundSlot;
         bestScore = score;
