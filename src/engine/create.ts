@@ -8,9 +8,11 @@
 import { availableParallelism } from 'node:os';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
+import { createKernelPool } from '../kernel/scorer.js';
 import { ReferenceScorer, type BatchScorer } from '../search/scorer.js';
 import { createSolver, type LinearModel } from '../solve/solver.js';
 import { planWithEngine, type EngineOutcome, type PlanRequest, type Refiner } from './engine.js';
+import { KernelBatchScorer, kernelBuilt } from './kernel-scorer.js';
 import { solverRefiner } from './refiner.js';
 
 export interface CreatePlannerOptions {
@@ -74,12 +76,16 @@ async function openResources(options: ResolvedPlannerOptions): Promise<PlannerRe
   const solver = options.solver === 'none' ? undefined : createSolver(options.solver);
   // Load the solver's WASM now, so the first plan() does not pay for it inside its budget.
   if (solver !== undefined) await solver.solve(WARM_UP_MODEL, { timeLimitMs: 10_000, integer: false });
+  const useKernel = options.scorer === 'kernel' || (options.scorer === 'auto' && kernelBuilt());
+  if (options.scorer === 'kernel' && !kernelBuilt()) throw new Error('options.scorer: "kernel" needs build/kernel.wasm (run npm run build:wasm)');
+  const pool = useKernel ? createKernelPool({ workers: options.workers }) : undefined;
   return {
-    makeScorer: (problem, graph) => Promise.resolve(new ReferenceScorer(problem, graph, options.batchSize)),
+    makeScorer: (problem, graph) =>
+      Promise.resolve(pool !== undefined ? new KernelBatchScorer(problem, graph, options.batchSize, pool) : new ReferenceScorer(problem, graph, options.batchSize)),
     refiner: solver === undefined ? undefined : solverRefiner(solver),
-    close: () => {
+    close: async () => {
       solver?.close();
-      return Promise.resolve();
+      await pool?.close();
     },
   };
 }

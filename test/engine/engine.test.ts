@@ -55,6 +55,19 @@ test('with HiGHS: the LP bound is at least the quick bound and at most the plan'
   }
 });
 
+test('with the WASM kernel scoring the search: a valid plan, never worse than the constructive one', async () => {
+  const planner = await createPlanner({ scorer: 'kernel', solver: 'none', workers: 2 });
+  try {
+    const problem = example();
+    const outcome = await planner.plan(problem, { timeBudgetMs: 60_000, maxBatches: 20, seed: 3 });
+    assert.equal(checkPlanValidity(problem, outcome.scored), []);
+    assert.match(outcome.notes.join('\n'), 'search: 20 batches');
+    assert.ok(outcome.plan.summary.objective <= makePlan(problem).plan.summary.objective + 1e-12);
+  } finally {
+    await planner.close();
+  }
+});
+
 test('an aborted signal still returns a valid plan (the best found so far)', async () => {
   const planner = await createPlanner({ scorer: 'reference', solver: 'none', workers: 1 });
   try {
