@@ -8,12 +8,23 @@
 //              e.g. `npm test -- graph` runs only test/**/*graph*.test.ts
 //   uvu flags  anything starting with "-" is passed to uvu (e.g. --bail,
 //              -i <pattern>); -i/--ignore/-r/--require take the next arg.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const uvuBin = resolve(root, 'node_modules/uvu/bin.js');
+
+// The kernel tests load build/kernel.wasm (gitignored): build it once in a clean clone.
+if (!existsSync(resolve(root, 'build/kernel.wasm'))) {
+  console.error('build/kernel.wasm is missing: building it (npm run build:wasm)');
+  const asc = spawnSync(process.execPath, [resolve(root, 'node_modules/assemblyscript/bin/asc.js'), '--config', 'asconfig.json', '--target', 'release'], { cwd: root, stdio: 'inherit' });
+  if (asc.status !== 0) {
+    console.error('could not build build/kernel.wasm');
+    process.exit(1);
+  }
+}
 
 const TEST_SUFFIX = '\\.test\\.ts$';
 const VALUE_FLAGS = new Set(['-i', '--ignore', '-r', '--require']);

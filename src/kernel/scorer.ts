@@ -86,6 +86,11 @@ export interface KernelScorerOptions {
   readonly workers?: number;
   /** A shared pool; the scorer does not close it. */
   readonly pool?: KernelPool;
+  /**
+   * Grouped prefetch loads in the kernel (0 or a power of two). Default: 16 when the work
+   * matrix (sub-tasks × pools × 16 bytes) exceeds 1 MiB, else 0 (see PREFETCH_ABOVE_BYTES).
+   */
+  readonly prefetchGroup?: number;
 }
 
 const DEFAULT_BATCH_CAPACITY = 64;
@@ -105,10 +110,10 @@ export class KernelScorer {
   constructor(problem: Problem, graph: SubtaskGraph, options: KernelScorerOptions = {}) {
     const batchCapacity = options.batchCapacity ?? DEFAULT_BATCH_CAPACITY;
     if (!Number.isInteger(batchCapacity) || batchCapacity < 1) throw new RangeError(`options.batchCapacity must be an integer ≥ 1 (got ${String(options.batchCapacity)})`);
-    this.workers = options.pool?.workers ?? resolveKernelPoolOptions({ ...(options.workers === undefined ? {} : { workers: options.workers }) }).workers;
+    this.workers = options.pool?.workers ?? resolveKernelPoolOptions(options.workers === undefined ? {} : { workers: options.workers }).workers;
     this.pool = options.pool;
     this.ownsPool = options.pool === undefined;
-    this.arena = new KernelArena(problem, graph, { batchCapacity, scratchCount: this.workers });
+    this.arena = new KernelArena(problem, graph, { batchCapacity, scratchCount: this.workers, ...(options.prefetchGroup === undefined ? {} : { prefetchGroup: options.prefetchGroup }) });
     this.kernel = instantiateKernel(this.arena.memory, kernelModule());
     this.memoryId = `${process.pid}:${threadId}:${++memoryCounter}`;
   }

@@ -56,27 +56,21 @@ export class TightKernel implements EvaluateLoop {
     const n = u32(L.H_NODE_COUNT);
     const poolCount = u32(L.H_POOL_COUNT);
     const regionCount = u32(L.H_REGION_COUNT);
+    const prefetchGroup = u32(L.H_PREFETCH_GROUP);
     const pools = u32(L.H_POOLS);
-    const windowStart = u32(L.H_WINDOW_START);
-    const windows = u32(L.H_WINDOWS);
     const poolPairs = u32(L.H_POOL_PAIRS);
-    const externalPairs = u32(L.H_EXTERNAL_PAIRS);
     const predStartI = u32(L.H_PRED_START) >> 2;
     const edges = u32(L.H_EDGES);
     const externalStartI = u32(L.H_EXTERNAL_START) >> 2;
-    const externals = u32(L.H_EXTERNALS);
     const work = u32(L.H_WORK);
-    const externalReadyF = u32(L.H_EXTERNAL_READY) >> 3;
-    const allocation = u32(L.H_CANDIDATES) + c * u32(L.H_CANDIDATE_STRIDE);
-    const allocationI = allocation >> 2;
+    const allocationI = (u32(L.H_CANDIDATES) + c * u32(L.H_CANDIDATE_STRIDE)) >> 2;
     const orderI = allocationI + n;
-    const out = u32(L.H_OUTPUT) + c * u32(L.H_OUTPUT_STRIDE);
     const nodes = block + u32(L.H_SCRATCH_NODES);
-    const free = block + u32(L.H_SCRATCH_FREE);
+    const freeF = (block + u32(L.H_SCRATCH_FREE)) >> 3;
     const stamps = block + u32(L.H_SCRATCH_STAMPS);
 
     const epoch = this.nextEpoch(block, nodes, n, stamps, u32(L.H_OBJECT_COUNT) * regionCount);
-    f64.fill(0, free >> 3, (free >> 3) + u32(L.H_SLOT_COUNT));
+    f64.fill(0, freeF, freeF + u32(L.H_SLOT_COUNT));
 
     let makespanS = 0;
     let computeUsd = 0;
@@ -85,10 +79,16 @@ export class TightKernel implements EvaluateLoop {
     let transferBytes = 0;
     let interruptionS = 0;
     let interruptionUsd = 0;
+    let touched = 0;
     let status: number = L.STATUS_OK;
+    let deferredPool = -1;
+    let deferredAt = 0;
+    let deferredLast = 0;
+    let deferredEnd = 0;
     let i = 0;
     let s = -1;
     for (; i < n; i++) {
+      if (prefetchGroup !== 0 && (i & (prefetchGroup - 1)) === 0) touched += this.touchAhead(orderI, allocationI, work, n, poolCount, i + prefetchGroup, Math.min(i + 2 * prefetchGroup, n));
       s = i32[orderI + i]!;
       if (s >>> 0 >= n) {
         status = L.STATUS_NOT_PERMUTATION;
@@ -114,7 +114,7 @@ export class TightKernel implements EvaluateLoop {
 
       const readStart = i32[externalStartI + s]!;
       const readEnd = i32[externalStartI + s + 1]!;
-      let readyS = readStart < readEnd ? f64[externalReadyF + at]! : 0;
+      let readyS = readStart < readEnd ? f64[(u32(L.H_EXTERNAL_READY) >> 3) + at]! : 0;
       const links = poolPairs + p * poolCount * L.PAIR_STRIDE;
       const edgeEnd = i32[predStartI + s + 1]!;
       for (let e = i32[predStartI + s]!; e < edgeEnd; e++) {
@@ -129,7 +129,7 @@ export class TightKernel implements EvaluateLoop {
         const moveS = f64[(link + L.PAIR_LATENCY_S) >> 3]! + bytes / f64[(link + L.PAIR_BYTES_PER_S) >> 3]!;
         const arrivalS = f64[(q + L.NODE_FINISH_S) >> 3]! + moveS;
         if (arrivalS > readyS) readyS = arrivalS;
-        transferS += moveS * f64[(link + L.PAIR_COUNTED) >> 3]!;
+        transferS += moveS;
         egress += bytes * f64[(link + L.PAIR_EGRESS_USD_PER_BYTE) >> 3]!;
         transferBytes += bytes * f64[(link + L.PAIR_CROSS) >> 3]!;
       }
@@ -140,9 +140,23 @@ export class TightKernel implements EvaluateLoop {
       const slotBase = i32[(pool + L.POOL_SLOT_BASE) >> 2]!;
       let startS: number;
       if (i32[(pool + L.POOL_MODE) >> 2] === L.MODE_CONSTANT) {
-        startS = this.startOnConstantPool((free >> 3) + slotBase, slots, f64[(pool + L.POOL_OPEN_S) >> 3]!, readyS, durationS);
+        // As in the kernel: the previous reservation is written after this search.
+        if (deferredPool === p) {
+          this.reserveSlot(deferredAt, deferredLast, deferredEnd);
+          deferredPool = -1;
+        }
+        const poolFree = freeF + slotBase;
+        const r = Math.max(readyS, f64[(pool + L.POOL_OPEN_S) >> 3]!);
+        const at = this.findSlot(poolFree, slots, r);
+        const old = f64[at]!;
+        startS = Math.max(r, old);
+        if (deferredPool >= 0) this.reserveSlot(deferredAt, deferredLast, deferredEnd);
+        deferredPool = p;
+        deferredAt = at;
+        deferredLast = poolFree + slots - 1;
+        deferredEnd = Math.max(old, startS + durationS);
       } else {
-        startS = this.startOnWindows((free >> 3) + slotBase, slots, (windowStart >> 2) + slotBase, windows >> 3, readyS, durationS);
+        startS = this.startOnWindows(freeF + slotBase, slots, (u32(L.H_WINDOW_START) >> 2) + slotBase, u32(L.H_WINDOWS) >> 3, readyS, durationS);
         if (!Number.isFinite(startS)) {
           status = L.STATUS_NO_SLOT;
           break;
@@ -160,11 +174,11 @@ export class TightKernel implements EvaluateLoop {
       interruptionS += reworkS;
       interruptionUsd += reworkS * price;
 
-      let read = readStart;
-      if (read < readEnd) {
+      if (readStart < readEnd) {
         const region = i32[(pool + L.POOL_REGION) >> 2]!;
-        const homeLinks = externalPairs + p * regionCount * L.PAIR_STRIDE;
-        for (; read < readEnd; read++) {
+        const externals = u32(L.H_EXTERNALS);
+        const homeLinks = u32(L.H_EXTERNAL_PAIRS) + p * regionCount * L.PAIR_STRIDE;
+        for (let read = readStart; read < readEnd; read++) {
           const x = externals + read * L.EXTERNAL_STRIDE;
           const object = i32[(x + L.EXTERNAL_OBJECT) >> 2]!;
           if (object >= 0) {
@@ -174,13 +188,14 @@ export class TightKernel implements EvaluateLoop {
           }
           const link = homeLinks + i32[(x + L.EXTERNAL_REGION) >> 2]! * L.PAIR_STRIDE;
           const bytes = f64[(x + L.EXTERNAL_BYTES) >> 3]!;
-          const moveS = f64[(link + L.PAIR_LATENCY_S) >> 3]! + bytes / f64[(link + L.PAIR_BYTES_PER_S) >> 3]!;
-          transferS += moveS * f64[(link + L.PAIR_COUNTED) >> 3]!;
+          transferS += f64[(link + L.PAIR_LATENCY_S) >> 3]! + bytes / f64[(link + L.PAIR_BYTES_PER_S) >> 3]!;
           egress += bytes * f64[(link + L.PAIR_EGRESS_USD_PER_BYTE) >> 3]!;
           transferBytes += bytes * f64[(link + L.PAIR_CROSS) >> 3]!;
         }
       }
     }
+    f64[(block + L.SCRATCH_TOUCHED) >> 3] = touched;
+    const out = u32(L.H_OUTPUT) + c * u32(L.H_OUTPUT_STRIDE);
     if (status !== L.STATUS_OK) {
       i32[(out + L.OUT_STATUS) >> 2] = status;
       i32[(out + L.OUT_SUBTASK) >> 2] = status === L.STATUS_NOT_PERMUTATION ? -1 : s;
@@ -207,10 +222,22 @@ export class TightKernel implements EvaluateLoop {
     return L.STATUS_OK;
   }
 
-  /** assembly/slots.ts startOnConstantPool; `free` is an f64 element index. */
-  private startOnConstantPool(free: number, slots: number, openS: number, readyS: number, durationS: number): number {
+  /** assembly/evaluate.ts touchAhead: element indices; returns the sum of the touched cells. */
+  private touchAhead(orderI: number, allocationI: number, work: number, n: number, poolCount: number, from: number, to: number): number {
+    const i32 = this.i32;
+    let sum = 0;
+    for (let j = from; j < to; j++) {
+      const s = i32[orderI + j]!;
+      const safeS = s >>> 0 < n ? s : 0;
+      const p = i32[allocationI + safeS]!;
+      sum += this.f64[(work + (s >>> 0 < n && p >>> 0 < poolCount ? s * poolCount + p : 0) * L.WORK_STRIDE) >> 3]!;
+    }
+    return sum;
+  }
+
+  /** assembly/slots.ts findSlot; `free` is an f64 element index, so is the result. */
+  private findSlot(free: number, slots: number, r: number): number {
     const f64 = this.f64;
-    const r = Math.max(readyS, openS);
     let at = free;
     let len = slots;
     while (len > 1) {
@@ -219,10 +246,12 @@ export class TightKernel implements EvaluateLoop {
       at = f64[probe]! <= r ? probe : at;
       len -= half;
     }
-    const old = f64[at]!;
-    const start = Math.max(r, old);
-    const end = Math.max(old, start + durationS);
-    const last = free + slots - 1;
+    return at;
+  }
+
+  /** assembly/slots.ts reserveSlot (element indices). */
+  private reserveSlot(at: number, last: number, end: number): void {
+    const f64 = this.f64;
     while (at < last) {
       const next = f64[at + 1]!;
       if (next >= end) break;
@@ -230,7 +259,6 @@ export class TightKernel implements EvaluateLoop {
       at++;
     }
     f64[at] = end;
-    return start;
   }
 
   /** assembly/slots.ts startOnWindows; `free`, `windowStart`, `windows` are element indices. */

@@ -1,0 +1,308 @@
+/**
+ * The evaluate loop: scores candidates [first, first + count) of the batch in place.
+ *
+ * Same semantics as the reference (src/cost/simulate.ts + src/cost/terms.ts), in one pass
+ * per candidate: sub-tasks are taken in the candidate's order; each starts when its inputs
+ * have arrived and a slot of its pool is free; the terms are summed as each sub-task is
+ * placed. Differences, none of which changes a value beyond rounding:
+ *   - terms are summed in dispatch order, the reference sums in sub-task index order;
+ *   - the ready time of external inputs comes precomputed per (sub-task, pool) (H_EXTERNAL_READY);
+ *   - maxima of times are taken on their bit patterns (maxTimeBits), exact for times ≥ 0;
+ *   - the order is also checked to be a permutation (STATUS_NOT_PERMUTATION);
+ *   - partial schedules (`simulate(..., partial)`, re-planning around fixed sub-tasks) are
+ *     not supported: the kernel scores whole candidates only.
+ * Start and finish times are bit for bit the reference's; the terms agree to rounding.
+ *
+ * Nothing is allocated and nothing is cleared per candidate except the slot free times
+ * (Σ slots f64): "scheduled in this candidate" and "whole object already in this region"
+ * are epoch stamps, so a node state or stamp left by an earlier candidate never matches.
+ *
+ * What made it fast (bench/kernel.ts, bench/results/kernel.md), measured one change at a time:
+ *   - time maxima as integer compare + select (cmov) instead of f64.max / branches;
+ *   - the slot reservation written one sub-task late (deferredPool): its store address is
+ *     the result of the search, and stores with unknown addresses held the next searches'
+ *     loads back, serialising sub-tasks;
+ *   - link records with no flags (skipped moves cost exactly 0 by construction);
+ *   - grouped prefetch loads when the work matrix is far larger than the caches.
+ * Tried and dropped (slower or no gain): SIMD (i64x2) counting instead of the binary
+ * search, a branchless full-pool shift, a fixed-step search, a software-pipelined loop
+ * (front of sub-task i with back of i - 1), loading one sub-task ahead, separate
+ * expected/runtime matrices.
+ */
+import {
+  EDGE_BYTES,
+  EDGE_SOURCE,
+  EDGE_STRIDE,
+  ERROR_RANGE,
+  ERROR_VERSION,
+  EXTERNAL_BYTES,
+  EXTERNAL_OBJECT,
+  EXTERNAL_REGION,
+  EXTERNAL_STRIDE,
+  HEADER_OFFSET,
+  H_BATCH_CAPACITY,
+  H_CANDIDATES,
+  H_CANDIDATE_STRIDE,
+  H_EDGES,
+  H_EXTERNALS,
+  H_EXTERNAL_PAIRS,
+  H_EXTERNAL_READY,
+  H_EXTERNAL_START,
+  H_NODE_COUNT,
+  H_OBJECTIVE_KIND,
+  H_OBJECT_COUNT,
+  H_OUTPUT,
+  H_OUTPUT_STRIDE,
+  H_POOLS,
+  H_POOL_COUNT,
+  H_POOL_PAIRS,
+  H_PRED_START,
+  H_PREFETCH_GROUP,
+  H_REGION_COUNT,
+  H_SCRATCH,
+  H_SCRATCH_COUNT,
+  H_SCRATCH_FREE,
+  H_SCRATCH_NODES,
+  H_SCRATCH_STAMPS,
+  H_SCRATCH_STRIDE,
+  H_SLOT_COUNT,
+  H_USD_PER_HOUR,
+  H_VERSION,
+  H_WINDOWS,
+  H_WINDOW_START,
+  H_WORK,
+  LAYOUT_VERSION,
+  MODE_CONSTANT,
+  NODE_FINISH_S,
+  NODE_POOL,
+  NODE_STAMP,
+  NODE_STRIDE,
+  PAIR_STRIDE,
+  POOL_MODE,
+  POOL_OPEN_S,
+  POOL_PRICE_USD_PER_S,
+  POOL_REGION,
+  POOL_SLOTS,
+  POOL_SLOT_BASE,
+  POOL_STRIDE,
+  SCRATCH_EPOCH,
+  SCRATCH_TOUCHED,
+  STATUS_NOT_PERMUTATION,
+  STATUS_NOT_TOPOLOGICAL,
+  STATUS_NO_SLOT,
+  STATUS_OK,
+  STATUS_POOL_FORBIDDEN,
+  WORK_EXPECTED_S,
+  WORK_RUNTIME_S,
+  WORK_STRIDE,
+} from './layout';
+import { crossBytes, egressUsd, linkSeconds, maxTimeBits, poolLink } from './links';
+import { findSlot, reserveSlot, startOnWindows } from './slots';
+import { writeFailure, writeTerms } from './terms';
+
+/**
+ * Scores candidates [first, first + count) using scratch block `scratch` (one per concurrent
+ * caller). Returns how many were feasible (status 0), or ERROR_RANGE / ERROR_VERSION
+ * without writing anything.
+ */
+export function evaluate(first: i32, count: i32, scratch: i32): i32 {
+  const h = HEADER_OFFSET;
+  if (load<i32>(h, H_VERSION) != LAYOUT_VERSION) return ERROR_VERSION;
+  const capacity = load<i32>(h, H_BATCH_CAPACITY);
+  if (first < 0 || count < 0 || first > capacity - count) return ERROR_RANGE;
+  if (scratch < 0 || scratch >= load<i32>(h, H_SCRATCH_COUNT)) return ERROR_RANGE;
+  const block = <usize>load<u32>(h, H_SCRATCH) + <usize>scratch * <usize>load<u32>(h, H_SCRATCH_STRIDE);
+  let feasible = 0;
+  for (let c = first; c < first + count; c++) {
+    if (scoreCandidate(c, block) == STATUS_OK) feasible++;
+  }
+  return feasible;
+}
+
+/** Next epoch of a scratch block; on wrap-around the stamps are cleared once. */
+function nextEpoch(block: usize, nodes: usize, n: i32, stamps: usize, stampCount: i32): i32 {
+  let epoch = load<i32>(block, SCRATCH_EPOCH) + 1;
+  if (epoch == i32.MAX_VALUE) {
+    for (let s = 0; s < n; s++) store<i32>(nodes + (<usize>s) * NODE_STRIDE, 0, NODE_STAMP);
+    memory.fill(stamps, 0, <usize>stampCount << 2);
+    epoch = 1;
+  }
+  store<i32>(block, epoch, SCRATCH_EPOCH);
+  return epoch;
+}
+
+function scoreCandidate(c: i32, block: usize): i32 {
+  const h = HEADER_OFFSET;
+  const n = load<i32>(h, H_NODE_COUNT);
+  const poolCount = load<i32>(h, H_POOL_COUNT);
+  const regionCount = load<i32>(h, H_REGION_COUNT);
+  const prefetchGroup = load<i32>(h, H_PREFETCH_GROUP);
+  const pools = <usize>load<u32>(h, H_POOLS);
+  const poolPairs = <usize>load<u32>(h, H_POOL_PAIRS);
+  const predStart = <usize>load<u32>(h, H_PRED_START);
+  const edges = <usize>load<u32>(h, H_EDGES);
+  const externalStart = <usize>load<u32>(h, H_EXTERNAL_START);
+  const work = <usize>load<u32>(h, H_WORK);
+  const allocation = <usize>load<u32>(h, H_CANDIDATES) + <usize>c * <usize>load<u32>(h, H_CANDIDATE_STRIDE);
+  const order = allocation + (<usize>n << 2);
+  const nodes = block + <usize>load<u32>(h, H_SCRATCH_NODES);
+  const free = block + <usize>load<u32>(h, H_SCRATCH_FREE);
+  const stamps = block + <usize>load<u32>(h, H_SCRATCH_STAMPS);
+
+  const epoch = nextEpoch(block, nodes, n, stamps, load<i32>(h, H_OBJECT_COUNT) * regionCount);
+  memory.fill(free, 0, <usize>load<i32>(h, H_SLOT_COUNT) << 3);
+
+  let makespanBits: i64 = 0; // +0.0
+  let computeUsd = 0.0;
+  let egress = 0.0;
+  let transferS = 0.0;
+  let transferBytes = 0.0;
+  let interruptionS = 0.0;
+  let interruptionUsd = 0.0;
+  let touched = 0.0;
+  let status = STATUS_OK;
+  // The reservation of the previous sub-task on a constant-capacity pool, not yet written.
+  let deferredPool = -1;
+  let deferredAt: usize = 0;
+  let deferredLast: usize = 0;
+  let deferredEnd: i64 = 0;
+  let i = 0;
+  let s = -1;
+  for (; i < n; i++) {
+    if (prefetchGroup != 0 && (i & (prefetchGroup - 1)) == 0) touched += touchAhead(order, allocation, work, n, poolCount, i + prefetchGroup, min<i32>(i + 2 * prefetchGroup, n));
+    s = load<i32>(order + (<usize>i << 2));
+    if (<u32>s >= <u32>n) {
+      status = STATUS_NOT_PERMUTATION;
+      break;
+    }
+    const node = nodes + (<usize>s) * NODE_STRIDE;
+    if (load<i32>(node, NODE_STAMP) == epoch) {
+      status = STATUS_NOT_PERMUTATION;
+      break;
+    }
+    const p = load<i32>(allocation + (<usize>s << 2));
+    if (<u32>p >= <u32>poolCount) {
+      status = STATUS_POOL_FORBIDDEN;
+      break;
+    }
+    const at = <usize>(s * poolCount + p);
+    const cell = work + at * WORK_STRIDE;
+    const durationS = load<f64>(cell, WORK_EXPECTED_S);
+    if (!isFinite<f64>(durationS)) {
+      status = STATUS_POOL_FORBIDDEN;
+      break;
+    }
+
+    // Ready time, as f64 bits (maxTimeBits): external inputs (precomputed), then each input.
+    const readStart = load<i32>(externalStart + (<usize>s << 2));
+    const readEnd = load<i32>(externalStart + (<usize>(s + 1) << 2));
+    let readyBits: i64 = readStart < readEnd ? load<i64>(<usize>load<u32>(h, H_EXTERNAL_READY) + (at << 3)) : 0;
+    const links = poolLink(poolPairs, poolCount, p, 0);
+    const edgeEnd = load<i32>(predStart + (<usize>(s + 1) << 2));
+    for (let e = load<i32>(predStart + (<usize>s << 2)); e < edgeEnd; e++) {
+      const edge = edges + (<usize>e) * EDGE_STRIDE;
+      const q = nodes + (<usize>load<i32>(edge, EDGE_SOURCE)) * NODE_STRIDE;
+      if (load<i32>(q, NODE_STAMP) != epoch) {
+        status = STATUS_NOT_TOPOLOGICAL;
+        break;
+      }
+      const link = links + (<usize>load<i32>(q, NODE_POOL)) * PAIR_STRIDE;
+      const bytes = load<f64>(edge, EDGE_BYTES);
+      const moveS = linkSeconds(link, bytes);
+      readyBits = maxTimeBits(reinterpret<i64>(load<f64>(q, NODE_FINISH_S) + moveS), readyBits);
+      transferS += moveS;
+      egress += egressUsd(link, bytes);
+      transferBytes += crossBytes(link, bytes);
+    }
+    if (status != STATUS_OK) break;
+
+    const pool = pools + (<usize>p) * POOL_STRIDE;
+    const slots = load<i32>(pool, POOL_SLOTS);
+    const slotBase = <usize>load<i32>(pool, POOL_SLOT_BASE);
+    let startS: f64;
+    if (load<i32>(pool, POOL_MODE) == MODE_CONSTANT) {
+      // The previous reservation is written after this search (first, if on the same pool):
+      // its store address is known only at the end of its own search, and the CPU would
+      // hold this search's loads back behind it, one sub-task after the other.
+      if (deferredPool == p) {
+        reserveSlot(deferredAt, deferredLast, deferredEnd);
+        deferredPool = -1;
+      }
+      const poolFree = free + (slotBase << 3);
+      const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
+      const at = findSlot(poolFree, slots, r);
+      const old = load<i64>(at);
+      startS = reinterpret<f64>(maxTimeBits(r, old));
+      if (deferredPool >= 0) reserveSlot(deferredAt, deferredLast, deferredEnd);
+      deferredPool = p;
+      deferredAt = at;
+      deferredLast = poolFree + (<usize>(slots - 1) << 3);
+      // SlotBook.reserve never lowers a free time.
+      deferredEnd = maxTimeBits(old, reinterpret<i64>(startS + durationS));
+    } else {
+      startS = startOnWindows(free + (slotBase << 3), slots, <usize>load<u32>(h, H_WINDOW_START) + (slotBase << 2), <usize>load<u32>(h, H_WINDOWS), reinterpret<f64>(readyBits), durationS);
+      if (!isFinite<f64>(startS)) {
+        status = STATUS_NO_SLOT;
+        break;
+      }
+    }
+    const finishS = startS + durationS;
+    store<f64>(node, finishS, NODE_FINISH_S);
+    store<i32>(node, epoch, NODE_STAMP);
+    store<i32>(node, p, NODE_POOL);
+
+    // Terms of this sub-task (computeTerms' loop body).
+    makespanBits = maxTimeBits(reinterpret<i64>(finishS), makespanBits);
+    const price = load<f64>(pool, POOL_PRICE_USD_PER_S);
+    computeUsd += (finishS - startS) * price;
+    const reworkS = durationS - load<f64>(cell, WORK_RUNTIME_S);
+    interruptionS += reworkS;
+    interruptionUsd += reworkS * price;
+
+    if (readStart < readEnd) {
+      // External reads (rare): one whole object moves to a region once per candidate.
+      const region = load<i32>(pool, POOL_REGION);
+      const externals = <usize>load<u32>(h, H_EXTERNALS);
+      const homeLinks = <usize>load<u32>(h, H_EXTERNAL_PAIRS) + (<usize>(p * regionCount)) * PAIR_STRIDE;
+      for (let read = readStart; read < readEnd; read++) {
+        const x = externals + (<usize>read) * EXTERNAL_STRIDE;
+        const object = load<i32>(x, EXTERNAL_OBJECT);
+        if (object >= 0) {
+          const stamp = stamps + (<usize>(object * regionCount + region) << 2);
+          if (load<i32>(stamp) == epoch) continue;
+          store<i32>(stamp, epoch);
+        }
+        const link = homeLinks + (<usize>load<i32>(x, EXTERNAL_REGION)) * PAIR_STRIDE;
+        const bytes = load<f64>(x, EXTERNAL_BYTES);
+        transferS += linkSeconds(link, bytes);
+        egress += egressUsd(link, bytes);
+        transferBytes += crossBytes(link, bytes);
+      }
+    }
+  }
+  // The touched values are not used; storing their sum keeps the loads from being dropped.
+  store<f64>(block, touched, SCRATCH_TOUCHED);
+  const out = <usize>load<u32>(h, H_OUTPUT) + <usize>c * <usize>load<u32>(h, H_OUTPUT_STRIDE);
+  if (status != STATUS_OK) {
+    writeFailure(out, status, status == STATUS_NOT_PERMUTATION ? -1 : s, i);
+    return status;
+  }
+  writeTerms(out, load<i32>(h, H_OBJECTIVE_KIND), load<f64>(h, H_USD_PER_HOUR), reinterpret<f64>(makespanBits), computeUsd, egress, transferS, transferBytes, interruptionS, interruptionUsd);
+  return STATUS_OK;
+}
+
+/**
+ * Loads the work records of order positions [from, to) together (indices
+ * clamped in bounds, the candidate is checked later) and returns their sum. WebAssembly
+ * has no prefetch instruction; independent loads issued back to back overlap their misses.
+ */
+function touchAhead(order: usize, allocation: usize, work: usize, n: i32, poolCount: i32, from: i32, to: i32): f64 {
+  let sum = 0.0;
+  for (let j = from; j < to; j++) {
+    const s = load<i32>(order + (<usize>j << 2));
+    const p = load<i32>(allocation + (<usize>select<i32>(s, 0, <u32>s < <u32>n) << 2));
+    const at = select<i32>(s * poolCount + p, 0, <u32>s < <u32>n && <u32>p < <u32>poolCount);
+    sum += load<f64>(work + (<usize>at) * WORK_STRIDE);
+  }
+  return sum;
+}
