@@ -21,7 +21,7 @@ export function readText(path: string): string {
 }
 
 export function parseTaskDefinition(text: string, source: string): TaskDefinition {
-  const document = parseDocument(text, source);
+  const document = parseDocument(text, source, { trustKeys: isWfFormat });
   return isWfFormat(document) ? importWfFormat(document, source) : validateTaskDefinition(document, source);
 }
 
