@@ -96,8 +96,13 @@ export function simulate(problem: Problem, graph: SubtaskGraph, allocation: Arra
       book.reserve(placed.pool, placed.slot, placed.startS, placed.finishS);
     }
   }
+  const seen = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const s = order[i]!;
+    // The order must be a permutation: a repeated or missing sub-task would double-book a
+    // slot or leave terms undefined.
+    if (!(s >= 0 && s < n) || seen[s] === 1) throw new ScheduleError(`order is not a permutation: entry ${i} is ${s}`);
+    seen[s] = 1;
     if (!Number.isNaN(finishS[s]!) && partial?.fixed.has(s) === true) continue;
     const p = allocation[s]!;
     const duration = graph.expectedS[s * P + p]!;

@@ -4,10 +4,10 @@
  * planner's Piscina pool, each worker scoring its slice in the shared memory in place.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import type { BatchScorer, CandidateSlot, ScoreResult } from '../search/scorer.js';
+import { KERNEL_WASM_PATH } from '../kernel/loader.js';
 import { KernelScorer, type KernelPool } from '../kernel/scorer.js';
 
 /**
@@ -18,7 +18,7 @@ export const PARALLEL_MIN_EVALUATIONS = 200_000;
 
 /** Whether the compiled kernel is present (`npm run build:wasm`). */
 export function kernelBuilt(): boolean {
-  return existsSync(fileURLToPath(new URL('../../build/kernel.wasm', import.meta.url)));
+  return existsSync(KERNEL_WASM_PATH);
 }
 
 export class KernelBatchScorer implements BatchScorer {
