@@ -120,7 +120,15 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
     if (parts.refiner !== undefined && remainingMs() > 0) {
       const refined = await parts.refiner.refine(problem, Math.max(1, remainingMs() * REFINE_SHARE));
       notes.push(...refined.notes);
-      if (refined.bound !== undefined && refined.bound.objective > bound.objective) bound = refined.bound;
+      // Both bounds are valid, so each field may take the larger.
+      if (refined.bound !== undefined) {
+        bound = {
+          makespanS: Math.max(bound.makespanS, refined.bound.makespanS),
+          costUsd: Math.max(bound.costUsd, refined.bound.costUsd),
+          objective: Math.max(bound.objective, refined.bound.objective),
+          source: refined.bound.objective > bound.objective ? refined.bound.source : bound.source,
+        };
+      }
       if (refined.candidate !== undefined) consider(refined.candidate);
       progress('refine', best.terms.objective);
     }
