@@ -18,6 +18,7 @@ import { KernelArena } from '../src/kernel/arena.js';
 import { instantiateKernel } from '../src/kernel/loader.js';
 import { KernelPool, KernelScorer } from '../src/kernel/scorer.js';
 import { TightKernel } from '../src/kernel/tight.js';
+import { randomTopologicalOrder } from '../src/model/graph.js';
 import { assembleProblem, type Problem } from '../src/model/problem.js';
 import { buildSubtaskGraph, type SubtaskGraph } from '../src/model/subtasks.js';
 import { defaultPartition } from '../src/planners/partition.js';
@@ -57,30 +58,6 @@ function fillCandidates(write: (i: number, allocation: Int32Array, order: Int32A
     }
     write(i, allocation, randomOrder ? randomTopologicalOrder(graph, random) : Int32Array.from(graph.order));
   }
-}
-
-function randomTopologicalOrder(graph: SubtaskGraph, random: () => number): Int32Array {
-  const n = graph.nodeCount;
-  const waiting = new Int32Array(n);
-  const ready: number[] = [];
-  for (let v = 0; v < n; v++) {
-    waiting[v] = graph.predStart[v + 1]! - graph.predStart[v]!;
-    if (waiting[v] === 0) ready.push(v);
-  }
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = Math.floor(random() * ready.length);
-    const v = ready[k]!;
-    ready[k] = ready[ready.length - 1]!;
-    ready.pop();
-    order[i] = v;
-    for (let e = graph.succStart[v]!; e < graph.succStart[v + 1]!; e++) {
-      const w = graph.succIndex[e]!;
-      waiting[w] = waiting[w]! - 1;
-      if (waiting[w] === 0) ready.push(w);
-    }
-  }
-  return order;
 }
 
 /**

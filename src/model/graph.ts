@@ -136,3 +136,28 @@ export function findCycle(csr: Csr): number[] | undefined {
   }
   return undefined;
 }
+
+/** A random topological order: Kahn's algorithm picking uniformly among the ready nodes. */
+export function randomTopologicalOrder(csr: Csr, random: () => number): Int32Array {
+  const n = csr.nodeCount;
+  const waiting = new Int32Array(n);
+  const ready: number[] = [];
+  for (let v = 0; v < n; v++) {
+    waiting[v] = csr.predStart[v + 1]! - csr.predStart[v]!;
+    if (waiting[v] === 0) ready.push(v);
+  }
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(random() * ready.length);
+    const v = ready[k]!;
+    ready[k] = ready[ready.length - 1]!;
+    ready.pop();
+    order[i] = v;
+    for (let e = csr.succStart[v]!; e < csr.succStart[v + 1]!; e++) {
+      const w = csr.succIndex[e]!;
+      waiting[w] = waiting[w]! - 1;
+      if (waiting[w] === 0) ready.push(w);
+    }
+  }
+  return order;
+}

@@ -11,6 +11,7 @@ import { assembleProblem, type Problem } from '../../src/model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder, type SubtaskGraph } from '../../src/model/subtasks.js';
 import { makePlan } from '../../src/plan/make-plan.js';
 import { defaultPartition } from '../../src/planners/partition.js';
+import { randomTopologicalOrder } from '../../src/model/graph.js';
 import { PLANNER_IDS } from '../../src/planners/planner.js';
 import { layeredDag, seededRandom, syntheticPools } from '../../src/synthetic/layered.js';
 import { propertySeed, randomCase } from '../helpers/arbitraries.js';
@@ -20,7 +21,6 @@ import {
   differences,
   forbidPool,
   randomAllocation,
-  randomTopologicalOrder,
   referenceAnswer,
   tightTypeScript,
   wasmInThread,

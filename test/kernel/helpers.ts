@@ -122,31 +122,6 @@ export function differences(got: KernelResult, want: ReferenceAnswer): string[] 
   return wrong;
 }
 
-/** A random topological order (Kahn's algorithm picking uniformly among ready sub-tasks). */
-export function randomTopologicalOrder(graph: SubtaskGraph, random: () => number): Int32Array {
-  const n = graph.nodeCount;
-  const waiting = new Int32Array(n);
-  const ready: number[] = [];
-  for (let v = 0; v < n; v++) {
-    waiting[v] = graph.predStart[v + 1]! - graph.predStart[v]!;
-    if (waiting[v] === 0) ready.push(v);
-  }
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = Math.floor(random() * ready.length);
-    const v = ready[k]!;
-    ready[k] = ready[ready.length - 1]!;
-    ready.pop();
-    order[i] = v;
-    for (let e = graph.succStart[v]!; e < graph.succStart[v + 1]!; e++) {
-      const w = graph.succIndex[e]!;
-      waiting[w] = waiting[w]! - 1;
-      if (waiting[w] === 0) ready.push(w);
-    }
-  }
-  return order;
-}
-
 /** Pools sub-task s may run on (finite expected duration). */
 export function allowedPools(graph: SubtaskGraph, s: number): number[] {
   const P = graph.poolCount;

@@ -13,7 +13,8 @@ import { assembleProblem, type Problem } from '../../src/model/problem.js';
 import { buildSubtaskGraph, type SubtaskGraph } from '../../src/model/subtasks.js';
 import { defaultPartition } from '../../src/planners/partition.js';
 import { layeredDag, seededRandom, syntheticPools } from '../../src/synthetic/layered.js';
-import { forbidPool, randomAllocation, randomTopologicalOrder } from './helpers.js';
+import { randomTopologicalOrder } from '../../src/model/graph.js';
+import { forbidPool, randomAllocation } from './helpers.js';
 
 const test = suite('kernel in parallel');
 
