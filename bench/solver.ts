@@ -12,9 +12,10 @@ import { assembleProblem, type Problem } from '../src/model/problem.js';
 import { makePlan } from '../src/plan/make-plan.js';
 import { lowerBound, type Bound } from '../src/solve/bound.js';
 import { buildRefinementModel, chooseGroups } from '../src/solve/skeleton.js';
-import { createSolver, ModelBuilder, type BackendId, type SolveResult } from '../src/solve/solver.js';
+import { createSolver, type BackendId, type SolveResult } from '../src/solve/solver.js';
 import { layeredDag, syntheticPools } from '../src/synthetic/layered.js';
 import { describeMachine, formatMs, formatNumber, geometricMean, listWorkflowFiles, markdownTable, progress, REPO_ROOT, reportHeader, workflowName, writeResult } from './common.js';
+import { assignmentModel } from '../test/helpers/models.js';
 
 const COMMAND = 'npm run bench:solver  (node --import tsx bench/solver.ts)';
 const BACKENDS: readonly BackendId[] = ['highs', 'jslp'];
@@ -82,21 +83,6 @@ async function solverRows(): Promise<SolverRow[]> {
     }
   }
   return rows;
-}
-
-/** P||Cmax, jobs × machines binary assignment: many near-equivalent optima, slow to prove. */
-function assignmentModel(jobs: number, machines: number) {
-  const b = new ModelBuilder();
-  const T = b.addVariable('T', { cost: 1 });
-  const x: number[][] = [];
-  for (let j = 0; j < jobs; j++) {
-    x.push(Array.from({ length: machines }, (_, m) => b.addVariable(`x${j}_${m}`, { integer: true, upper: 1 })));
-    b.addConstraint(`job${j}`, x[j]!.map((v) => ({ variable: v, coefficient: 1 })), '=', 1);
-  }
-  for (let m = 0; m < machines; m++) {
-    b.addConstraint(`m${m}`, [...x.map((row, j) => ({ variable: row[m]!, coefficient: 10 + ((j * 37 + m * 11) % 97) + (m + 1) * 0.01 * j })), { variable: T, coefficient: -1 }], '<=', 0);
-  }
-  return b.build();
 }
 
 interface LimitRow {

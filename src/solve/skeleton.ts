@@ -33,13 +33,11 @@
  */
 import type { Problem } from '../model/problem.js';
 import { speedOf } from '../model/subtasks.js';
+import type { PoolShare } from '../planners/divisible.js';
 import { ModelBuilder, type LinearModel, type LinearTerm, type SolveResult, type Solver } from './solver.js';
 
-export interface DivisibleShare {
-  readonly pool: number;
-  readonly units: number;
-  readonly chunks: number;
-}
+/** Units and chunks of a divisible stage on one pool: the same shape the DLT split produces. */
+export type DivisibleShare = PoolShare;
 
 export interface AtomicGroup {
   /** Member stage indices. */

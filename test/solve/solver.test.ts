@@ -4,6 +4,7 @@ import { HighsSolver, loadHighsRuntime } from '../../src/solve/highs.js';
 import { mapJslpResult } from '../../src/solve/jslp.js';
 import { toLpText } from '../../src/solve/lp-format.js';
 import { createSolver, lagrangianBound, ModelBuilder, type BackendId, type LinearModel, type SolveResult } from '../../src/solve/solver.js';
+import { assignmentModel } from '../helpers/models.js';
 
 const BACKENDS: readonly BackendId[] = ['highs', 'jslp'];
 
@@ -180,24 +181,8 @@ test('HiGHS: unreadable input is an error, and the next solve works on a reloade
   assert.ok(solver.loads > before, 'a fresh runtime was loaded after the failure');
 });
 
-/** P||Cmax: jobs × machines binary assignment minimising the makespan (hard to prove optimal). */
-function assignment(jobs: number, machines: number): LinearModel {
-  const b = new ModelBuilder();
-  const T = b.addVariable('T', { cost: 1 });
-  const x: number[][] = [];
-  for (let j = 0; j < jobs; j++) {
-    x.push(Array.from({ length: machines }, (_, m) => b.addVariable(`x${j}_${m}`, { integer: true, upper: 1 })));
-    b.addConstraint(`job${j}`, x[j]!.map((v) => ({ variable: v, coefficient: 1 })), '=', 1);
-  }
-  for (let m = 0; m < machines; m++) {
-    const terms = x.map((row, j) => ({ variable: row[m]!, coefficient: 10 + ((j * 37 + m * 11) % 97) + (m + 1) * 0.01 * j }));
-    b.addConstraint(`machine${m}`, [...terms, { variable: T, coefficient: -1 }], '<=', 0);
-  }
-  return b.build();
-}
-
 test('time limits are respected and reported honestly', async () => {
-  const model = assignment(200, 10);
+  const model = assignmentModel(200, 10);
   const limitMs = 300;
   const started = performance.now();
   const result = await createSolver('highs').solve(model, { timeLimitMs: limitMs, integer: true, relativeGap: 0 });
@@ -207,7 +192,7 @@ test('time limits are respected and reported honestly', async () => {
   if (result.state === 'feasible' || result.state === 'optimal') assert.ok(result.integral);
   if (result.state === 'feasible' && result.dualBound !== undefined) assert.ok(result.dualBound <= result.objective + 1e-6);
 
-  const small = assignment(30, 4);
+  const small = assignmentModel(30, 4);
   const jStarted = performance.now();
   const j = await createSolver('jslp').solve(small, { timeLimitMs: 50, integer: true });
   const jElapsed = performance.now() - jStarted;
