@@ -5,9 +5,9 @@
  * APPORTION_DEBUG is set.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { InputError, formatIssues, nearestName } from '../model/issues.js';
+import { InputError, formatIssues } from '../model/issues.js';
 import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
+import { UsageError, nonNegative, oneOf, parseCommandArgs, suggest, wholeAtLeastOne } from './args.js';
 import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
 
 export const EXIT_OK = 0;
@@ -88,8 +88,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
 }
 
-class UsageError extends Error {}
-
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -100,7 +98,9 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     io.stdout('apportion 0.1.0\n');
     return EXIT_OK;
   }
-  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'help'])}`);
+  if (command === 'history') return (await import('./history-command.js')).runHistoryCommand(rest, io);
+  if (command === 'profile') return (await import('./profile-command.js')).runProfileCommand(rest, io);
+  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'history', 'profile', 'help'])}`);
   const options = parsePlanArgs(rest);
   if (options === 'help') {
     io.stdout(`${USAGE}\n`);
@@ -114,15 +114,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
 }
 
 function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: PLAN_OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    const message = (error as Error).message;
-    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message);
-    if (unknown) throw new UsageError(`unknown option ${unknown[1]}${suggest(unknown[1]!.replace(/^-+/, ''), Object.keys(PLAN_OPTIONS), '--')}`);
-    throw new UsageError(message.split('\n')[0] ?? message);
-  }
+  const parsed = parseCommandArgs(args, PLAN_OPTIONS);
   const { values, positionals } = parsed;
   if (values.help === true) return 'help';
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'plan needs a task definition file' : `plan takes one task file, received ${positionals.length}: ${positionals.join(' ')}`);
@@ -143,31 +135,6 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
     seed: nonNegative('--seed', values.seed) ?? 1,
     progress: true,
   };
-}
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag}: expected one of ${allowed.join(', ')}, received "${value}"${suggest(value, allowed)}`);
-}
-
-function nonNegative(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new UsageError(`${flag}: expected a finite number >= 0, received "${value}"`);
-  return number;
-}
-
-function wholeAtLeastOne(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag}: expected a whole number >= 1, received "${value}"`);
-  return number;
-}
-
-function suggest(word: string, candidates: readonly string[], prefix = ''): string {
-  const near = nearestName(word, candidates);
-  return near === undefined ? '' : ` (did you mean ${prefix}${near}?)`;
 }
 
 export type { PlannerId };

@@ -1,0 +1,7 @@
+/** `apportion profile`: not built yet (issue 4 in progress). */
+import { UsageError } from './args.js';
+import type { Io } from './main.js';
+
+export async function runProfileCommand(_args: readonly string[], _io: Io): Promise<number> {
+  throw new UsageError('"apportion profile" is not built yet');
+}

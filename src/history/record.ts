@@ -1,0 +1,38 @@
+/**
+ * One attempt of one sub-task, as the history store keeps it and the profiler reads it.
+ * Units are in the names. Optional fields are unknown, never zero: a WfFormat trace does not
+ * record CPU seconds for every task, a failed attempt may not know its peak memory.
+ */
+export type Outcome = 'succeeded' | 'failed' | 'interrupted';
+
+export const OUTCOMES: readonly Outcome[] = ['succeeded', 'failed', 'interrupted'];
+
+export interface RunRecord {
+  /** The job (one run of a workflow): for a WfFormat import, the trace's name and `executedAt`. */
+  readonly jobId: string;
+  /** The stage (or WfFormat task) id within the job. */
+  readonly stageId: string;
+  /** 1 for the first attempt; re-allocations after a failure count up. */
+  readonly attempt: number;
+  readonly op: string;
+  /** The stage's free-form features (JSON object). */
+  readonly features: Readonly<Record<string, unknown>>;
+  readonly poolId: string;
+  /** Machines that behave alike (a WfFormat import: cpu vendor, MHz and cores); the profiler's middle level. */
+  readonly poolClass: string;
+  /** Relative speed of the pool as the planner knew it; WfFormat imports: the machine's GHz. */
+  readonly speed: number | undefined;
+  /** Items the sub-task processed (a chunk of a divisible stage); undefined for atomic work. */
+  readonly items: number | undefined;
+  readonly bytesIn: number | undefined;
+  readonly bytesOut: number | undefined;
+  readonly runtimeS: number;
+  readonly cpuS: number | undefined;
+  readonly peakMemBytes: number | undefined;
+  readonly readBytes: number | undefined;
+  readonly writeBytes: number | undefined;
+  readonly outcome: Outcome;
+  /** Epoch milliseconds. */
+  readonly startedAtMs: number | undefined;
+  readonly finishedAtMs: number | undefined;
+}
