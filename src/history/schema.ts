@@ -1,0 +1,183 @@
+/**
+ * The history store's SQLite schema: one `runs` row per attempt (a `RunRecord` plus when it
+ * was recorded), versioned by `PRAGMA user_version` and marked as ours by `PRAGMA application_id`.
+ *
+ * Migrations are an ordered list; step k takes the file from user_version k-1 to k inside one
+ * IMMEDIATE transaction, so a crash or a failing step leaves the previous version intact, and
+ * two processes opening a new file at once migrate it once (the second sees the new version
+ * after taking the write lock). Never edit a released step: append a new one.
+ */
+import type Database from 'better-sqlite3';
+import type { Outcome, RunRecord } from './record.js';
+
+/** 'APRT': lets `openHistory` tell its own files from another application's SQLite database. */
+export const APPLICATION_ID = 0x41505254;
+
+export interface Migration {
+  /** The user_version the file has after this step. */
+  readonly version: number;
+  readonly why: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    why: 'run records, one row per attempt',
+    // Measurements may be fractional (REAL); counts and epoch ms get INTEGER affinity, which
+    // still keeps a fractional value as REAL, so every JS number reads back unchanged.
+    // The unique index is the idempotency key of re-imports and, by its leftmost column, the
+    // index for "records of a job"; (op, pool_class) is the profiler's grouping.
+    sql: `
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL CHECK (job_id <> ''),
+        stage_id TEXT NOT NULL CHECK (stage_id <> ''),
+        attempt INTEGER NOT NULL CHECK (attempt >= 1),
+        op TEXT NOT NULL CHECK (op <> ''),
+        features TEXT NOT NULL CHECK (json_valid(features)),
+        pool_id TEXT NOT NULL CHECK (pool_id <> ''),
+        pool_class TEXT NOT NULL CHECK (pool_class <> ''),
+        speed REAL,
+        items INTEGER,
+        bytes_in INTEGER,
+        bytes_out INTEGER,
+        runtime_s REAL NOT NULL CHECK (runtime_s >= 0),
+        cpu_s REAL,
+        peak_mem_bytes INTEGER,
+        read_bytes INTEGER,
+        write_bytes INTEGER,
+        outcome TEXT NOT NULL CHECK (outcome IN ('succeeded', 'failed', 'interrupted')),
+        started_at_ms INTEGER,
+        finished_at_ms INTEGER,
+        recorded_at_ms INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX runs_by_job_stage_attempt ON runs (job_id, stage_id, attempt);
+      CREATE INDEX runs_by_op_pool_class ON runs (op, pool_class);
+      PRAGMA application_id = ${APPLICATION_ID};
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the file up to the last step of `migrations` (versions 1, 2, ... in order).
+ * Throws, without writing, on a file newer than the list.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { fromVersion: number; toVersion: number } {
+  migrations.forEach((step, index) => {
+    if (step.version !== index + 1) throw new Error(`migration ${index} has version ${step.version}, expected ${index + 1}`);
+  });
+  const fromVersion = userVersion(db);
+  if (fromVersion > migrations.length) throw new Error(`history schema version ${fromVersion} is newer than this apportion's (${migrations.length})`);
+  for (const step of migrations) {
+    db.transaction(() => {
+      // Re-read under the write lock: another process may have run this step meanwhile.
+      const current = userVersion(db);
+      if (current >= step.version) return;
+      db.exec(step.sql);
+      db.pragma(`user_version = ${step.version}`);
+    }).immediate();
+  }
+  return { fromVersion, toVersion: userVersion(db) };
+}
+
+/** RunRecord field → column, in table order; `recorded_at_ms` is the store's own. */
+export const COLUMNS = {
+  jobId: 'job_id',
+  stageId: 'stage_id',
+  attempt: 'attempt',
+  op: 'op',
+  features: 'features',
+  poolId: 'pool_id',
+  poolClass: 'pool_class',
+  speed: 'speed',
+  items: 'items',
+  bytesIn: 'bytes_in',
+  bytesOut: 'bytes_out',
+  runtimeS: 'runtime_s',
+  cpuS: 'cpu_s',
+  peakMemBytes: 'peak_mem_bytes',
+  readBytes: 'read_bytes',
+  writeBytes: 'write_bytes',
+  outcome: 'outcome',
+  startedAtMs: 'started_at_ms',
+  finishedAtMs: 'finished_at_ms',
+} as const satisfies { readonly [K in keyof RunRecord]-?: string };
+
+type Field = keyof typeof COLUMNS;
+const FIELDS = Object.keys(COLUMNS) as Field[];
+
+/**
+ * `ON CONFLICT (...) DO NOTHING` rather than `INSERT OR IGNORE`: OR IGNORE also swallows CHECK
+ * and NOT NULL violations, which would count a bad row as "already present".
+ */
+export const INSERT_RUN_SQL = `INSERT INTO runs (${FIELDS.map((f) => COLUMNS[f]).join(', ')}, recorded_at_ms)
+  VALUES (${FIELDS.map((f) => `@${f}`).join(', ')}, @recordedAtMs)
+  ON CONFLICT (job_id, stage_id, attempt) DO NOTHING`;
+
+/** Columns aliased to field names, for `SELECT ${SELECT_RUN_COLUMNS} FROM runs`. */
+export const SELECT_RUN_COLUMNS = FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ');
+
+/** A row as SELECT_RUN_COLUMNS returns it: unknown measurements are NULL, features JSON text. */
+export interface RunRow {
+  readonly jobId: string;
+  readonly stageId: string;
+  readonly attempt: number;
+  readonly op: string;
+  readonly features: string;
+  readonly poolId: string;
+  readonly poolClass: string;
+  readonly speed: number | null;
+  readonly items: number | null;
+  readonly bytesIn: number | null;
+  readonly bytesOut: number | null;
+  readonly runtimeS: number;
+  readonly cpuS: number | null;
+  readonly peakMemBytes: number | null;
+  readonly readBytes: number | null;
+  readonly writeBytes: number | null;
+  readonly outcome: Outcome;
+  readonly startedAtMs: number | null;
+  readonly finishedAtMs: number | null;
+}
+
+/** Parameters for INSERT_RUN_SQL: better-sqlite3 refuses `undefined`, so unknowns become NULL. */
+export function toRow(record: RunRecord, recordedAtMs: number): Record<string, string | number | null> {
+  const row: Record<string, string | number | null> = { recordedAtMs };
+  for (const field of FIELDS) {
+    const value = record[field];
+    row[field] = field === 'features' ? JSON.stringify(value) : (value as string | number | undefined) ?? null;
+  }
+  return row;
+}
+
+export function fromRow(row: RunRow): RunRecord {
+  const known = (value: number | null): number | undefined => (value === null ? undefined : value);
+  return {
+    jobId: row.jobId,
+    stageId: row.stageId,
+    attempt: row.attempt,
+    op: row.op,
+    features: JSON.parse(row.features) as Record<string, unknown>,
+    poolId: row.poolId,
+    poolClass: row.poolClass,
+    speed: known(row.speed),
+    items: known(row.items),
+    bytesIn: known(row.bytesIn),
+    bytesOut: known(row.bytesOut),
+    runtimeS: row.runtimeS,
+    cpuS: known(row.cpuS),
+    peakMemBytes: known(row.peakMemBytes),
+    readBytes: known(row.readBytes),
+    writeBytes: known(row.writeBytes),
+    outcome: row.outcome,
+    startedAtMs: known(row.startedAtMs),
+    finishedAtMs: known(row.finishedAtMs),
+  };
+}
