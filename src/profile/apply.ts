@@ -1,0 +1,129 @@
+/**
+ * A fitted profile → the estimates a task definition plans on, at one quantile (`--risk`).
+ *
+ * History comes first: a stage whose op the profile knows plans on the profile's prediction,
+ * even when the definition declares a runtime (declared numbers are guesses the history
+ * corrects). A stage whose op the profile does not know keeps its declared estimate, or, with
+ * none, takes the profile's global prior and is marked provisional. A divisible stage gets the
+ * op's scaling law, so every chunk size the planner cuts has its own runtime:
+ *   runtime(k units) = factor · (C + L·b·k + N·b·k·log2(b·k)),   b = law size units per stage unit
+ * split into the stage's fixed overhead (factor·C), its per-unit runtime (the law's slope at
+ * minChunk) and the n log n excess above minChunk (`runtimeLogS`).
+ *
+ * Speed 1 is the typical machine of the history. Pools that declare a `class` the history has
+ * seen an atomic stage's op on get that class's prediction as their known runtime instead.
+ */
+import type { Provisional } from '../model/problem.js';
+import type { AtomicStage, DivisibleStage, Pool, ResourceMap, Stage, TaskDefinition } from '../model/types.js';
+import { chunkLaw, predict } from './predict.js';
+import type { Profile } from './fit.js';
+import type { Prediction, ProfileQuery } from './types.js';
+
+export interface AppliedProfile {
+  readonly definition: TaskDefinition;
+  /** Stages planned on a prior (unknown op, or no size for the op's law). */
+  readonly provisional: readonly Provisional[];
+  readonly counts: { readonly history: number; readonly declared: number; readonly prior: number };
+  readonly assumptions: readonly string[];
+}
+
+export function applyProfile(definition: TaskDefinition, profile: Profile, quantile: number, resources?: ResourceMap): AppliedProfile {
+  const classed = (resources?.pools ?? []).filter((pool): pool is Pool & { class: string } => pool.class !== undefined);
+  const bytesOf = new Map(definition.data.map((object) => [object.id, object.bytes]));
+  const provisional: Provisional[] = [];
+  const counts = { history: 0, declared: 0, prior: 0 };
+  const level = quantileName(quantile);
+  const stages = definition.stages.map((stage): Stage => {
+    const estimated = stage.kind === 'atomic' ? estimateAtomic(stage, profile, quantile, bytesOf, classed) : estimateDivisible(stage, profile, quantile);
+    if (estimated === undefined) {
+      counts.declared++;
+      return stage;
+    }
+    if (estimated.prediction.provisional) {
+      counts.prior++;
+      provisional.push({ stage: stage.id, reason: priorReason(estimated.prediction, stage.op, level) });
+    } else counts.history++;
+    return withMemory(estimated.stage, profile, quantile);
+  });
+  const assumptions = [`runtimes at ${level} of the history profile (${profile.records} records): ${counts.history} stage(s) from their op's fitted law, ${counts.prior} from a prior, ${counts.declared} as declared`];
+  return { definition: { ...definition, stages }, provisional, counts, assumptions };
+}
+
+/** "p90" for 0.9. */
+export function quantileName(quantile: number): string {
+  return `p${Number((quantile * 100).toPrecision(4))}`;
+}
+
+function hasDeclaredRuntime(stage: Stage): boolean {
+  return (stage.kind === 'atomic' ? stage.runtimeS : stage.runtimePerUnitS) !== undefined || (stage.runtimeByPoolS?.size ?? 0) > 0;
+}
+
+/**
+ * An atomic stage's runtime at speed 1 from its op (and size); on pools that declare a class
+ * the history has seen this op on, the (op, class) prediction as that pool's known runtime.
+ */
+function estimateAtomic(
+  stage: AtomicStage,
+  profile: Profile,
+  quantile: number,
+  bytesOf: ReadonlyMap<string, number>,
+  classed: readonly (Pool & { class: string })[],
+): { stage: Stage; prediction: Prediction } | undefined {
+  let bytesIn = 0;
+  for (const input of stage.inputs) bytesIn += bytesOf.get(input) ?? 0;
+  const items = typeof stage.features.items === 'number' ? stage.features.items : undefined;
+  const query: ProfileQuery = { op: stage.op, bytesIn: bytesIn > 0 ? bytesIn : undefined, items };
+  const prediction = predict(profile, 'runtimeS', query, quantile);
+  if (prediction.source === 'global' && hasDeclaredRuntime(stage)) return undefined;
+  let byPool: Map<string, number> | undefined;
+  for (const pool of classed) {
+    const onClass = predict(profile, 'runtimeS', { ...query, poolClass: pool.class }, quantile);
+    if (onClass.source === 'op-class') (byPool ??= new Map()).set(pool.id, onClass.value);
+  }
+  return { stage: { ...stage, runtimeS: prediction.value, runtimeByPoolS: byPool }, prediction };
+}
+
+function estimateDivisible(stage: DivisibleStage, profile: Profile, quantile: number): { stage: Stage; prediction: Prediction } | undefined {
+  const fitted = chunkLaw(profile, stage.op, quantile);
+  if (fitted.source === 'global' && hasDeclaredRuntime(stage)) return undefined;
+  const { law, factor } = fitted;
+  // Law size units per stage unit: 1 when both count the same thing, bytesPerUnit for an
+  // items stage under a bytes law, unknown otherwise.
+  const perUnit = law.sizeBy === 'none' ? 1
+    : law.sizeBy === 'items' ? (stage.unitName === 'items' ? 1 : undefined)
+    : stage.unitName === 'bytes' ? 1 : stage.bytesPerUnit > 0 ? stage.bytesPerUnit : undefined;
+  if (perUnit === undefined || law.sizeBy === 'none') {
+    // No size the law can use: the op's prior for the whole stage, spread evenly over its units.
+    const prediction = predict(profile, 'runtimeS', { op: stage.op }, quantile);
+    const sized = law.sizeBy === 'none' && perUnit !== undefined;
+    return {
+      stage: { ...stage, runtimePerUnitS: prediction.value / stage.units, runtimeLogS: 0, runtimeByPoolS: undefined },
+      prediction: sized ? prediction : { ...prediction, provisional: true },
+    };
+  }
+  const logAtMin = Math.log2(Math.max(1, perUnit * stage.minChunk));
+  return {
+    stage: {
+      ...stage,
+      overheadS: stage.overheadS + factor * law.constant,
+      runtimePerUnitS: factor * perUnit * (law.linear + law.nLogN * logAtMin),
+      runtimeLogS: factor * perUnit * law.nLogN,
+      runtimeByPoolS: undefined,
+    },
+    prediction: { value: factor, source: fitted.source, n: fitted.n, provisional: fitted.provisional },
+  };
+}
+
+/** Memory the history predicts fills a stage's missing memGb (never from the global prior: it would bar stages from pools on no evidence). */
+function withMemory(stage: Stage, profile: Profile, quantile: number): Stage {
+  if (stage.memGb !== undefined) return stage;
+  const memory = predict(profile, 'peakMemBytes', { op: stage.op }, quantile);
+  if (memory.source === 'global' || !(memory.value > 0)) return stage;
+  return { ...stage, memGb: memory.value / 1e9 };
+}
+
+function priorReason(prediction: Prediction, op: string, level: string): string {
+  return prediction.source === 'global'
+    ? `no history for op "${op}": the global prior at ${level}`
+    : `no size for op "${op}"'s scaling law: the op's prior at ${level} (${prediction.n} runs)`;
+}
