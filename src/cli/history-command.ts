@@ -98,7 +98,8 @@ function stoppedNote(files: readonly string[], failedIndex: number, insertedBefo
   return `✖ import stopped at ${file}: ${kept}; ${skipped}`;
 }
 
-function traceRecords(file: string): RunRecord[] {
+/** A WfFormat trace file as run records (shared with `apportion profile eval`). */
+export function traceRecords(file: string): RunRecord[] {
   const document = parseDocument(readText(file), file, { trustKeys: isWfFormat });
   if (!isWfFormat(document)) {
     throw new InputError(file, [{

@@ -9,6 +9,9 @@ import type { ResourceMap, TaskDefinition } from '../model/types.js';
 import { validateResourceMap } from '../model/validate-pools.js';
 import { validateTaskDefinition } from '../model/validate-task.js';
 import { importWfFormat, isWfFormat } from '../model/wfformat.js';
+import { openHistory } from '../history/store.js';
+import { fitProfile, type Profile } from '../profile/fit.js';
+import { readProfile } from '../profile/read.js';
 
 export function readText(path: string): string {
   try {
@@ -31,4 +34,21 @@ export function loadTaskDefinition(path: string): TaskDefinition {
 
 export function loadResourceMap(path: string): ResourceMap {
   return validateResourceMap(parseDocument(readText(path), path), path);
+}
+
+/** A JSON or YAML document (reservations, profiles), parsed with positions for errors. */
+export function loadJsonDocument(path: string): unknown {
+  return parseDocument(readText(path), path);
+}
+
+/** The profile to plan with: a fitted profile file, or one fitted now from a history store; none without either. */
+export function loadProfile(profilePath: string | undefined, historyPath: string | undefined): Profile | undefined {
+  if (profilePath !== undefined) return readProfile(loadJsonDocument(profilePath), profilePath);
+  if (historyPath === undefined) return undefined;
+  const store = openHistory(historyPath, { readonly: true });
+  try {
+    return fitProfile(store.records());
+  } finally {
+    store.close();
+  }
 }

@@ -31,6 +31,11 @@ const PLAN_OPTIONS = {
   'budget-ms': { type: 'string' },
   workers: { type: 'string' },
   seed: { type: 'string' },
+  profile: { type: 'string' },
+  history: { type: 'string' },
+  risk: { type: 'string' },
+  reservation: { type: 'string' },
+  'reservation-out': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -38,6 +43,9 @@ export const USAGE = `apportion: plan batch work before it is submitted
 
 usage:
   apportion plan <task.json|wfformat.json> --pools <pools.json> [options]
+  apportion history import <wfformat.json>... [--history FILE]   record traces' runs in the history store
+  apportion history show [--history FILE]
+  apportion profile fit|show|eval ...                            learn estimates from the history (profile --help)
 
 options (plan):
   -p, --pools FILE        resource map (pools and network), JSON or YAML
@@ -53,6 +61,11 @@ options (plan):
                           the constructive plan and the quick bound only)
       --workers N         worker threads scoring search batches (default: the cores available)
       --seed N            seed of the search (default 1); same seed and budget in batches = same plan
+      --profile FILE      plan on runtimes predicted by a fitted profile (apportion profile fit)
+      --history FILE      fit a profile from this history store and plan on it
+      --risk Q            quantile of the predicted runtimes: p50 | p90 | a number in (0, 1) (default p50)
+      --reservation-out FILE  write the capacity per pool per time window this plan needs
+      --reservation FILE  plan within a reservation, keeping work where it was reserved
   -h, --help              this help
 
 exit codes: 0 ok, 2 bad input, 3 plan misses its deadline or budget, 1 internal error`;
@@ -134,7 +147,24 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
     workers: wholeAtLeastOne('--workers', values.workers),
     seed: nonNegative('--seed', values.seed) ?? 1,
     progress: true,
+    profilePath: values.profile,
+    historyPath: values.history,
+    risk: riskQuantile(values.risk, values.profile !== undefined || values.history !== undefined),
+    reservationPath: values.reservation,
+    reservationOut: values['reservation-out'],
   };
+}
+
+/** `--risk p90` → 0.9; `--risk 0.75` → 0.75. Only with a profile: without history there is no distribution to take a quantile of. */
+export function riskQuantile(value: string | undefined, haveProfile: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^[pP](\d+(?:\.\d+)?)$/.exec(value.trim());
+  const quantile = match ? Number(match[1]) / 100 : Number(value);
+  if (value.trim() === '' || !Number.isFinite(quantile) || quantile <= 0 || quantile >= 1) {
+    throw new UsageError(`--risk: expected p50, p90 (any pNN) or a number in (0, 1), received "${value}"`);
+  }
+  if (!haveProfile) throw new UsageError('--risk needs runtimes with a spread: give --profile FILE or --history FILE');
+  return quantile;
 }
 
 export type { PlannerId };

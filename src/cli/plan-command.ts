@@ -1,15 +1,19 @@
-/** `apportion plan`: load, assemble, plan, render. */
+/** `apportion plan`: load, estimate (profile at a quantile), assemble, plan, render; reservations in and out. */
+import { writeFileSync } from 'node:fs';
 import type { ObjectiveKind } from '../cost/objective.js';
-import { assembleProblem } from '../model/problem.js';
+import { assembleProblem, type Problem } from '../model/problem.js';
+import type { ResourceMap, TaskDefinition } from '../model/types.js';
 import { explainChoices } from '../plan/explain.js';
 import { createPlanner } from '../engine/create.js';
-import type { Problem } from '../model/problem.js';
 import { makePlan, type PlanOutcome } from '../plan/make-plan.js';
+import { countMoves, keepPlacement, readReservation, reservationFromPlan, withinReservation, type Moves, type Reservation } from '../plan/reservation.js';
 import type { PlannerId } from '../planners/planner.js';
+import { applyProfile, type AppliedProfile } from '../profile/apply.js';
 import { renderExplain } from '../render/explain.js';
+import { renderReservation } from '../render/reservation.js';
 import { renderGanttSvg } from '../render/svg.js';
 import { renderText } from '../render/text.js';
-import { loadResourceMap, loadTaskDefinition } from './load.js';
+import { loadJsonDocument, loadProfile, loadResourceMap, loadTaskDefinition } from './load.js';
 import type { Io } from './main.js';
 
 export interface PlanCommandOptions {
@@ -28,7 +32,23 @@ export interface PlanCommandOptions {
   readonly workers: number | undefined;
   readonly seed: number;
   readonly progress: boolean;
+  /** A fitted profile file, or a history store to fit one from. */
+  readonly profilePath?: string | undefined;
+  readonly historyPath?: string | undefined;
+  /** Quantile of the runtimes to plan on (0.5 = median); needs a profile. */
+  readonly risk?: number | undefined;
+  /** Plan within this reservation and prefer its placement. */
+  readonly reservationPath?: string | undefined;
+  /** Write the plan's reservation here. */
+  readonly reservationOut?: string | undefined;
 }
+
+/**
+ * With a reservation, the plan that keeps every stage on its reserved pools is taken unless
+ * moving work makes the objective this much better (or the kept plan misses a constraint the
+ * free one meets): moving work after provisioning has its own cost the model does not see.
+ */
+export const MOVE_GAIN_THRESHOLD = 0.05;
 
 /** Planning longer than this prints progress on stderr (at most once per PROGRESS_EVERY_MS). */
 const PROGRESS_AFTER_MS = 1000;
@@ -68,25 +88,87 @@ async function planAnytime(problem: Problem, options: PlanCommandOptions, io: Io
   }
 }
 
-export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promise<{ output: string; violations: readonly string[] }> {
-  const definition = loadTaskDefinition(options.taskPath);
-  const resources = loadResourceMap(options.poolsPath);
-  const problem = assembleProblem(definition, resources, {
+function assemble(definition: TaskDefinition, resources: ResourceMap, options: PlanCommandOptions, applied: AppliedProfile | undefined): Problem {
+  return assembleProblem(definition, resources, {
     objective: options.objective,
     ...(options.usdPerHour === undefined ? {} : { usdPerHour: options.usdPerHour }),
     ...(options.dataHome === undefined ? {} : { dataHome: options.dataHome }),
+    ...(applied === undefined ? {} : { provisional: applied.provisional, assumptions: applied.assumptions }),
   });
-  const outcome = options.budgetMs > 0 ? await planAnytime(problem, options, io) : planConstructive(problem, options, io);
+}
+
+async function planProblem(problem: Problem, options: PlanCommandOptions, io: Io): Promise<PlanOutcome> {
+  return options.budgetMs > 0 ? planAnytime(problem, options, io) : planConstructive(problem, options, io);
+}
+
+interface ReservedOutcome {
+  readonly outcome: PlanOutcome;
+  readonly problem: Problem;
+  readonly moves: Moves;
+  /** Why the kept or the free plan was taken. */
+  readonly choice: string;
+}
+
+/** Plans within a reservation twice, keeping placement and free, and takes the kept plan unless moving pays (MOVE_GAIN_THRESHOLD). */
+async function planWithinReservation(definition: TaskDefinition, resources: ResourceMap, reservation: Reservation, options: PlanCommandOptions, applied: AppliedProfile | undefined, io: Io): Promise<ReservedOutcome> {
+  const capped = withinReservation(resources, reservation);
+  const keptProblem = assemble(keepPlacement(definition, reservation), capped, options, applied);
+  const freeProblem = assemble(definition, capped, options, applied);
+  const kept = await planProblem(keptProblem, options, io);
+  const free = await planProblem(freeProblem, options, io);
+  const keptObjective = kept.plan.summary.objective;
+  const freeObjective = free.plan.summary.objective;
+  const keptMisses = kept.plan.constraints.violations.length > 0;
+  const freeMisses = free.plan.constraints.violations.length > 0;
+  const gain = keptObjective > 0 ? 1 - freeObjective / keptObjective : 0;
+  const takeFree = (keptMisses && !freeMisses) || gain > MOVE_GAIN_THRESHOLD;
+  const [outcome, problem] = takeFree ? [free, freeProblem] : [kept, keptProblem];
+  const percent = `${(gain * 100).toFixed(1)} %`;
+  const choice = takeFree
+    ? keptMisses && !freeMisses ? 'work moved: keeping the reserved placement misses a constraint' : `work moved: ${percent} better objective than keeping the reserved placement (threshold ${MOVE_GAIN_THRESHOLD * 100} %)`
+    : `reserved placement kept (moving work would gain ${percent}, threshold ${MOVE_GAIN_THRESHOLD * 100} %)`;
+  return { outcome, problem, moves: countMoves(outcome.plan, reservation), choice };
+}
+
+export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promise<{ output: string; violations: readonly string[] }> {
+  const loaded = loadTaskDefinition(options.taskPath);
+  const resources = loadResourceMap(options.poolsPath);
+  const profile = loadProfile(options.profilePath, options.historyPath);
+  const quantile = options.risk ?? 0.5;
+  const applied = profile === undefined ? undefined : applyProfile(loaded, profile, quantile, resources);
+  const definition = applied?.definition ?? loaded;
+  const reservation = options.reservationPath === undefined ? undefined : readReservation(loadJsonDocument(options.reservationPath), options.reservationPath, resources);
+
+  let problem: Problem;
+  let outcome: PlanOutcome;
+  let reservationNote = '';
+  if (reservation === undefined) {
+    problem = assemble(definition, resources, options, applied);
+    outcome = await planProblem(problem, options, io);
+  } else {
+    const reserved = await planWithinReservation(definition, resources, reservation, options, applied, io);
+    ({ problem, outcome } = reserved);
+    const { kept, moved, added } = reserved.moves;
+    reservationNote = `within reservation ${options.reservationPath}: ${reserved.choice}; ${moved} sub-task(s) moved, ${kept} kept, ${added} new\n`;
+  }
   const { plan } = outcome;
+  if (options.reservationOut !== undefined) {
+    const written = reservationFromPlan(plan, profile === undefined ? {} : { quantile });
+    writeFileSync(options.reservationOut, `${JSON.stringify(written, null, 2)}\n`);
+    reservationNote += `${renderReservation(written)}reservation written to ${options.reservationOut}\n`;
+  }
   let output: string;
   if (options.format === 'json') output = `${JSON.stringify(plan, null, 2)}\n`;
   else if (options.format === 'svg') output = renderGanttSvg(plan);
   else {
     output = renderText(plan, options.limit === undefined ? {} : { limit: options.limit });
+    if (reservationNote !== '') output += `\n${reservationNote}`;
     if (options.explain) {
       const { choices, omitted } = explainChoices(problem, outcome.scored);
       output += `\n${renderExplain(plan, choices, omitted, outcome.tried)}`;
     }
   }
+  // Machine-readable formats keep stdout clean: the reservation summary goes to stderr.
+  if (options.format !== 'text' && reservationNote !== '') io.stderr(reservationNote);
   return { output, violations: plan.constraints.violations };
 }

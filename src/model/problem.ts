@@ -21,6 +21,10 @@ export interface ProblemOptions {
   readonly usdPerHour?: number;
   /** Where data objects without a home live: a pool or region id. Default: the first pool's region. */
   readonly dataHome?: string;
+  /** Stages whose estimates were filled in before assembly (by a profile's prior), listed as provisional. */
+  readonly provisional?: readonly Provisional[];
+  /** Assumptions made before assembly, reported with the plan. */
+  readonly assumptions?: readonly string[];
 }
 
 export interface Provisional {
@@ -69,7 +73,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
   const P = pools.count;
   const stageIndex = new Map<string, number>();
   for (let i = 0; i < S; i++) stageIndex.set(definition.stages[i]!.id, i);
-  const assumptions: string[] = [];
+  const assumptions: string[] = [...(options.assumptions ?? [])];
 
   const home = resolveDefaultHome(reader, options.dataHome, resources, poolIndex, regionIndex);
   if (options.dataHome === undefined && definition.data.some((d) => d.home === undefined)) {
@@ -93,7 +97,9 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
   const external = buildExternalInputs(definition, dataRegion);
   if (reader.issues.length > 0) throw new InputError('plan inputs', reader.issues);
 
-  const { workS, provisional } = estimateStageWork(definition);
+  const estimated = estimateStageWork(definition);
+  const workS = estimated.workS;
+  const provisional = [...(options.provisional ?? []), ...estimated.provisional];
   const objective: Objective = {
     kind: options.objective ?? 'weighted',
     usdPerHour: options.usdPerHour ?? definition.usdPerHour ?? DEFAULT_USD_PER_HOUR,
@@ -101,7 +107,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
   if (options.usdPerHour === undefined && definition.usdPerHour === undefined && objective.kind === 'weighted') {
     assumptions.push(`exchange rate ${DEFAULT_USD_PER_HOUR} USD per hour of makespan (default; set objective.usdPerHour or --usd-per-hour)`);
   }
-  if (provisional.length > 0) assumptions.push(`${provisional.length} stage(s) have no runtime estimate: provisional values used`);
+  if (provisional.length > 0) assumptions.push(`${provisional.length} stage(s) plan on provisional estimates (listed under provisional)`);
   return {
     definition,
     resources,

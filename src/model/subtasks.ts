@@ -14,6 +14,7 @@
  */
 import { buildDag, type Dag } from './graph.js';
 import type { Problem } from './problem.js';
+import type { Stage } from './types.js';
 
 export interface Partition {
   readonly count: number;
@@ -150,7 +151,7 @@ function subtaskRuntimes(problem: Problem, partition: Partition, fraction: Float
       const v = partition.members[m]!;
       const stage = stages[v]!;
       memGb[s] = Math.max(memGb[s]!, stage.memGb ?? 0);
-      const work = stageWorkS[v]! * fraction[s]! + stage.overheadS;
+      const work = stageWorkS[v]! * fraction[s]! + stage.overheadS + superlinearS(stage, partition.unitCount[s]!);
       for (let p = 0; p < P; p++) {
         const k = v * P + p;
         if (stageFeasible[k] === 0) runtimeS[row + p] = Number.POSITIVE_INFINITY;
@@ -166,6 +167,13 @@ function subtaskRuntimes(problem: Problem, partition: Partition, fraction: Float
     }
   }
   return { runtimeS, expectedS, memGb };
+}
+
+/** The n log n part of a chunk's runtime above its linear part (see DivisibleStage.runtimeLogS); 0 for k <= minChunk. */
+export function superlinearS(stage: Stage, units: number): number {
+  if (stage.kind !== 'divisible' || stage.runtimeLogS === undefined || stage.runtimeLogS === 0) return 0;
+  const k = units === 0 ? stage.units : units;
+  return k > stage.minChunk ? stage.runtimeLogS * k * Math.log2(k / stage.minChunk) : 0;
 }
 
 export function speedOf(problem: Problem, stage: number, pool: number): number {

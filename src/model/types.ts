@@ -48,6 +48,12 @@ export interface DivisibleStage extends StageBase {
   readonly maxChunk: number;
   /** Runtime of one unit at speed 1; undefined = unknown. */
   readonly runtimePerUnitS: number | undefined;
+  /**
+   * Runtime that grows faster than the chunk (an n log n law learned by the profiler): a chunk
+   * of k units takes runtimeLogS · k · log2(k / minChunk) more at speed 1. 0 = linear. Measured
+   * from minChunk so that the linear part alone is a lower bound for every chunk the planner cuts.
+   */
+  readonly runtimeLogS?: number;
   readonly outputBytesPerUnit: number;
 }
 
@@ -74,6 +80,8 @@ export interface Pool {
   readonly id: string;
   readonly region: string;
   readonly zone: string | undefined;
+  /** Machines that behave alike, as the history store records them (the profiler's (op, class) level); undefined = none. */
+  readonly class: string | undefined;
   /** Declared slot count; `capacity` may lower or raise it over time. */
   readonly slots: number;
   readonly speed: number;

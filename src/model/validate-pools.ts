@@ -10,7 +10,7 @@ import { FieldReader, type Path } from './read.js';
 import type { CapacityStep, Link, Pool, ResourceMap } from './types.js';
 
 const ROOT_FIELDS = ['$schema', 'pools', 'network'] as const;
-const POOL_FIELDS = ['id', 'region', 'zone', 'slots', 'speed', 'speedByOp', 'memGbPerSlot', 'priceUsdPerSlotHour', 'startupS', 'interruptionPerHour', 'dispatchOverheadS', 'capacity'] as const;
+const POOL_FIELDS = ['id', 'region', 'zone', 'class', 'slots', 'speed', 'speedByOp', 'memGbPerSlot', 'priceUsdPerSlotHour', 'startupS', 'interruptionPerHour', 'dispatchOverheadS', 'capacity'] as const;
 const NETWORK_FIELDS = ['links'] as const;
 const LINK_FIELDS = ['from', 'to', 'latencyMs', 'bandwidthMBps', 'egressUsdPerGb', 'oneWay'] as const;
 const STEP_FIELDS = ['atS', 'slots'] as const;
@@ -54,6 +54,7 @@ function readPool(reader: FieldReader, raw: unknown, path: Path): Pool | undefin
   const id = reader.string(record, 'id', path, true);
   const region = reader.string(record, 'region', path, true);
   const zone = reader.string(record, 'zone', path, false);
+  const poolClass = reader.string(record, 'class', path, false);
   const slots = reader.number(record, 'slots', path, { min: 1, integer: true }, true);
   const speed = reader.number(record, 'speed', path, { above: 0 }) ?? 1;
   const speedByOp = reader.numberRecord(record, 'speedByOp', path, { above: 0 }) ?? new Map<string, number>();
@@ -64,7 +65,7 @@ function readPool(reader: FieldReader, raw: unknown, path: Path): Pool | undefin
   const dispatchOverheadS = reader.number(record, 'dispatchOverheadS', path, { min: 0 }) ?? 0;
   const capacity = readCapacity(reader, record, path, slots);
   if (id === undefined || region === undefined || slots === undefined) return undefined;
-  return { id, region, zone, slots, speed, speedByOp, memGbPerSlot, priceUsdPerSlotHour, startupS, interruptionPerHour, dispatchOverheadS, capacity };
+  return { id, region, zone, class: poolClass, slots, speed, speedByOp, memGbPerSlot, priceUsdPerSlotHour, startupS, interruptionPerHour, dispatchOverheadS, capacity };
 }
 
 /** Capacity steps sorted by time; the declared slot count holds from 0 until the first step. */

@@ -31,7 +31,7 @@ export function renderText(plan: Plan, options: { limit?: number } = {}): string
     if (mine.length > limit) lines.push(`… ${mine.length - limit} more (--limit N shows more; --format json has all)`);
   }
   if (plan.provisional.length > 0) {
-    lines.push('', `provisional (${plan.provisional.length} stage${plan.provisional.length === 1 ? '' : 's'} without a runtime estimate):`);
+    lines.push('', `provisional (${plan.provisional.length} stage${plan.provisional.length === 1 ? '' : 's'} on provisional estimates):`);
     for (const p of plan.provisional.slice(0, limit)) lines.push(`  ${p.stage}: ${p.reason}`);
     if (plan.provisional.length > limit) lines.push(`  … ${plan.provisional.length - limit} more`);
   }

@@ -76,6 +76,7 @@ export function syntheticPools(options: PoolMapOptions): ResourceMap {
       id: `pool${p}`,
       region: regions[p % regionCount]!,
       zone: undefined,
+      class: undefined,
       slots,
       speed: 0.6 + random() * 1.2,
       speedByOp: new Map(),

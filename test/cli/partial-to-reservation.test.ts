@@ -1,0 +1,119 @@
+/**
+ * The path the README shows: record history, fit a profile, plan a partial definition at P90
+ * with a reservation, then plan the completed definition within it.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Plan } from '../../src/plan/plan.js';
+import { countMoves, readReservation, type Reservation } from '../../src/plan/reservation.js';
+import { validateResourceMap } from '../../src/model/validate-pools.js';
+import { runCli } from '../helpers/cli.js';
+import { readJson, REPO_ROOT, WFINSTANCES } from '../helpers/problems.js';
+
+const test = suite('cli: history → profile → partial plan → reservation → completed plan');
+const scratch = mkdtempSync(join(tmpdir(), 'apportion-reserve-'));
+const history = join(scratch, 'history.sqlite');
+const profile = join(scratch, 'profile.json');
+const reservationPath = join(scratch, 'reservation.json');
+const POOLS = join(REPO_ROOT, 'examples/pools/hetero.json');
+const PARTIAL = join(REPO_ROOT, 'examples/genome/partial.json');
+const COMPLETE = join(REPO_ROOT, 'examples/genome/complete.json');
+const TRACES = ['1000genome-chameleon-2ch-100k-001.json', '1000genome-chameleon-8ch-100k-001.json'].map((f) => join(WFINSTANCES, 'pegasus/1000genome', f));
+
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
+
+test('history import and profile fit write a profile of every op', async () => {
+  const imported = await runCli(['history', 'import', ...TRACES, '--history', history]);
+  assert.is(imported.code, 0, imported.stderr);
+  const fitted = await runCli(['profile', 'fit', '--history', history, '-o', profile]);
+  assert.is(fitted.code, 0, fitted.stderr);
+  assert.match(fitted.stderr, /fitted 260 records, 5 op\(s\)/);
+  const ops = Object.keys((JSON.parse(readFileSync(profile, 'utf8')) as { ops: object }).ops).sort();
+  assert.equal(ops, ['frequency', 'individuals', 'individuals_merge', 'mutation_overlap', 'sifting']);
+  const shown = await runCli(['profile', 'show', '--profile', profile]);
+  assert.is(shown.code, 0, shown.stderr);
+  for (const op of ops) assert.match(shown.stdout, new RegExp(`^${op}\\s+\\d+`, 'm'));
+});
+
+test('the partial definition plans at P90 with provisional stages and writes a reservation', async () => {
+  const run = await runCli(['plan', PARTIAL, '--pools', POOLS, '--profile', profile, '--risk', 'p90', '--reservation-out', reservationPath]);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /sifting-2: no size for op "sifting"'s scaling law: the op's prior at p90/);
+  assert.match(run.stdout, /plot: no history for op "plot": the global prior at p90/);
+  assert.match(run.stdout, /^reservation: slots per pool in \d+ window\(s\) of/m);
+  const reservation = readReservation(JSON.parse(readFileSync(reservationPath, 'utf8')), reservationPath, validateResourceMap(readJson('examples/pools/hetero.json')));
+  assert.is(reservation.quantile, 0.9);
+  assert.is(Object.keys(reservation.placement).length, 17);
+});
+
+test('the completed definition plans within the reservation, keeps the placement and says how much moved', async () => {
+  const run = await runCli(['plan', COMPLETE, '--pools', POOLS, '--profile', profile, '--risk', 'p90', '--reservation', reservationPath, '--format', 'json']);
+  assert.is(run.code, 0, run.stderr);
+  const plan = JSON.parse(run.stdout) as Plan;
+  const reservation = JSON.parse(readFileSync(reservationPath, 'utf8')) as Reservation;
+  const moves = countMoves(plan, reservation);
+  assert.match(run.stderr, new RegExp(`${moves.moved} sub-task\\(s\\) moved, ${moves.kept} kept, ${moves.added} new`));
+  assert.is(moves.kept + moves.moved + moves.added, plan.subtasks.length);
+  assert.is(moves.moved, 0, 'nothing had to move: the completed job fits its reservation');
+  // Inside the reservation no pool runs more sub-tasks at once than reserved.
+  for (const entry of reservation.pools) {
+    entry.slots.forEach((slots, w) => {
+      for (const s of plan.subtasks) {
+        if (s.pool !== entry.pool || s.startS < w * reservation.windowS || s.startS >= (w + 1) * reservation.windowS) continue;
+        const running = plan.subtasks.filter((o) => o.pool === entry.pool && o.startS <= s.startS && s.startS < o.finishS).length;
+        assert.ok(running <= slots, `${entry.pool} at ${s.startS}s: ${running} running, ${slots} reserved`);
+      }
+    });
+  }
+  // Pools with no reservation get no work while it lasts.
+  const reservedPools = new Set(reservation.pools.map((p) => p.pool));
+  const endS = Math.max(...reservation.pools.map((p) => p.slots.length)) * reservation.windowS;
+  for (const s of plan.subtasks) if (!reservedPools.has(s.pool)) assert.ok(s.startS >= endS, `${s.id} on unreserved ${s.pool}`);
+});
+
+test('--risk p90 plans on longer runtimes than p50, and --history fits on the fly', async () => {
+  const makespan = async (risk: string): Promise<number> => {
+    const run = await runCli(['plan', COMPLETE, '--pools', POOLS, '--history', history, '--risk', risk, '--format', 'json']);
+    assert.is(run.code, 0, run.stderr);
+    const plan = JSON.parse(run.stdout) as Plan;
+    return plan.subtasks.reduce((sum, s) => sum + s.runtimeS, 0);
+  };
+  assert.ok((await makespan('p90')) > (await makespan('0.5')));
+});
+
+test('bad uses: --risk without a profile, an out-of-range quantile, a missing history, a broken reservation', async () => {
+  const noProfile = await runCli(['plan', COMPLETE, '--pools', POOLS, '--risk', 'p90']);
+  assert.is(noProfile.code, 2);
+  assert.match(noProfile.stderr, /--risk needs runtimes with a spread: give --profile FILE or --history FILE/);
+  const badRisk = await runCli(['plan', COMPLETE, '--pools', POOLS, '--profile', profile, '--risk', 'p100']);
+  assert.is(badRisk.code, 2);
+  assert.match(badRisk.stderr, /--risk: expected p50, p90/);
+  const missing = join(scratch, 'nothing-here.sqlite');
+  const noHistory = await runCli(['plan', COMPLETE, '--pools', POOLS, '--history', missing]);
+  assert.is(noHistory.code, 2);
+  assert.not.ok(existsSync(missing), 'planning never creates a history store');
+  const broken = await runCli(['plan', COMPLETE, '--pools', POOLS, '--reservation', PARTIAL]);
+  assert.is(broken.code, 2);
+  assert.match(broken.stderr, /not an apportion reservation/);
+  assert.not.match(broken.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('profile eval scores held-out runs against the baselines', async () => {
+  const heldOut = join(WFINSTANCES, 'pegasus/srasearch/srasearch-chameleon-10a-004.json');
+  const train = join(scratch, 'sra.sqlite');
+  const imported = await runCli(['history', 'import', ...[1, 2, 3].map((k) => join(WFINSTANCES, `pegasus/srasearch/srasearch-chameleon-10a-00${k}.json`)), '--history', train]);
+  assert.is(imported.code, 0, imported.stderr);
+  const run = await runCli(['profile', 'eval', heldOut, '--history', train]);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^22 held-out runs/);
+  assert.match(run.stdout, /running mean\s+last value/);
+  const all = run.stdout.split('\n').find((line) => line.startsWith('all'))!;
+  const numbers = [...all.matchAll(/([\d.]+) %/g)].map((m) => Number(m[1]));
+  assert.is(numbers.length, 6, all);
+  assert.ok(numbers.every((x) => x >= 0 && x <= 100 * 10), all);
+});
+
+test.run();

@@ -1,0 +1,111 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RunRecord } from '../../src/history/record.js';
+import { assembleProblem } from '../../src/model/problem.js';
+import { buildSubtaskGraph, PartitionBuilder } from '../../src/model/subtasks.js';
+import { validateResourceMap } from '../../src/model/validate-pools.js';
+import { validateTaskDefinition } from '../../src/model/validate-task.js';
+import { applyProfile } from '../../src/profile/apply.js';
+import { fitProfile } from '../../src/profile/fit.js';
+import { chunkLaw, predict } from '../../src/profile/predict.js';
+import { seededRandom } from '../../src/util/random.js';
+
+const test = suite('profile: planning on a fitted profile');
+
+/** Runs of `op` whose runtime is law(items) × lognormal noise, over several jobs and sizes. */
+function runs(op: string, law: (items: number) => number, count: number, seed: number, poolClass = 'c1'): RunRecord[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const items = Math.round(10 ** (1 + random() * 3));
+    const noise = Math.exp(0.1 * (random() + random() + random() - 1.5));
+    return {
+      jobId: `job${i % 6}`, stageId: `${op}-${i}`, attempt: 1, op, features: {}, poolId: 'p', poolClass, speed: 1,
+      items, bytesIn: undefined, bytesOut: undefined, runtimeS: law(items) * noise, cpuS: undefined, peakMemBytes: 2e9 * noise,
+      readBytes: undefined, writeBytes: undefined, outcome: 'succeeded', startedAtMs: undefined, finishedAtMs: undefined,
+    };
+  });
+}
+
+const history = [
+  ...runs('sort', (n) => 2 + 0.001 * n * Math.log2(n), 240, 1),
+  ...runs('scan', (n) => 0.5 + 0.01 * n, 240, 2),
+];
+const profile = fitProfile(history, { seed: 1 });
+const pools = validateResourceMap({ pools: [{ id: 'a', region: 'r', slots: 4 }, { id: 'b', region: 'r', slots: 4, speed: 2 }] });
+const definition = validateTaskDefinition({
+  name: 'job',
+  stages: [
+    { id: 'sort', op: 'sort', items: 8000, minChunk: 100 },
+    { id: 'scan', op: 'scan', items: 5000, minChunk: 50, after: ['sort'], runtimePerItemS: 99 },
+    { id: 'new', op: 'never-seen', after: ['scan'] },
+    { id: 'guessed', op: 'never-seen-either', after: ['scan'], runtimeS: 42 },
+  ],
+});
+
+test('chunk runtimes follow the fitted law at every chunk size (n log n included)', () => {
+  const applied = applyProfile(definition, profile, 0.5);
+  const problem = assembleProblem(applied.definition, pools);
+  const { law, factor } = chunkLaw(profile, 'sort', 0.5);
+  assert.ok(law.nLogN > 0, 'the n log n term was fitted');
+  const partition = new PartitionBuilder();
+  for (const [start, count] of [[0, 100], [100, 900], [1000, 7000]] as const) partition.addChunk(0, start, count);
+  const graph = buildSubtaskGraph(problem, partition.build());
+  [100, 900, 7000].forEach((k, s) => {
+    const expected = factor * (law.constant + law.linear * k + law.nLogN * k * Math.log2(k));
+    assert.ok(Math.abs(graph.runtimeS[s * 2]! - expected) <= 1e-9 * expected, `chunk of ${k} on speed 1: ${graph.runtimeS[s * 2]} vs ${expected}`);
+    assert.ok(Math.abs(graph.runtimeS[s * 2 + 1]! - expected / 2) <= 1e-9 * expected, `chunk of ${k} on speed 2`);
+  });
+});
+
+test('the fitted law is close to the truth for the sizes seen', () => {
+  for (const k of [50, 500, 5000]) {
+    const truth = 2 + 0.001 * k * Math.log2(k);
+    const predicted = predict(profile, 'runtimeS', { op: 'sort', items: k }, 0.5).value;
+    assert.ok(Math.abs(predicted / truth - 1) < 0.1, `sort(${k}) = ${predicted} vs ${truth}`);
+  }
+});
+
+test('history first: a known op replaces the declared estimate; an unknown op keeps it, or takes the prior as provisional', () => {
+  const applied = applyProfile(definition, profile, 0.5);
+  const scan = applied.definition.stages[1]!;
+  assert.is(scan.kind, 'divisible');
+  assert.ok(scan.kind === 'divisible' && scan.runtimePerUnitS! < 1, 'declared 99 s/item replaced by the history');
+  const kept = applied.definition.stages[3]!;
+  assert.is(kept.kind === 'atomic' ? kept.runtimeS : undefined, 42);
+  const prior = applied.definition.stages[2]!;
+  assert.ok(prior.kind === 'atomic' && prior.runtimeS! > 0 && Number.isFinite(prior.runtimeS!));
+  assert.equal(applied.provisional.map((p) => p.stage), ['new']);
+  assert.match(applied.provisional[0]!.reason, /no history for op "never-seen"/);
+  assert.equal(applied.counts, { history: 2, declared: 1, prior: 1 });
+  const problem = assembleProblem(applied.definition, pools, { provisional: applied.provisional, assumptions: applied.assumptions });
+  assert.equal(problem.provisional.map((p) => p.stage), ['new']);
+  assert.ok(problem.assumptions.some((a) => /runtimes at p50 of the history profile/.test(a)));
+});
+
+test('a higher quantile plans on longer runtimes, stage by stage', () => {
+  const p50 = assembleProblem(applyProfile(definition, profile, 0.5).definition, pools);
+  const p90 = assembleProblem(applyProfile(definition, profile, 0.9).definition, pools);
+  for (let s = 0; s < 3; s++) assert.ok(p90.stageWorkS[s]! > p50.stageWorkS[s]!, `stage ${s}: ${p90.stageWorkS[s]} <= ${p50.stageWorkS[s]}`);
+  assert.is(p90.stageWorkS[3], p50.stageWorkS[3], 'a declared estimate has no quantile');
+});
+
+test('memory: a stage without memGb gets the history\'s prediction; one with memGb keeps it', () => {
+  const applied = applyProfile(definition, profile, 0.9);
+  const sort = applied.definition.stages[0]!;
+  assert.ok(sort.memGb !== undefined && sort.memGb > 1.5 && sort.memGb < 3, `memGb ${sort.memGb}`);
+  assert.is(applied.definition.stages[2]!.memGb, undefined, 'no memory from the global prior');
+});
+
+test('pools that declare a class the op ran on get the (op, class) runtime', () => {
+  const classed = fitProfile([...runs('io', () => 10, 120, 3, 'slow'), ...runs('io', () => 2, 120, 4, 'fast')], { seed: 2 });
+  const resources = validateResourceMap({ pools: [{ id: 'a', region: 'r', slots: 1, class: 'slow' }, { id: 'b', region: 'r', slots: 1, class: 'fast' }, { id: 'c', region: 'r', slots: 1 }] });
+  const applied = applyProfile(validateTaskDefinition({ name: 'x', stages: [{ id: 'io', op: 'io' }] }), classed, 0.5, resources);
+  const stage = applied.definition.stages[0]!;
+  const onSlow = stage.runtimeByPoolS?.get('a');
+  const onFast = stage.runtimeByPoolS?.get('b');
+  assert.ok(onSlow !== undefined && onFast !== undefined, 'both classed pools have a runtime');
+  assert.ok(onSlow > 2.5 * onFast, `slow ${onSlow} vs fast ${onFast}`);
+  assert.not.ok(stage.runtimeByPoolS?.has('c'), 'a pool without a class uses the op-level runtime');
+});
+
+test.run();
