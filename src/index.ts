@@ -60,3 +60,26 @@ export type { LowerBound } from './cost/bounds.js';
 // Large graphs: seeded synthetic workloads built without a JSON round trip
 export { layeredDag, syntheticPools } from './synthetic/layered.js';
 export type { LayeredOptions, PoolMapOptions } from './synthetic/layered.js';
+
+// History and the task profiler: learned estimates with calibrated quantiles
+export type { RunRecord, Outcome } from './history/record.js';
+export { OUTCOMES } from './history/record.js';
+export { openHistory, defaultHistoryPath } from './history/store.js';
+export type { HistoryStore, OpenHistoryOptions } from './history/store.js';
+export { wfformatRecords } from './history/wfformat-records.js';
+export { fitProfile } from './profile/fit.js';
+export type { FitOptions } from './profile/fit.js';
+export { predict, chunkLaw, opSummaries } from './profile/predict.js';
+export type { ChunkLaw, OpSummary } from './profile/predict.js';
+export type { Profile, Metric, ScalingLaw, SizeBy, ProfileQuery, Prediction, EstimateSource } from './profile/types.js';
+export { readProfile } from './profile/read.js';
+export { renderProfile } from './profile/render.js';
+export { evaluateProfile, baselines, evaluatePoint } from './profile/evaluate.js';
+export type { Evaluation, Baselines } from './profile/evaluate.js';
+export { applyProfile } from './profile/apply.js';
+export type { AppliedProfile } from './profile/apply.js';
+
+// Reservations: plan ahead of a complete definition
+export { reservationFromPlan, withinReservation, keepPlacement, countMoves, readReservation } from './plan/reservation.js';
+export type { Reservation, Placement, Moves } from './plan/reservation.js';
+export { renderReservation } from './render/reservation.js';

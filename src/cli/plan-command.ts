@@ -152,14 +152,16 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
     reservationNote = `within reservation ${options.reservationPath}: ${reserved.choice}; ${moved} sub-task(s) moved, ${kept} kept, ${added} new\n`;
   }
   const { plan } = outcome;
+  let shown = reservation;
   if (options.reservationOut !== undefined) {
     const written = reservationFromPlan(plan, profile === undefined ? {} : { quantile });
+    shown = written;
     writeFileSync(options.reservationOut, `${JSON.stringify(written, null, 2)}\n`);
     reservationNote += `${renderReservation(written)}reservation written to ${options.reservationOut}\n`;
   }
   let output: string;
   if (options.format === 'json') output = `${JSON.stringify(plan, null, 2)}\n`;
-  else if (options.format === 'svg') output = renderGanttSvg(plan);
+  else if (options.format === 'svg') output = renderGanttSvg(plan, { reservation: shown });
   else {
     output = renderText(plan, options.limit === undefined ? {} : { limit: options.limit });
     if (reservationNote !== '') output += `\n${reservationNote}`;

@@ -7,6 +7,7 @@
  * only past ~600 used slots (2 px each) does it grow taller than that.
  */
 import type { Plan, PlanPoolUsage, PlanSubtask } from '../plan/plan.js';
+import type { Reservation } from '../plan/reservation.js';
 import { formatDurationS, formatUsd } from './format.js';
 import { formatObjective } from './text.js';
 
@@ -15,6 +16,8 @@ export interface GanttOptions {
   readonly widthPx?: number;
   /** Replaces the job name in the heading. */
   readonly title?: string;
+  /** Draws each pool's reserved slots per window as a dashed step line over its rows. */
+  readonly reservation?: Reservation | undefined;
 }
 
 /** Tableau 10: built to stay distinguishable under common colour-vision deficiencies; cycles beyond 10 ops. */
@@ -81,7 +84,7 @@ export function renderGanttSvg(plan: Plan, options: GanttOptions = {}): string {
   const colours = opColours(plan.subtasks);
   const scale = timeScale(plan, widthPx);
   const heading = headingSvg(plan, options.title ?? plan.job, widthPx);
-  const legend = legendSvg(plan, colours, scale, widthPx, heading.bottomPx);
+  const legend = legendSvg(plan, colours, scale, widthPx, heading.bottomPx, options.reservation);
   const frame = layoutFrame(plan, scale, legend.bottomPx);
   const body = [
     ...heading.parts,
@@ -89,6 +92,7 @@ export function renderGanttSvg(plan: Plan, options: GanttOptions = {}): string {
     ...gridSvg(frame),
     ...frame.pools.flatMap((placed) => poolSvg(placed, frame)),
     ...plan.subtasks.map((subtask) => barSvg(subtask, frame, colours.get(subtask.op) ?? PALETTE[0])),
+    ...(options.reservation === undefined ? [] : reservationSvg(options.reservation, frame)),
     ...markerSvg(plan, frame),
   ];
   return documentSvg(options.title ?? plan.job, frame, body);
@@ -158,11 +162,12 @@ function legendOps(plan: Plan, colours: ReadonlyMap<string, string>): { shown: s
   return { shown: ops.filter((op) => kept.has(op)), hidden: ops.length - kept.size };
 }
 
-function legendSvg(plan: Plan, colours: ReadonlyMap<string, string>, scale: TimeScale, widthPx: number, topPx: number): { parts: string[]; bottomPx: number } {
+function legendSvg(plan: Plan, colours: ReadonlyMap<string, string>, scale: TimeScale, widthPx: number, topPx: number, reservation: Reservation | undefined): { parts: string[]; bottomPx: number } {
   const { shown, hidden } = legendOps(plan, colours);
-  const items = shown.map((op) => ({ fill: colours.get(op)!, label: truncateMiddle(op, 30), hatch: false }));
+  const items = shown.map((op) => ({ fill: colours.get(op)!, label: truncateMiddle(op, 30), hatch: false, dashed: false }));
   // Rework too short to draw would make this entry point at nothing.
-  if (plan.subtasks.some((t) => reworkS(t) * scale.pxPerS >= MIN_BAR_PX)) items.push({ fill: '#888888', label: 'interruption rework', hatch: true });
+  if (plan.subtasks.some((t) => reworkS(t) * scale.pxPerS >= MIN_BAR_PX)) items.push({ fill: '#888888', label: 'interruption rework', hatch: true, dashed: false });
+  if (reservation !== undefined) items.push({ fill: 'none', label: `reserved slots (per ${formatDurationS(reservation.windowS)} window)`, hatch: false, dashed: true });
   const fontPx = 11;
   const lineHeightPx = 16;
   const parts: string[] = ['<g class="legend">'];
@@ -177,7 +182,8 @@ function legendSvg(plan: Plan, colours: ReadonlyMap<string, string>, scale: Time
   for (const item of items) {
     const itemPx = 14 + textWidthPx(item.label, fontPx) + 18;
     place(itemPx);
-    parts.push(`<rect x="${px(x)}" y="${px(baseline - 9)}" width="10" height="10" fill="${item.fill}"/>`);
+    if (item.dashed) parts.push(`<line x1="${px(x)}" y1="${px(baseline - 4)}" x2="${px(x + 10)}" y2="${px(baseline - 4)}" stroke="#222" stroke-width="1.5" stroke-dasharray="3 2"/>`);
+    else parts.push(`<rect x="${px(x)}" y="${px(baseline - 9)}" width="10" height="10" fill="${item.fill}"/>`);
     if (item.hatch) parts.push(`<rect x="${px(x)}" y="${px(baseline - 9)}" width="10" height="10" fill="url(#${REWORK_PATTERN_ID})"/>`);
     parts.push(`<text x="${px(x + 14)}" y="${px(baseline)}" font-size="${fontPx}">${escapeXml(item.label)}</text>`);
     x += itemPx;
@@ -407,6 +413,33 @@ function slotLabels(rows: PlacedPool['rows'], frame: Frame): string[] {
     labels.push(`<text x="${px(frame.x0Px - 5)}" y="${px(baseline)}" font-size="${fontPx}" fill="#666" text-anchor="end">${row.slot}</text>`);
   });
   return labels;
+}
+
+// ── reservation ─────────────────────────────────────────────────────────────
+
+/**
+ * A pool's reserved slots as a step line: in each window it sits below the k-th used row
+ * (clamped to the pool's rows), so bars above the line fit the reservation. Rows are the
+ * used slots in ascending order, and a plan within a reservation of k slots uses slots 0..k−1.
+ */
+function reservationSvg(reservation: Reservation, frame: Frame): string[] {
+  const parts: string[] = [];
+  for (const placed of frame.pools) {
+    const entry = reservation.pools.find((p) => p.pool === placed.pool.id);
+    if (placed.rows.length === 0) continue;
+    const top = placed.rows[0]!.topPx;
+    const slots = entry?.slots ?? [0];
+    const points: string[] = [];
+    slots.forEach((k, w) => {
+      const y = px(top + Math.min(k, placed.rows.length) * frame.rowPx);
+      const x0 = px(Math.min(frame.x1Px, xOf(frame, w * reservation.windowS)));
+      const x1 = px(Math.min(frame.x1Px, xOf(frame, (w + 1) * reservation.windowS)));
+      points.push(`${x0},${y}`, `${x1},${y}`);
+    });
+    const title = `${placed.pool.id}: reserved slots per ${formatDurationS(reservation.windowS)} window: ${slots.join(' ')}`;
+    parts.push(`<polyline class="reservation" data-pool="${escapeXml(placed.pool.id)}" points="${points.join(' ')}" fill="none" stroke="#222" stroke-width="1.5" stroke-dasharray="5 3"><title>${escapeXml(title)}</title></polyline>`);
+  }
+  return parts;
 }
 
 // ── bars ────────────────────────────────────────────────────────────────────

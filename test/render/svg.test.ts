@@ -214,4 +214,23 @@ test('time axis ticks are 1, 2 or 5 × 10^k of one unit', () => {
   assert.equal(minutes, ['0', '5 min', '10 min', '15 min', '20 min', '25 min', '30 min']);
 });
 
+test('a reservation is a dashed step line per pool: below the k-th row in each window, in the legend', () => {
+  const plan = heftPlan();
+  const pools = [...new Set(plan.subtasks.map((t) => t.pool))];
+  const reservation = { format: 'apportion-reservation', version: 1, job: plan.job, windowS: 20, pools: [{ pool: pools[0]!, slots: [1, 0, 1] }], placement: {} } as const;
+  const svg = renderGanttSvg(plan, { reservation });
+  const lines = elements(svg, 'polyline').filter((e) => e.class === 'reservation');
+  assert.is(lines.length, pools.length, 'one line per pool with rows, reserved or not');
+  const line = lines.find((e) => e['data-pool'] === pools[0])!;
+  const ys = line.points!.split(' ').map((point) => Number(point.split(',')[1]));
+  assert.is(ys.length, 6, 'two points per window');
+  const poolBars = bars(svg).filter((b) => plan.subtasks.find((t) => t.id === b['data-id'])?.pool === pools[0]);
+  assert.ok(poolBars.length > 0);
+  const top = Math.min(...poolBars.map((r) => Number(r.y)));
+  assert.ok(ys[0]! > top && ys[2]! < ys[0]!, `window 0 (1 slot) below window 1 (0 slots): ${ys.join(' ')}`);
+  assert.is(ys[0], ys[4], 'windows with the same slots sit at the same height');
+  assert.match(svg, /reserved slots \(per 20(\.0)? s window\)/);
+  assert.not.match(renderGanttSvg(plan), /class="reservation"|reserved slots/);
+});
+
 test.run();
