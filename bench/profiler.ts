@@ -29,10 +29,12 @@
  *
  * Prints a report to stdout and writes bench/results/profiler.json.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunRecord } from '../src/history/record.js';
+import { openHistory } from '../src/history/store.js';
 import { wfformatRecords } from '../src/history/wfformat-records.js';
 import { baselines, evaluatePoint, evaluateProfile, medianOf, queryOf, type Evaluation } from '../src/profile/evaluate.js';
 import { fitProfile, type FitOptions } from '../src/profile/fit.js';
@@ -222,6 +224,9 @@ interface Timing {
   readonly fitRecords: number;
   readonly fitMs: readonly number[];
   readonly fitMedianMs: number;
+  /** The same 100k records inserted into a SQLite history store, then fitted streaming from it (what `profile fit` does). */
+  readonly storeFitMs: number;
+  readonly storeInsertMs: number;
   readonly predictCalls: number;
   readonly predictNsPerCall: number;
   /** Held-out synthetic check: fresh runs (new seed, same ops) scored against the 100k fit. */
@@ -239,6 +244,7 @@ function timing(): Timing {
     profile = fitProfile(records, { fittedAt: FITTED_AT });
     fitMs.push(performance.now() - started);
   }
+  const { insertMs: storeInsertMs, fitMs: storeFitMs } = fitFromStore(records);
   const fresh = syntheticRecords({ records: 20_000, ops: 50, classes: 4, jobs: 20, seed: 2, opsSeed: 1 });
   const check = evaluateProfile(profile!, fresh, QUANTILES);
   const queries = predictQueries(records);
@@ -254,10 +260,30 @@ function timing(): Timing {
     fitRecords,
     fitMs,
     fitMedianMs: [...fitMs].sort((a, b) => a - b)[1]!,
+    storeFitMs,
+    storeInsertMs,
     predictCalls: calls,
     predictNsPerCall,
     synthetic: { testRecords: check.overall.n, mdape: check.overall.mdape, p10Coverage: check.overall.coverage[0]!, p90Coverage: check.overall.coverage[2]! },
   };
+}
+
+/** Inserts the records into a fresh SQLite store in a temp folder and times one fit streamed from it. */
+function fitFromStore(records: readonly RunRecord[]): { insertMs: number; fitMs: number } {
+  const folder = mkdtempSync(join(tmpdir(), 'apportion-bench-history-'));
+  try {
+    const store = openHistory(join(folder, 'history.sqlite'));
+    let started = performance.now();
+    store.insert(records);
+    const insertMs = performance.now() - started;
+    started = performance.now();
+    fitProfile(store.records(), { fittedAt: FITTED_AT });
+    const fitMs = performance.now() - started;
+    store.close();
+    return { insertMs, fitMs };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** 1024 queries: sized with a known class, sized without class, unknown class, missing size, unknown op. */
@@ -415,6 +441,7 @@ function main(): void {
   lines.push('', '## Timing', '');
   lines.push(
     `fitProfile on ${times.fitRecords} synthetic records: ${times.fitMs.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${times.fitMedianMs.toFixed(0)} ms; target <= ${TARGETS.fitMs} ms)`,
+    `fitProfile streamed from a SQLite history store of the same ${times.fitRecords} records: ${times.storeFitMs.toFixed(0)} ms (inserting them: ${times.storeInsertMs.toFixed(0)} ms, one transaction)`,
     `predict: ${times.predictNsPerCall.toFixed(0)} ns per call over ${times.predictCalls} varied queries (target <= ${TARGETS.predictNs} ns)`,
     `synthetic held-out check (fresh jobs, same ops, ${times.synthetic.testRecords} records): MdAPE ${percent(times.synthetic.mdape)}, P10 coverage ${percent(times.synthetic.p10Coverage)}, P90 coverage ${percent(times.synthetic.p90Coverage)}`,
   );
