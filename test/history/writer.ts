@@ -8,6 +8,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../../src/history/record.js';
 import { openHistory } from '../../src/history/store.js';
+import { record } from '../helpers/records.js';
 
 const [path, writer, recordsText, batchText, barrierDir, peersText] = process.argv.slice(2);
 if (peersText === undefined) throw new Error('usage: writer.ts <store> <writer id> <records> <per transaction> <barrier dir> <peers>');
@@ -34,25 +35,5 @@ store.close();
 process.stdout.write(JSON.stringify({ inserted, alreadyPresent }));
 
 export function writerRecord(writerId: string, i: number): RunRecord {
-  return {
-    jobId: `writer-${writerId}`,
-    stageId: `stage-${i}`,
-    attempt: 1,
-    op: `op${i % 3}`,
-    features: { i },
-    poolId: `pool-${writerId}`,
-    poolClass: 'class-a',
-    speed: 1,
-    items: i,
-    bytesIn: undefined,
-    bytesOut: undefined,
-    runtimeS: i / 10,
-    cpuS: undefined,
-    peakMemBytes: undefined,
-    readBytes: undefined,
-    writeBytes: undefined,
-    outcome: 'succeeded',
-    startedAtMs: undefined,
-    finishedAtMs: undefined,
-  };
+  return record({ jobId: `writer-${writerId}`, stageId: `stage-${i}`, op: `op${i % 3}`, features: { i }, poolId: `pool-${writerId}`, speed: 1, items: i, runtimeS: i / 10 });
 }

@@ -9,6 +9,7 @@ import { applyProfile } from '../../src/profile/apply.js';
 import { fitProfile } from '../../src/profile/fit.js';
 import { chunkLaw, predict } from '../../src/profile/predict.js';
 import { seededRandom } from '../../src/util/random.js';
+import { record } from '../helpers/records.js';
 
 const test = suite('profile: planning on a fitted profile');
 
@@ -18,11 +19,7 @@ function runs(op: string, law: (items: number) => number, count: number, seed: n
   return Array.from({ length: count }, (_, i) => {
     const items = Math.round(10 ** (1 + random() * 3));
     const noise = Math.exp(0.1 * (random() + random() + random() - 1.5));
-    return {
-      jobId: `job${i % 6}`, stageId: `${op}-${i}`, attempt: 1, op, features: {}, poolId: 'p', poolClass, speed: 1,
-      items, bytesIn: undefined, bytesOut: undefined, runtimeS: law(items) * noise, cpuS: undefined, peakMemBytes: 2e9 * noise,
-      readBytes: undefined, writeBytes: undefined, outcome: 'succeeded', startedAtMs: undefined, finishedAtMs: undefined,
-    };
+    return record({ jobId: `job${i % 6}`, stageId: `${op}-${i}`, op, poolId: 'p', poolClass, speed: 1, items, runtimeS: law(items) * noise, peakMemBytes: 2e9 * noise });
   });
 }
 

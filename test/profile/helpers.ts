@@ -1,30 +1,10 @@
 /** Run records for the profiler tests: a builder with defaults and a seeded lognormal law sampler. */
 import type { RunRecord } from '../../src/history/record.js';
+import { record } from '../helpers/records.js';
 import { gaussianFrom } from '../../src/profile/synthetic.js';
 import { seededRandom } from '../../src/util/random.js';
 
-export function record(fields: Partial<RunRecord> & Pick<RunRecord, 'op' | 'runtimeS'>): RunRecord {
-  return {
-    jobId: 'job-1',
-    stageId: 's',
-    attempt: 1,
-    features: {},
-    poolId: 'pool',
-    poolClass: 'class-a',
-    speed: undefined,
-    items: undefined,
-    bytesIn: undefined,
-    bytesOut: undefined,
-    cpuS: undefined,
-    peakMemBytes: undefined,
-    readBytes: undefined,
-    writeBytes: undefined,
-    outcome: 'succeeded',
-    startedAtMs: undefined,
-    finishedAtMs: undefined,
-    ...fields,
-  };
-}
+export { record } from '../helpers/records.js';
 
 export interface LawSpec {
   readonly op: string;
