@@ -9,6 +9,7 @@ import { makePlan, type PlanOutcome } from '../plan/make-plan.js';
 import { countMoves, keepPlacement, readReservation, reservationFromPlan, withinReservation, type Moves, type Reservation } from '../plan/reservation.js';
 import type { PlannerId } from '../planners/planner.js';
 import { applyProfile, type AppliedProfile } from '../profile/apply.js';
+import { renderEstimates } from '../render/estimates.js';
 import { renderExplain } from '../render/explain.js';
 import { renderReservation } from '../render/reservation.js';
 import { renderGanttSvg } from '../render/svg.js';
@@ -168,6 +169,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
     if (options.explain) {
       const { choices, omitted } = explainChoices(problem, outcome.scored);
       output += `\n${renderExplain(plan, choices, omitted, outcome.tried)}`;
+      if (applied !== undefined) output += `\n\n${renderEstimates(applied)}`;
     }
   }
   // Machine-readable formats keep stdout clean: the reservation summary goes to stderr.

@@ -17,10 +17,29 @@ import type { Provisional } from '../model/problem.js';
 import type { AtomicStage, DivisibleStage, Pool, ResourceMap, Stage, TaskDefinition } from '../model/types.js';
 import { chunkLaw, predict } from './predict.js';
 import type { Profile } from './fit.js';
-import type { Prediction, ProfileQuery } from './types.js';
+import type { EstimateSource, Prediction, ProfileQuery, ScalingLaw } from './types.js';
+
+/** What the plan assumed for one stage, for `--explain`: whole-stage runtime at speed 1 (one piece). */
+export interface StageEstimate {
+  readonly stage: string;
+  readonly op: string;
+  readonly source: EstimateSource | 'declared';
+  /** Records behind the answer (0 when declared). */
+  readonly n: number;
+  readonly provisional: boolean;
+  /** Runtime at the planning quantile, then at P10 / P50 / P90 (undefined when declared: no spread). */
+  readonly plannedS: number;
+  readonly p10S: number | undefined;
+  readonly p50S: number | undefined;
+  readonly p90S: number | undefined;
+  /** The op's scaling law for a divisible stage. */
+  readonly law: ScalingLaw | undefined;
+}
 
 export interface AppliedProfile {
   readonly definition: TaskDefinition;
+  readonly quantile: number;
+  readonly estimates: readonly StageEstimate[];
   /** Stages planned on a prior (unknown op, or no size for the op's law). */
   readonly provisional: readonly Provisional[];
   readonly counts: { readonly history: number; readonly declared: number; readonly prior: number };
@@ -33,12 +52,15 @@ export function applyProfile(definition: TaskDefinition, profile: Profile, quant
   const provisional: Provisional[] = [];
   const counts = { history: 0, declared: 0, prior: 0 };
   const level = quantileName(quantile);
+  const estimates: StageEstimate[] = [];
   const stages = definition.stages.map((stage): Stage => {
     const estimated = stage.kind === 'atomic' ? estimateAtomic(stage, profile, quantile, bytesOf, classed) : estimateDivisible(stage, profile, quantile);
     if (estimated === undefined) {
       counts.declared++;
+      estimates.push(declaredEstimate(stage));
       return stage;
     }
+    estimates.push(describeEstimate(stage, estimated.stage, estimated.prediction, profile, quantile, bytesOf));
     if (estimated.prediction.provisional) {
       counts.prior++;
       provisional.push({ stage: stage.id, reason: priorReason(estimated.prediction, stage.op, level) });
@@ -46,7 +68,29 @@ export function applyProfile(definition: TaskDefinition, profile: Profile, quant
     return withMemory(estimated.stage, profile, quantile);
   });
   const assumptions = [`runtimes at ${level} of the history profile (${profile.records} records): ${counts.history} stage(s) from their op's fitted law, ${counts.prior} from a prior, ${counts.declared} as declared`];
-  return { definition: { ...definition, stages }, provisional, counts, assumptions };
+  return { definition: { ...definition, stages }, quantile, estimates, provisional, counts, assumptions };
+}
+
+/** Whole-stage runtime at speed 1 as the stage now reads (the model's own arithmetic, not the profile's). */
+function wholeStageS(stage: Stage): number {
+  if (stage.kind === 'atomic') return stage.runtimeS ?? Number.NaN;
+  const k = stage.units;
+  const excess = stage.runtimeLogS !== undefined && k > stage.minChunk ? stage.runtimeLogS * k * Math.log2(k / stage.minChunk) : 0;
+  return stage.overheadS + (stage.runtimePerUnitS ?? Number.NaN) * k + excess;
+}
+
+function declaredEstimate(stage: Stage): StageEstimate {
+  return { stage: stage.id, op: stage.op, source: 'declared', n: 0, provisional: false, plannedS: wholeStageS(stage), p10S: undefined, p50S: undefined, p90S: undefined, law: undefined };
+}
+
+/** The same stage re-estimated at P10 / P50 / P90, so the explanation shows the spread the plan chose from. */
+function describeEstimate(original: Stage, stage: Stage, prediction: Prediction, profile: Profile, quantile: number, bytesOf: ReadonlyMap<string, number>): StageEstimate {
+  const at = (q: number): number => {
+    const again = original.kind === 'atomic' ? estimateAtomic(original, profile, q, bytesOf, []) : estimateDivisible(original, profile, q);
+    return again === undefined ? Number.NaN : wholeStageS(again.stage);
+  };
+  const law = stage.kind === 'divisible' ? chunkLaw(profile, stage.op, quantile).law : undefined;
+  return { stage: stage.id, op: stage.op, source: prediction.source, n: prediction.n, provisional: prediction.provisional, plannedS: wholeStageS(stage), p10S: at(0.1), p50S: at(0.5), p90S: at(0.9), law };
 }
 
 /** "p90" for 0.9. */

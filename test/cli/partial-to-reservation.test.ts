@@ -49,6 +49,18 @@ test('the partial definition plans at P90 with provisional stages and writes a r
   assert.is(Object.keys(reservation.placement).length, 17);
 });
 
+test('--explain with a profile lists each stage\'s estimate, provisional ones first', async () => {
+  const run = await runCli(['plan', PARTIAL, '--pools', POOLS, '--profile', profile, '--risk', 'p90', '--explain']);
+  assert.is(run.code, 0, run.stderr);
+  const section = run.stdout.slice(run.stdout.indexOf('estimates (whole stage at speed 1; planned at p90 of the history):'));
+  assert.ok(section.length > 0 && section.startsWith('estimates'), 'the estimates section is printed');
+  const rows = section.split('\n').slice(2).filter((line) => line.trim() !== '');
+  assert.is(rows.length, 17);
+  assert.match(rows[0]!, /^\s+(plot|sifting-2)\s/);
+  assert.match(rows[1]!, /^\s+(plot|sifting-2)\s/);
+  assert.match(section, /plot\s+plot\s+global \(prior\)/);
+});
+
 test('the completed definition plans within the reservation, keeps the placement and says how much moved', async () => {
   const run = await runCli(['plan', COMPLETE, '--pools', POOLS, '--profile', profile, '--risk', 'p90', '--reservation', reservationPath, '--format', 'json']);
   assert.is(run.code, 0, run.stderr);

@@ -105,4 +105,25 @@ test('pools that declare a class the op ran on get the (op, class) runtime', () 
   assert.not.ok(stage.runtimeByPoolS?.has('c'), 'a pool without a class uses the op-level runtime');
 });
 
+test('estimates for --explain: planned value at the quantile, P10 <= P50 <= P90, sources as applied', () => {
+  const applied = applyProfile(definition, profile, 0.9);
+  const byStage = new Map(applied.estimates.map((e) => [e.stage, e]));
+  assert.equal([...byStage.keys()].sort(), ['guessed', 'new', 'scan', 'sort']);
+  for (const id of ['sort', 'scan', 'new']) {
+    const e = byStage.get(id)!;
+    assert.ok(e.p10S! < e.p50S! && e.p50S! < e.p90S!, `${id}: ${e.p10S} ${e.p50S} ${e.p90S}`);
+    assert.ok(Math.abs(e.plannedS - e.p90S!) <= 1e-9 * e.plannedS, `${id}: planned at p90`);
+  }
+  assert.is(byStage.get('sort')!.source, 'op');
+  assert.ok(byStage.get('sort')!.law !== undefined, 'a divisible stage shows its law');
+  assert.is(byStage.get('new')!.source, 'global');
+  assert.ok(byStage.get('new')!.provisional);
+  const declared = byStage.get('guessed')!;
+  assert.equal([declared.source, declared.plannedS, declared.p90S], ['declared', 42, undefined]);
+  // The whole-stage runtime shown is what the model plans: the stage's work plus its fixed overhead.
+  const problem = assembleProblem(applied.definition, pools);
+  const sort = applied.definition.stages[0]!;
+  assert.ok(Math.abs(byStage.get('sort')!.plannedS - (problem.stageWorkS[0]! + sort.overheadS + (sort.kind === 'divisible' ? sort.runtimeLogS! * 8000 * Math.log2(8000 / 100) : 0))) < 1e-6);
+});
+
 test.run();
