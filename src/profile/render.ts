@@ -6,12 +6,16 @@
  *   blastall  900  0.8 s + 2.1e-7 s/B·n             5.11 GB   9.1 s   9.6 s   10.2 s  unknown/24c (900)
  */
 import { formatBytes, formatDurationS, table } from '../render/format.js';
-import { opSummaries } from './predict.js';
+import { opSummaries, predict } from './predict.js';
 import type { Profile, ScalingLaw, SizeBy } from './types.js';
 
 export function renderProfile(profile: Profile): string {
   const summaries = opSummaries(profile);
-  const header = ['op', 'n', 'failed', 'runtime law', 'at size', 'P10', 'P50', 'P90', 'classes'];
+  const header = ['op', 'n', 'failed', 'runtime law', 'at size', 'P10', 'P50', 'P90', 'peak mem P90', 'classes'];
+  const memory = (op: string): string => {
+    const p90 = predict(profile, 'peakMemBytes', { op }, 0.9);
+    return p90.n === 0 || p90.source === 'global' ? '–' : formatBytes(p90.value);
+  };
   const rows = summaries.map((op) => [
     op.op,
     String(op.n),
@@ -21,13 +25,14 @@ export function renderProfile(profile: Profile): string {
     formatOptional(op.p10),
     formatOptional(op.p50),
     formatOptional(op.p90),
+    memory(op.op),
     op.classes.map((entry) => `${entry.poolClass} (${entry.n})`).join(', '),
   ]);
   const { calibration, settings } = profile;
   const lines = [
     `profile fitted ${profile.fittedAt} from ${profile.records} records, ${calibration.jobs} job(s), ${summaries.length} op(s)`,
     '',
-    table([header, ...rows], [false, true, true, false, true, true, true, true, false]),
+    table([header, ...rows], [false, true, true, false, true, true, true, true, true, false]),
     '',
     `quantiles: ${settings.calibration}-conformal on held-out ${calibration.opsByJob > 0 ? 'jobs' : 'records'} (${calibration.residuals} runtime residuals; ${calibration.opsByJob} op(s) split by job, ${calibration.opsByRecord} by record, ${calibration.opsWithoutHoldout} too thin: global residuals)`,
     `shrinkage: pool class k = ${settings.classShrinkage}, residual quantiles k = ${settings.residualShrinkage}; laws ${settings.refit ? 'refitted on all records after calibration' : 'fitted on the training split only'}`,

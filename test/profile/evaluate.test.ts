@@ -61,6 +61,15 @@ test('renderProfile: a line per op with its law, quantiles and classes', () => {
   assert.match(line!, /blastall\s+90\s+0\s+1\.?\d* s \+ 0\.01 s\/item·n/);
   assert.match(line!, /class-a \(90\)$/);
   assert.match(text, /cross-conformal on held-out jobs/);
+  assert.match(line!, /\s–\s+class-a/, 'no memory recorded: no memory column value');
+});
+
+test('renderProfile: peak memory P90 from the records that have it', () => {
+  const records = Array.from({ length: 40 }, (_, i) => record({ op: 'sort', runtimeS: 5, jobId: `job${i % 4}`, stageId: `s${i}`, peakMemBytes: (1 + (i % 10) / 100) * 2e9 }));
+  const line = renderProfile(fitProfile(records, { fittedAt: '2026-01-01T00:00:00.000Z' })).split('\n').find((l) => l.startsWith('sort'))!;
+  const memory = /\s(2\.\d+) GB\s/.exec(line);
+  assert.ok(memory !== null, line);
+  assert.ok(Number(memory![1]) >= 2.0 && Number(memory![1]) <= 2.4, line);
 });
 
 test.run();
