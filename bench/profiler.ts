@@ -41,6 +41,7 @@ import { fitProfile, type FitOptions } from '../src/profile/fit.js';
 import { predict } from '../src/profile/predict.js';
 import { syntheticRecords } from '../src/profile/synthetic.js';
 import { EXTRAPOLATION_EXPONENT_SPREAD, type Profile, type ProfileQuery } from '../src/profile/types.js';
+import { RISK_QUANTILES, riskReplays, type Replay } from './profiler-risk.js';
 import { describeMachine, geometricMean, markdownTable, progress, reportHeader, WFINSTANCES_DIR, writeResult } from './common.js';
 
 const COMMAND = 'npm run bench:profiler  (node --import tsx bench/profiler.ts)';
@@ -352,6 +353,8 @@ function main(): void {
       pooledSizes: pooledCoverage(variantResults.filter((r) => r.kind === 'sizes')),
     };
   });
+  progress('profiler: plans at P50 and P90 replayed on held-out runs');
+  const replays = dev ? [] : riskReplays(fitOptions);
   progress('profiler: timing');
   const times = timing();
 
@@ -438,6 +441,7 @@ function main(): void {
     fit: times.fitMedianMs <= TARGETS.fitMs,
     predict: times.predictNsPerCall <= TARGETS.predictNs,
   };
+  if (replays.length > 0) lines.push('', ...riskSection(replays));
   lines.push('', '## Timing', '');
   lines.push(
     `fitProfile on ${times.fitRecords} synthetic records: ${times.fitMs.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${times.fitMedianMs.toFixed(0)} ms; target <= ${TARGETS.fitMs} ms)`,
@@ -456,13 +460,35 @@ function main(): void {
   lines.push('', `bench wall time ${wallS.toFixed(1)} s`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  const raw = { command: COMMAND, dev, date, machine, wallS, fitOptions, targets: TARGETS, met: targets, summary, variants, timing: times, cases: results };
+  const raw = { command: COMMAND, dev, date, machine, wallS, fitOptions, targets: TARGETS, met: targets, summary, variants, replays, timing: times, cases: results };
   if (dev || custom) {
     progress(`profiler: ${results.length} cases in ${wallS.toFixed(1)} s (development or non-default options: not written)`);
     return;
   }
   const jsonPath = writeResult('profiler.json', `${JSON.stringify(raw, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
   progress(`profiler: ${results.length} cases in ${wallS.toFixed(1)} s → ${jsonPath}`);
+}
+
+/** Per workflow and quantile: how many of the 4 leave-one-run-out plans held, and the median actual/planned makespan. */
+function riskSection(replays: readonly Replay[]): string[] {
+  const lines = ['## Plans at a quantile, replayed on the held-out run', ''];
+  lines.push('Each run of each workflow is held out in turn; a profile fitted on the other three plans it (homogeneous pools, makespan objective) at P50 and at P90; the plan is replayed on the runtimes that run really had. Held = replayed makespan <= planned.', '');
+  const workflows = [...new Set(replays.map((r) => r.workflow))];
+  const rows = workflows.map((workflow) => [
+    workflow,
+    ...RISK_QUANTILES.flatMap((q) => {
+      const mine = replays.filter((r) => r.workflow === workflow && r.quantile === q);
+      const held = mine.filter((r) => r.actualMakespanS <= r.plannedMakespanS).length;
+      return [`${held}/${mine.length}`, medianOf(mine.map((r) => r.actualMakespanS / r.plannedMakespanS)).toFixed(3)];
+    }),
+  ]);
+  const total = RISK_QUANTILES.flatMap((q) => {
+    const mine = replays.filter((r) => r.quantile === q);
+    return [`${mine.filter((r) => r.actualMakespanS <= r.plannedMakespanS).length}/${mine.length}`, medianOf(mine.map((r) => r.actualMakespanS / r.plannedMakespanS)).toFixed(3)];
+  });
+  rows.push(['all', ...total]);
+  lines.push(...markdownTable(['workflow', 'P50 plans held', 'P50 actual/planned', 'P90 plans held', 'P90 actual/planned'], rows, new Set([1, 2, 3, 4])));
+  return lines;
 }
 
 function inTarget(coverage: number): boolean {
