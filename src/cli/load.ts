@@ -42,13 +42,24 @@ export function loadJsonDocument(path: string): unknown {
 }
 
 /** The profile to plan with: a fitted profile file, or one fitted now from a history store; none without either. */
-export function loadProfile(profilePath: string | undefined, historyPath: string | undefined): Profile | undefined {
+export function loadProfile(profilePath: string | undefined, historyPath: string | undefined, onProgress?: (recordsRead: number, done: boolean) => void): Profile | undefined {
   if (profilePath !== undefined) return readProfile(loadJsonDocument(profilePath), profilePath);
   if (historyPath === undefined) return undefined;
   const store = openHistory(historyPath, { readonly: true });
   try {
-    return fitProfile(store.records());
+    return fitProfile(onProgress === undefined ? store.records() : counted(store.records(), onProgress));
   } finally {
     store.close();
   }
+}
+
+/** Passes records through, reporting how many were read every PROGRESS_EVERY records, and once more at the end (the fit goes on after the last record). */
+function* counted<T>(items: Iterable<T>, onProgress: (count: number, done: boolean) => void): Generator<T> {
+  const PROGRESS_EVERY = 8192;
+  let count = 0;
+  for (const item of items) {
+    yield item;
+    if (++count % PROGRESS_EVERY === 0) onProgress(count, false);
+  }
+  onProgress(count, true);
 }

@@ -16,6 +16,7 @@ import { renderGanttSvg } from '../render/svg.js';
 import { renderText } from '../render/text.js';
 import { loadJsonDocument, loadProfile, loadResourceMap, loadTaskDefinition } from './load.js';
 import type { Io } from './main.js';
+import { progressPrinter } from './progress.js';
 
 export interface PlanCommandOptions {
   readonly taskPath: string;
@@ -50,21 +51,6 @@ export interface PlanCommandOptions {
  * free one meets): moving work after provisioning has its own cost the model does not see.
  */
 export const MOVE_GAIN_THRESHOLD = 0.05;
-
-/** Planning longer than this prints progress on stderr (at most once per PROGRESS_EVERY_MS). */
-const PROGRESS_AFTER_MS = 1000;
-const PROGRESS_EVERY_MS = 1000;
-
-function progressPrinter(io: Io, enabled: boolean): (phase: string, detail: string) => void {
-  const started = performance.now();
-  let lastMs = 0;
-  return (phase, detail) => {
-    const elapsedMs = performance.now() - started;
-    if (!enabled || elapsedMs < PROGRESS_AFTER_MS || elapsedMs - lastMs < PROGRESS_EVERY_MS) return;
-    lastMs = elapsedMs;
-    io.stderr(`planning (${(elapsedMs / 1000).toFixed(1)} s): ${phase}, ${detail}\n`);
-  };
-}
 
 function planConstructive(problem: Problem, options: PlanCommandOptions, io: Io): PlanOutcome {
   const report = progressPrinter(io, options.progress);
@@ -134,7 +120,8 @@ async function planWithinReservation(definition: TaskDefinition, resources: Reso
 export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promise<{ output: string; violations: readonly string[] }> {
   const loaded = loadTaskDefinition(options.taskPath);
   const resources = loadResourceMap(options.poolsPath);
-  const profile = loadProfile(options.profilePath, options.historyPath);
+  const reportFit = progressPrinter(io, options.progress);
+  const profile = loadProfile(options.profilePath, options.historyPath, (read, done) => reportFit(done ? 'fitting a profile' : 'reading the history', `${read} records`));
   const quantile = options.risk ?? 0.5;
   const applied = profile === undefined ? undefined : applyProfile(loaded, profile, quantile, resources);
   const definition = applied?.definition ?? loaded;

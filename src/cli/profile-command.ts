@@ -17,6 +17,7 @@ import { parseCommandArgs, suggest, UsageError } from './args.js';
 import { traceRecords } from './history-command.js';
 import { loadProfile } from './load.js';
 import { EXIT_INPUT, EXIT_OK, type Io } from './main.js';
+import { progressPrinter } from './progress.js';
 
 const PROFILE_OPTIONS = {
   history: { type: 'string' },
@@ -76,7 +77,8 @@ export async function runProfileCommand(args: readonly string[], io: Io): Promis
 
 function fit(historyPath: string, out: string | undefined, io: Io): number {
   const started = performance.now();
-  const profile = loadProfile(undefined, historyPath)!;
+  const report = progressPrinter(io, true, 'profile fit');
+  const profile = loadProfile(undefined, historyPath, (read, done) => report(done ? 'fitting laws and quantiles' : 'reading the history', `${read} records`))!;
   const elapsedMs = performance.now() - started;
   const json = `${JSON.stringify(profile)}\n`;
   if (out === undefined) io.stdout(json);
