@@ -16,7 +16,8 @@ import type { Stage, TaskDefinition } from '../src/model/types.js';
 import { validateResourceMap } from '../src/model/validate-pools.js';
 import { importWfFormat } from '../src/model/wfformat.js';
 import { makePlan } from '../src/plan/make-plan.js';
-import { applyProfile } from '../src/profile/apply.js';
+import { applyProfile, runtimeSpread } from '../src/profile/apply.js';
+import { makespanRisk } from '../src/plan/risk.js';
 import { fitProfile, type FitOptions } from '../src/profile/fit.js';
 import { REPO_ROOT, WFINSTANCES_DIR } from './common.js';
 
@@ -37,6 +38,9 @@ export interface Replay {
   readonly quantile: number;
   readonly plannedMakespanS: number;
   readonly actualMakespanS: number;
+  /** The plan's makespan quantiles under the profile's spread (src/plan/risk.ts). */
+  readonly simulatedP50S: number;
+  readonly simulatedP90S: number;
 }
 
 interface Run {
@@ -68,10 +72,20 @@ export function riskReplays(fitOptions: FitOptions): Replay[] {
       const actual = assembleProblem(asRecorded(runs[heldOut]!), resources, { objective: 'makespan' });
       for (const quantile of RISK_QUANTILES) {
         const { definition } = applyProfile(runs[heldOut]!.definition, profile, quantile, resources);
-        const planned = makePlan(assembleProblem(definition, resources, { objective: 'makespan' }));
+        const problem = assembleProblem(definition, resources, { objective: 'makespan' });
+        const planned = { problem, ...makePlan(problem) };
         const { graph, allocation, order } = planned.scored;
         const replayed = evaluateCandidate(actual, { graph: buildSubtaskGraph(actual, graph.partition), allocation, order, variant: 'replay' });
-        replays.push({ workflow: workflow.split('/').pop()!, heldOut: heldOut + 1, quantile, plannedMakespanS: planned.plan.summary.makespanS, actualMakespanS: replayed.terms.makespanS });
+        const risk = makespanRisk(planned.problem, planned.scored, runtimeSpread(runs[heldOut]!.definition, profile, quantile), { seed: heldOut + 1 });
+        replays.push({
+          workflow: workflow.split('/').pop()!,
+          heldOut: heldOut + 1,
+          quantile,
+          plannedMakespanS: planned.plan.summary.makespanS,
+          actualMakespanS: replayed.terms.makespanS,
+          simulatedP50S: risk.makespanS.p50,
+          simulatedP90S: risk.makespanS.p90,
+        });
       }
     }
   }

@@ -488,6 +488,16 @@ function riskSection(replays: readonly Replay[]): string[] {
   });
   rows.push(['all', ...total]);
   lines.push(...markdownTable(['workflow', 'P50 plans held', 'P50 actual/planned', 'P90 plans held', 'P90 actual/planned'], rows, new Set([1, 2, 3, 4])));
+  // The Monte Carlo makespan quantiles of the P50 plans, against the makespan each really had.
+  const p50Plans = replays.filter((r) => r.quantile === 0.5);
+  const covered = (pick: (r: Replay) => number): string => `${p50Plans.filter((r) => r.actualMakespanS <= pick(r)).length}/${p50Plans.length}`;
+  lines.push('', 'Makespan quantiles of the P50 plans under the profile\'s spread (src/plan/risk.ts, 200 draws), against the replayed makespan:', '');
+  const mcRows = workflows.map((workflow) => {
+    const mine = p50Plans.filter((r) => r.workflow === workflow);
+    return [workflow, `${mine.filter((r) => r.actualMakespanS <= r.simulatedP50S).length}/${mine.length}`, `${mine.filter((r) => r.actualMakespanS <= r.simulatedP90S).length}/${mine.length}`];
+  });
+  mcRows.push(['all', covered((r) => r.simulatedP50S), covered((r) => r.simulatedP90S)]);
+  lines.push(...markdownTable(['workflow', 'actual <= simulated P50', 'actual <= simulated P90'], mcRows, new Set([1, 2])));
   return lines;
 }
 

@@ -8,7 +8,10 @@ import { createPlanner } from '../engine/create.js';
 import { makePlan, type PlanOutcome } from '../plan/make-plan.js';
 import { countMoves, keepPlacement, readReservation, reservationFromPlan, withinReservation, type Moves, type Reservation } from '../plan/reservation.js';
 import type { PlannerId } from '../planners/planner.js';
-import { applyProfile, type AppliedProfile } from '../profile/apply.js';
+import { applyProfile, runtimeSpread, type AppliedProfile } from '../profile/apply.js';
+import type { Profile } from '../profile/fit.js';
+import type { Plan } from '../plan/plan.js';
+import { makespanRisk, RISK_MAX_SUBTASKS } from '../plan/risk.js';
 import { renderEstimates } from '../render/estimates.js';
 import { renderExplain } from '../render/explain.js';
 import { renderReservation } from '../render/reservation.js';
@@ -117,6 +120,18 @@ async function planWithinReservation(definition: TaskDefinition, resources: Reso
   return { outcome, problem, moves: countMoves(outcome.plan, reservation), choice };
 }
 
+/** The plan with its makespan quantiles under the profile's spread; skipped (and said) above RISK_MAX_SUBTASKS. */
+function withRisk(outcome: PlanOutcome, problem: Problem, loaded: TaskDefinition, profile: Profile, quantile: number, seed: number): Plan {
+  const { plan, scored } = outcome;
+  if (scored.graph.nodeCount > RISK_MAX_SUBTASKS) {
+    return { ...plan, assumptions: [...plan.assumptions, `makespan risk not simulated: ${scored.graph.nodeCount} sub-tasks (above ${RISK_MAX_SUBTASKS})`] };
+  }
+  const spread = runtimeSpread(loaded, profile, quantile);
+  // Declared runtimes carry no spread: with nothing learned, every draw is the plan itself.
+  if (spread.logRatio.every((x) => x === 0)) return plan;
+  return { ...plan, risk: makespanRisk(problem, scored, spread, { seed }) };
+}
+
 export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promise<{ output: string; violations: readonly string[] }> {
   const loaded = loadTaskDefinition(options.taskPath);
   const resources = loadResourceMap(options.poolsPath);
@@ -139,7 +154,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
     const { kept, moved, added } = reserved.moves;
     reservationNote = `within reservation ${options.reservationPath}: ${reserved.choice}; ${moved} sub-task(s) moved, ${kept} kept, ${added} new\n`;
   }
-  const { plan } = outcome;
+  const plan = profile === undefined ? outcome.plan : withRisk(outcome, problem, loaded, profile, quantile, options.seed);
   let shown = reservation;
   if (options.reservationOut !== undefined) {
     const written = reservationFromPlan(plan, profile === undefined ? {} : { quantile });

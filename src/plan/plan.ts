@@ -8,6 +8,7 @@ import { objectiveUnit, type ObjectiveKind } from '../cost/objective.js';
 import type { Terms } from '../cost/terms.js';
 import type { Problem, Provisional } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
+import type { MakespanRisk } from './risk.js';
 
 export const PLAN_VERSION = 1;
 
@@ -75,6 +76,8 @@ export interface Plan {
   readonly subtasks: readonly PlanSubtask[];
   readonly provisional: readonly Provisional[];
   readonly assumptions: readonly string[];
+  /** With a profile: this plan's makespan under the history's spread (Monte Carlo, plan/risk.ts). */
+  readonly risk?: MakespanRisk;
 }
 
 /** Human-readable sub-task ids: a whole stage keeps its id, a chunk is `stage#k`, a cluster `op*k`. */

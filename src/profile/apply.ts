@@ -14,6 +14,7 @@
  * seen an atomic stage's op on get that class's prediction as their known runtime instead.
  */
 import type { Provisional } from '../model/problem.js';
+import { RISK_LEVELS, type RuntimeSpread } from '../plan/risk.js';
 import type { AtomicStage, DivisibleStage, Pool, ResourceMap, Stage, TaskDefinition } from '../model/types.js';
 import { chunkLaw, predict } from './predict.js';
 import type { Profile } from './fit.js';
@@ -69,6 +70,30 @@ export function applyProfile(definition: TaskDefinition, profile: Profile, quant
   });
   const assumptions = [`runtimes at ${level} of the history profile (${profile.records} records): ${counts.history} stage(s) from their op's fitted law, ${counts.prior} from a prior, ${counts.declared} as declared`];
   return { definition: { ...definition, stages }, quantile, estimates, provisional, counts, assumptions };
+}
+
+/**
+ * What a Monte Carlo of the plan draws from (see plan/risk.ts), per stage: log(runtime at each
+ * RISK_LEVELS level / runtime at `quantile`), and the op's run-to-run log sigma. Every term of a
+ * stage's runtime scales with the quantile's factor, so one ratio per level holds for the whole
+ * stage and each of its chunks. A stage that keeps its declared runtime has no spread (0).
+ */
+export function runtimeSpread(definition: TaskDefinition, profile: Profile, quantile: number): RuntimeSpread {
+  const bytesOf = new Map(definition.data.map((object) => [object.id, object.bytes]));
+  const L = RISK_LEVELS.length;
+  const logRatio = new Float64Array(definition.stages.length * L);
+  const jobShiftSigma = new Float64Array(definition.stages.length);
+  definition.stages.forEach((stage, s) => {
+    const at = (q: number): number | undefined => {
+      const estimated = stage.kind === 'atomic' ? estimateAtomic(stage, profile, q, bytesOf, []) : estimateDivisible(stage, profile, q);
+      return estimated === undefined ? undefined : wholeStageS(estimated.stage);
+    };
+    const base = at(quantile);
+    if (base === undefined || !(base > 0)) return;
+    for (let k = 0; k < L; k++) logRatio[s * L + k] = Math.log(at(RISK_LEVELS[k]!)! / base);
+    jobShiftSigma[s] = profile.ops[stage.op]?.metrics.runtimeS?.jobShiftSigma ?? profile.calibration.jobShiftSigma;
+  });
+  return { logRatio, jobShiftSigma };
 }
 
 /** Whole-stage runtime at speed 1 as the stage now reads (the model's own arithmetic, not the profile's). */

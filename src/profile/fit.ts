@@ -179,7 +179,8 @@ export function fitProfile(records: Iterable<RunRecord>, options: FitOptions = {
       const residuals = round(addNormalSpread(shrinkGrid(conformalGrid(work.held.sort(), levels), work.held.length, globalResiduals, settings.residualShrinkage), sigma, levels));
       const residualsAnyClass = round(addNormalSpread(shrinkGrid(conformalGrid(work.heldAnyClass.sort(), levels), work.heldAnyClass.length, globalResiduals, settings.residualShrinkage), sigma, levels));
       const prior = round(widen(conformalGrid(work.logValues.sort(), levels)!, residualsAnyClass, levels));
-      metricsByOp[o]![metric] = { n: work.n, law: work.law, calibrationN: work.held.length, residuals, residualsAnyClass, prior, classes: work.classes };
+      const opJobShiftSigma = work.jobVariance === undefined ? jobShift.sigma : Math.sqrt(work.jobVariance);
+      metricsByOp[o]![metric] = { n: work.n, law: work.law, calibrationN: work.held.length, jobShiftSigma: Math.round(opJobShiftSigma * GRID_DIGITS) / GRID_DIGITS, residuals, residualsAnyClass, prior, classes: work.classes };
     }
     global[metric] = { n: withData.reduce((sum, work) => sum + work.n, 0), ops: withData.length, residuals: globalResiduals, prior: round(widen(globalPrior(withData, levels), globalResiduals, levels)) };
   }

@@ -241,11 +241,12 @@ function readSizeBy(reader: FieldReader, record: Record<string, unknown>, path: 
 }
 
 function readMetric(reader: FieldReader, value: unknown, path: Path, size: number): MetricFit | undefined {
-  const record = reader.object(value, path, ['n', 'law', 'calibrationN', 'residuals', 'residualsAnyClass', 'prior', 'classes']);
+  const record = reader.object(value, path, ['n', 'law', 'calibrationN', 'jobShiftSigma', 'residuals', 'residualsAnyClass', 'prior', 'classes']);
   if (record === undefined) return undefined;
   const n = reader.number(record, 'n', path, COUNT, true);
   const law = readLaw(reader, record.law, [...path, 'law']);
   const calibrationN = reader.number(record, 'calibrationN', path, COUNT, true);
+  const jobShiftSigma = reader.number(record, 'jobShiftSigma', path, { min: 0 }, true);
   const residuals = readGrid(reader, record, 'residuals', path, size);
   const residualsAnyClass = readGrid(reader, record, 'residualsAnyClass', path, size);
   const prior = readGrid(reader, record, 'prior', path, size);
@@ -262,8 +263,8 @@ function readMetric(reader: FieldReader, value: unknown, path: Path, size: numbe
       if (count !== undefined && logShift !== undefined) classes[name] = { n: count, logShift };
     }
   }
-  if (n === undefined || law === undefined || calibrationN === undefined || residuals === undefined || residualsAnyClass === undefined || prior === undefined) return undefined;
-  return { n, law, calibrationN, residuals, residualsAnyClass, prior, classes };
+  if (n === undefined || law === undefined || calibrationN === undefined || jobShiftSigma === undefined || residuals === undefined || residualsAnyClass === undefined || prior === undefined) return undefined;
+  return { n, law, calibrationN, jobShiftSigma, residuals, residualsAnyClass, prior, classes };
 }
 
 function readLaw(reader: FieldReader, value: unknown, path: Path): ScalingLaw | undefined {

@@ -99,6 +99,12 @@ export interface MetricFit {
   /** Held-out residuals behind `residuals` (0: only the global residuals answer). */
   readonly calibrationN: number;
   /**
+   * Log sigma of this op's run-to-run shift: the one-way random-effects estimate over its held-out
+   * jobs, or the profile's pooled one for an op seen in a single job. The share of the spread
+   * that the tasks of one run share (a Monte Carlo of the makespan draws it once per run).
+   */
+  readonly jobShiftSigma: number;
+  /**
    * log(actual / (law · class effect)) quantiles: conformal ranks on held-out jobs, shrunk
    * toward the global residuals by calibrationN / (calibrationN + residualShrinkage).
    */

@@ -44,6 +44,7 @@ test('the partial definition plans at P90 with provisional stages and writes a r
   assert.match(run.stdout, /sifting-2: no size for op "sifting"'s scaling law: the op's prior at p90/);
   assert.match(run.stdout, /plot: no history for op "plot": the global prior at p90/);
   assert.match(run.stdout, /^reservation: slots per pool in \d+ window\(s\) of/m);
+  assert.match(run.stdout, /^risk       makespan P10 .+ · P50 .+ · P90 .+ under the history's spread \(200 draws, this placement\); deadline met in \d+ %$/m);
   const reservation = readReservation(JSON.parse(readFileSync(reservationPath, 'utf8')), reservationPath, validateResourceMap(readJson('examples/pools/hetero.json')));
   assert.is(reservation.quantile, 0.9);
   assert.is(Object.keys(reservation.placement).length, 17);
@@ -65,6 +66,8 @@ test('the completed definition plans within the reservation, keeps the placement
   const run = await runCli(['plan', COMPLETE, '--pools', POOLS, '--profile', profile, '--risk', 'p90', '--reservation', reservationPath, '--format', 'json']);
   assert.is(run.code, 0, run.stderr);
   const plan = JSON.parse(run.stdout) as Plan;
+  const risk = plan.risk!;
+  assert.ok(risk.samples === 200 && risk.makespanS.p10 <= risk.makespanS.p50 && risk.makespanS.p50 <= risk.makespanS.p90, JSON.stringify(risk));
   const reservation = JSON.parse(readFileSync(reservationPath, 'utf8')) as Reservation;
   const moves = countMoves(plan, reservation);
   assert.match(run.stderr, new RegExp(`${moves.moved} sub-task\\(s\\) moved, ${moves.kept} kept, ${moves.added} new`));
