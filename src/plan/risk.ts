@@ -9,7 +9,9 @@
  * a Gaussian copula in which the tasks of one op share a run-level shift z_op (runs of a
  * workflow are slow or fast as a whole, op by op) and ρ = σ²_job / σ²_op is the share of the
  * op's spread that the profile attributes to run-to-run shifts. Per-sub-task dispatch overhead
- * is not scaled; interruption rework is recomputed from the drawn runtime.
+ * is not scaled; interruption rework is recomputed from the drawn runtime. A cluster of several
+ * tasks takes one draw for all of them, which overstates its spread (its members' independent
+ * parts would partly cancel): the error is on the cautious side.
  */
 import { simulate } from '../cost/simulate.js';
 import type { Candidate } from '../planners/planner.js';
