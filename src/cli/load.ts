@@ -2,7 +2,7 @@
  * Reading input files (the only I/O before planning): a task definition in apportion's
  * format or WfFormat (detected by `schemaVersion`), and a resource map.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../model/issues.js';
 import { parseDocument } from '../model/parse.js';
 import type { ResourceMap, TaskDefinition } from '../model/types.js';
@@ -20,6 +20,17 @@ export function readText(path: string): string {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
     throw new InputError(path, [{ code: 'invalid_value', path: [], message: `cannot read ${path}: ${reason}`, expected: 'a readable file', received: reason }]);
+  }
+}
+
+/** Writes an output file; a path that cannot be written is bad input (exit 2) with the reason, not an internal error. */
+export function writeText(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
+    throw new InputError(path, [{ code: 'invalid_value', path: [], message: `cannot write ${path}: ${reason}`, expected: 'a writable file path', received: reason }]);
   }
 }
 

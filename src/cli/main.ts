@@ -4,10 +4,10 @@
  * Output goes to stdout (or --out), progress and errors to stderr. No stack traces unless
  * APPORTION_DEBUG is set.
  */
-import { writeFileSync } from 'node:fs';
 import { InputError, formatIssues } from '../model/issues.js';
 import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
 import { UsageError, nonNegative, oneOf, parseCommandArgs, suggest, wholeAtLeastOne } from './args.js';
+import { writeText } from './load.js';
 import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
 
 export const EXIT_OK = 0;
@@ -120,7 +120,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     return EXIT_OK;
   }
   const result = await runPlanCommand(options, io);
-  if (options.out !== undefined) writeFileSync(options.out, result.output);
+  if (options.out !== undefined) writeText(options.out, result.output);
   else io.stdout(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
   for (const violation of result.violations) io.stderr(`✖ the best plan found ${violation}\n`);
   return result.violations.length > 0 ? EXIT_CONSTRAINT : EXIT_OK;

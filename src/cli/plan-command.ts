@@ -1,5 +1,4 @@
 /** `apportion plan`: load, estimate (profile at a quantile), assemble, plan, render; reservations in and out. */
-import { writeFileSync } from 'node:fs';
 import type { ObjectiveKind } from '../cost/objective.js';
 import { assembleProblem, type Problem } from '../model/problem.js';
 import type { ResourceMap, TaskDefinition } from '../model/types.js';
@@ -17,7 +16,7 @@ import { renderExplain } from '../render/explain.js';
 import { renderReservation } from '../render/reservation.js';
 import { renderGanttSvg } from '../render/svg.js';
 import { renderText } from '../render/text.js';
-import { loadJsonDocument, loadProfile, loadResourceMap, loadTaskDefinition } from './load.js';
+import { loadJsonDocument, loadProfile, loadResourceMap, loadTaskDefinition, writeText } from './load.js';
 import type { Io } from './main.js';
 import { progressPrinter } from './progress.js';
 
@@ -159,7 +158,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
   if (options.reservationOut !== undefined) {
     const written = reservationFromPlan(plan, profile === undefined ? {} : { quantile });
     shown = written;
-    writeFileSync(options.reservationOut, `${JSON.stringify(written, null, 2)}\n`);
+    writeText(options.reservationOut, `${JSON.stringify(written, null, 2)}\n`);
     reservationNote += `${renderReservation(written)}reservation written to ${options.reservationOut}\n`;
   }
   let output: string;

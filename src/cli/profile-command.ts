@@ -6,7 +6,6 @@
  *   eval   predict held-out runs (WfFormat traces) and score P50 error and quantile coverage
  *          against two baselines: the op's running mean and its last observed runtime
  */
-import { writeFileSync } from 'node:fs';
 import type { RunRecord } from '../history/record.js';
 import { defaultHistoryPath, openHistory } from '../history/store.js';
 import { baselines, evaluatePoint, evaluateProfile, type Evaluation, type PointEvaluation } from '../profile/evaluate.js';
@@ -15,7 +14,7 @@ import { renderProfile } from '../profile/render.js';
 import { table } from '../render/format.js';
 import { parseCommandArgs, suggest, UsageError } from './args.js';
 import { traceRecords } from './history-command.js';
-import { loadProfile } from './load.js';
+import { loadProfile, writeText } from './load.js';
 import { EXIT_INPUT, EXIT_OK, type Io } from './main.js';
 import { progressPrinter } from './progress.js';
 
@@ -82,7 +81,7 @@ function fit(historyPath: string, out: string | undefined, io: Io): number {
   const elapsedMs = performance.now() - started;
   const json = `${JSON.stringify(profile)}\n`;
   if (out === undefined) io.stdout(json);
-  else writeFileSync(out, json);
+  else writeText(out, json);
   io.stderr(`fitted ${profile.records} records, ${Object.keys(profile.ops).length} op(s) from ${historyPath} in ${elapsedMs.toFixed(0)} ms${out === undefined ? '' : `; wrote ${out}`}\n`);
   if (profile.records === 0) {
     io.stderr('✖ the history holds no runs: import traces first (apportion history import TRACE.json)\n');

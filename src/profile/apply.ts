@@ -14,6 +14,7 @@
  * seen an atomic stage's op on get that class's prediction as their known runtime instead.
  */
 import type { Provisional } from '../model/problem.js';
+import { superlinearS } from '../model/subtasks.js';
 import { RISK_LEVELS, type RuntimeSpread } from '../plan/risk.js';
 import type { AtomicStage, DivisibleStage, Pool, ResourceMap, Stage, TaskDefinition } from '../model/types.js';
 import { chunkLaw, predict } from './predict.js';
@@ -99,9 +100,7 @@ export function runtimeSpread(definition: TaskDefinition, profile: Profile, quan
 /** Whole-stage runtime at speed 1 as the stage now reads (the model's own arithmetic, not the profile's). */
 function wholeStageS(stage: Stage): number {
   if (stage.kind === 'atomic') return stage.runtimeS ?? Number.NaN;
-  const k = stage.units;
-  const excess = stage.runtimeLogS !== undefined && k > stage.minChunk ? stage.runtimeLogS * k * Math.log2(k / stage.minChunk) : 0;
-  return stage.overheadS + (stage.runtimePerUnitS ?? Number.NaN) * k + excess;
+  return stage.overheadS + (stage.runtimePerUnitS ?? Number.NaN) * stage.units + superlinearS(stage, stage.units);
 }
 
 function declaredEstimate(stage: Stage): StageEstimate {

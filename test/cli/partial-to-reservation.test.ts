@@ -114,6 +114,9 @@ test('bad uses: --risk without a profile, an out-of-range quantile, a missing hi
   assert.is(broken.code, 2);
   assert.match(broken.stderr, /not an apportion reservation/);
   assert.not.match(broken.stderr, /\n\s+at /, 'no stack trace');
+  const unwritable = await runCli(['plan', COMPLETE, '--pools', POOLS, '--reservation-out', join(scratch, 'no-such-folder', 'r.json')]);
+  assert.is(unwritable.code, 2);
+  assert.match(unwritable.stderr, /cannot write .*r\.json: its folder does not exist/);
 });
 
 test('profile eval scores held-out runs against the baselines', async () => {
