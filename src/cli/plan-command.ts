@@ -5,7 +5,7 @@ import type { ResourceMap, TaskDefinition } from '../model/types.js';
 import { explainChoices } from '../plan/explain.js';
 import { createPlanner } from '../engine/create.js';
 import { makePlan, type PlanOutcome } from '../plan/make-plan.js';
-import { countMoves, keepPlacement, readReservation, reservationFromPlan, withinReservation, type Moves, type Reservation } from '../plan/reservation.js';
+import { checkReservationFits, countMoves, keepPlacement, readReservation, reservationFromPlan, withinReservation, type Moves, type Reservation } from '../plan/reservation.js';
 import type { PlannerId } from '../planners/planner.js';
 import { applyProfile, runtimeSpread, type AppliedProfile } from '../profile/apply.js';
 import type { Profile } from '../profile/fit.js';
@@ -140,6 +140,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
   const applied = profile === undefined ? undefined : applyProfile(loaded, profile, quantile, resources);
   const definition = applied?.definition ?? loaded;
   const reservation = options.reservationPath === undefined ? undefined : readReservation(loadJsonDocument(options.reservationPath), options.reservationPath, resources);
+  if (reservation !== undefined) checkReservationFits(reservation, definition, options.reservationPath!);
 
   let problem: Problem;
   let outcome: PlanOutcome;

@@ -2,8 +2,8 @@
  * Reservations: plan ahead of a complete definition.
  *
  * From a (provisional) plan, a reservation says how many slots each pool must hold in each
- * time window for the job as predicted (the most slots busy at once in the window), and where
- * each piece of work was put. A system provisions from it ahead of time; planning the
+ * time window for the job as predicted (enough for every slot the plan uses in the window), and
+ * where each piece of work was put. A system provisions from it ahead of time; planning the
  * completed definition with `--reservation` then (1) caps each pool at its reserved slots
  * while the reservation lasts (declared capacity after it) and (2) prefers to keep work
  * where the provisional plan put it, counting what moved.
@@ -43,7 +43,7 @@ export function defaultWindowS(makespanS: number): number {
 }
 
 /**
- * Each window reserves the peak of its neighbours too (and the reservation runs that much
+ * Each window reserves the need of its neighbours too (and the reservation runs that much
  * longer): the completed job will not start every sub-task at the predicted instant, and a
  * slot that vanishes just before a sub-task starts delays it to after the reservation.
  */
@@ -59,7 +59,7 @@ export function reservationFromPlan(plan: Plan, options: { windowS?: number; qua
     else list.push(subtask);
   }
   const slack = options.slackWindows ?? DEFAULT_SLACK_WINDOWS;
-  const pools = plan.pools.filter((pool) => byPool.has(pool.id)).map((pool) => ({ pool: pool.id, slots: widen(peakSlotsPerWindow(byPool.get(pool.id)!, windowS, windows + slack), slack) }));
+  const pools = plan.pools.filter((pool) => byPool.has(pool.id)).map((pool) => ({ pool: pool.id, slots: widen(slotsPerWindow(byPool.get(pool.id)!, windowS, windows + slack), slack) }));
   const placement: Record<string, Placement[]> = {};
   const place = (stage: string, entry: Placement): void => {
     (placement[stage] ??= []).push(entry);
@@ -79,54 +79,46 @@ export function reservationFromPlan(plan: Plan, options: { windowS?: number; qua
   };
 }
 
-/** Most sub-tasks running at once in each window (a sweep over start/finish events). */
-function peakSlotsPerWindow(subtasks: readonly PlanSubtask[], windowS: number, windows: number): number[] {
-  const events: [number, number][] = [];
+/**
+ * Slots each window must hold: one more than the highest slot index any sub-task running in
+ * the window uses. Not the peak of sub-tasks running at once: a pool's slot k exists only while
+ * the pool has more than k slots (cost/slots.ts), so a sub-task on slot 5 needs 6 slots for its
+ * whole run, even when fewer sub-tasks run beside it. With this, the plan replays unchanged
+ * within its own reservation.
+ */
+function slotsPerWindow(subtasks: readonly PlanSubtask[], windowS: number, windows: number): number[] {
+  const need = new Array<number>(windows).fill(0);
   for (const s of subtasks) {
     if (s.finishS <= s.startS) continue;
-    events.push([s.startS, 1], [s.finishS, -1]);
-  }
-  // Finishes before starts at the same instant: a slot handed over is one slot.
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const peak = new Array<number>(windows).fill(0);
-  let running = 0;
-  let window = 0;
-  for (const [atS, delta] of events) {
+    const first = Math.min(windows - 1, Math.floor(s.startS / windowS));
     // A finish at a window's opening instant belongs to the window before.
-    const at = Math.min(windows - 1, delta < 0 ? Math.max(0, Math.ceil(atS / windowS) - 1) : Math.floor(atS / windowS));
-    // Slots running when a window opens count in it, as do all slots busy within it.
-    while (window < at) {
-      window++;
-      peak[window] = Math.max(peak[window]!, running);
-    }
-    running += delta;
-    peak[at] = Math.max(peak[at]!, running);
+    const last = Math.min(windows - 1, Math.max(first, Math.ceil(s.finishS / windowS) - 1));
+    for (let w = first; w <= last; w++) need[w] = Math.max(need[w]!, s.slot + 1);
   }
-  return peak;
+  return need;
 }
 
-/** Window w holds the largest peak of windows w − slack .. w + slack. */
-function widen(peaks: readonly number[], slack: number): number[] {
-  return peaks.map((_, w) => Math.max(...peaks.slice(Math.max(0, w - slack), w + slack + 1)));
+/** Window w holds the largest need of windows w − slack .. w + slack. */
+function widen(needs: readonly number[], slack: number): number[] {
+  return needs.map((_, w) => Math.max(...needs.slice(Math.max(0, w - slack), w + slack + 1)));
 }
 
-export function totalReservedSlotS(reservation: Reservation): number {
-  let total = 0;
-  for (const pool of reservation.pools) for (const slots of pool.slots) total += slots * reservation.windowS;
-  return total;
-}
-
-/** Caps each pool at its reserved slots over the reservation's windows; declared capacity after. Pools without a reservation get none while it lasts. */
+/**
+ * Caps each pool at its reserved slots over the reservation's windows: the pointwise minimum
+ * of the declared capacity and the reservation, every breakpoint of either kept. Declared
+ * capacity after the reservation; pools without a reservation get none while it lasts.
+ */
 export function withinReservation(resources: ResourceMap, reservation: Reservation): ResourceMap {
   const reserved = new Map(reservation.pools.map((entry) => [entry.pool, entry.slots]));
   const windows = Math.max(0, ...reservation.pools.map((entry) => entry.slots.length));
   const endS = windows * reservation.windowS;
   const pools = resources.pools.map((pool): Pool => {
     const slots = reserved.get(pool.id) ?? [];
-    const steps: CapacityStep[] = [];
-    for (let w = 0; w < windows; w++) steps.push({ atS: w * reservation.windowS, slots: Math.min(slots[w] ?? 0, declaredAt(pool, w * reservation.windowS)) });
-    steps.push({ atS: endS, slots: declaredAt(pool, endS) });
-    for (const step of pool.capacity) if (step.atS > endS) steps.push(step);
+    const reservedAt = (atS: number): number => (atS >= endS ? Number.POSITIVE_INFINITY : slots[Math.floor(atS / reservation.windowS)] ?? 0);
+    const breakpoints = new Set<number>([0, endS]);
+    for (let w = 1; w < windows; w++) breakpoints.add(w * reservation.windowS);
+    for (const step of pool.capacity) breakpoints.add(step.atS);
+    const steps = [...breakpoints].sort((a, b) => a - b).map((atS): CapacityStep => ({ atS, slots: Math.min(reservedAt(atS), declaredAt(pool, atS)) }));
     return { ...pool, capacity: mergeSteps(steps) };
   });
   return { ...resources, pools };
@@ -154,6 +146,22 @@ export function keepPlacement(definition: TaskDefinition, reservation: Reservati
     return allowed.length === 0 ? stage : { ...stage, pools: allowed };
   });
   return { ...definition, stages };
+}
+
+/**
+ * A reservation made for another job is a mistake to stop, not to plan around: it would cap
+ * the pools at someone else's needs. Refused when none of its placed stages is in this job.
+ */
+export function checkReservationFits(reservation: Reservation, definition: TaskDefinition, source: string): void {
+  const placed = Object.keys(reservation.placement);
+  if (placed.length === 0 || definition.stages.some((stage) => Object.hasOwn(reservation.placement, stage.id))) return;
+  throw new InputError(source, [{
+    code: 'invalid_value',
+    path: ['placement'],
+    message: `this reservation was made for job "${reservation.job}": none of its ${placed.length} placed stages is in job "${definition.name}"`,
+    expected: `a reservation made from a plan of "${definition.name}" (apportion plan --reservation-out)`,
+    received: `stages such as "${placed[0]}"`,
+  }]);
 }
 
 export interface Moves {
@@ -222,7 +230,8 @@ export function readReservation(document: unknown, source: string, resources: Re
     return pool === undefined ? [] : [{ pool, slots }];
   });
   const placement: Record<string, Placement[]> = {};
-  const rawPlacement = root.placement === undefined ? {} : reader.object(root.placement, ['placement'], Object.keys(root.placement as object)) ?? {};
+  const placementIsObject = root.placement !== null && typeof root.placement === 'object' && !Array.isArray(root.placement);
+  const rawPlacement = root.placement === undefined ? {} : reader.object(root.placement, ['placement'], placementIsObject ? Object.keys(root.placement as object) : []) ?? {};
   for (const [stage, list] of Object.entries(rawPlacement)) {
     placement[stage] = (reader.array(list, ['placement', stage]) ?? []).flatMap((raw, index) => {
       const path: Path = ['placement', stage, index];

@@ -6,8 +6,13 @@ import { validateTaskDefinition } from '../../src/model/validate-task.js';
 import { assembleProblem } from '../../src/model/problem.js';
 import { makePlan } from '../../src/plan/make-plan.js';
 import type { Plan } from '../../src/plan/plan.js';
-import { countMoves, defaultWindowS, keepPlacement, readReservation, reservationFromPlan, withinReservation } from '../../src/plan/reservation.js';
-import { readJson } from '../helpers/problems.js';
+import { checkReservationFits, countMoves, defaultWindowS, keepPlacement, readReservation, reservationFromPlan, withinReservation } from '../../src/plan/reservation.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluateCandidate } from '../../src/cost/evaluate.js';
+import { buildSubtaskGraph } from '../../src/model/subtasks.js';
+import { importWfFormat } from '../../src/model/wfformat.js';
+import { readJson, WFINSTANCES } from '../helpers/problems.js';
 
 const test = suite('plan: reservations');
 const pools = validateResourceMap(readJson('examples/pools/hetero.json'));
@@ -127,6 +132,32 @@ test('readReservation: round trip, and bad fields named by path', () => {
     assert.match((error as InputError).issues[0]!.message, /spot/);
   }
   assert.throws(() => readReservation({ format: 'something-else' }, 'r.json', pools), (e: unknown) => e instanceof InputError && /not an apportion reservation/.test(e.issues[0]!.message));
+});
+
+test('a plan replays unchanged within its own reservation (slot indices, not only concurrency)', () => {
+  const trace = importWfFormat(JSON.parse(readFileSync(join(WFINSTANCES, 'pegasus/montage/montage-chameleon-dss-10d-001.json'), 'utf8')));
+  const outcome = makePlan(assembleProblem(trace, pools));
+  for (const slackWindows of [0, 1]) {
+    const reservation = reservationFromPlan(outcome.plan, { slackWindows });
+    const within = assembleProblem(trace, withinReservation(pools, reservation));
+    const { graph, allocation, order } = outcome.scored;
+    const replayed = evaluateCandidate(within, { graph: buildSubtaskGraph(within, graph.partition), allocation, order, variant: 'replay' });
+    assert.ok(Math.abs(replayed.terms.makespanS - outcome.plan.summary.makespanS) < 1e-6, `slack ${slackWindows}: ${replayed.terms.makespanS} vs ${outcome.plan.summary.makespanS}`);
+  }
+});
+
+test('withinReservation keeps declared capacity changes inside a window (pointwise minimum)', () => {
+  const dropping = validateResourceMap({ pools: [{ id: 'p', region: 'r', slots: 4, capacity: [{ atS: 150, slots: 1 }] }] });
+  const reservation = { format: 'apportion-reservation', version: 1, job: 'x', windowS: 100, pools: [{ pool: 'p', slots: [4, 3, 4] }], placement: {} } as const;
+  assert.equal(withinReservation(dropping, reservation).pools[0]!.capacity, [{ atS: 0, slots: 4 }, { atS: 100, slots: 3 }, { atS: 150, slots: 1 }]);
+});
+
+test('a reservation made for another job is refused; a null placement is a field error', () => {
+  const reservation = reservationFromPlan(plan());
+  const other = validateTaskDefinition({ name: 'other', stages: [{ id: 'unrelated', runtimeS: 10 }] });
+  assert.throws(() => checkReservationFits(reservation, other, 'r.json'), (e: unknown) => e instanceof InputError && /made for job "log-analytics": none of its 3 placed stages is in job "other"/.test(e.issues[0]!.message));
+  checkReservationFits(reservation, definition, 'r.json'); // its own job: accepted
+  assert.throws(() => readReservation({ ...reservation, placement: null }, 'r.json', pools), (e: unknown) => e instanceof InputError && e.issues[0]!.path.join('.') === 'placement');
 });
 
 test.run();
