@@ -10,6 +10,7 @@ import type { RunRecord } from '../history/record.js';
 import { defaultHistoryPath, openHistory } from '../history/store.js';
 import { baselines, evaluatePoint, evaluateProfile, type Evaluation, type PointEvaluation } from '../profile/evaluate.js';
 import { fitProfile, type Profile } from '../profile/fit.js';
+import { hasMetric } from '../profile/predict.js';
 import { renderProfile } from '../profile/render.js';
 import { table } from '../render/format.js';
 import { parseCommandArgs, suggest, UsageError } from './args.js';
@@ -79,14 +80,15 @@ function fit(historyPath: string, out: string | undefined, io: Io): number {
   const report = progressPrinter(io, true, 'profile fit');
   const profile = loadProfile(undefined, historyPath, (read, done) => report(done ? 'fitting laws and quantiles' : 'reading the history', `${read} records`))!;
   const elapsedMs = performance.now() - started;
+  if (!hasMetric(profile, 'runtimeS')) {
+    // An empty profile would plan every stage on nothing: write none.
+    io.stderr(`✖ the history ${historyPath} holds no succeeded runs: nothing to fit, no profile written; import traces first (apportion history import TRACE.json)\n`);
+    return EXIT_INPUT;
+  }
   const json = `${JSON.stringify(profile)}\n`;
   if (out === undefined) io.stdout(json);
   else writeText(out, json);
   io.stderr(`fitted ${profile.records} records, ${Object.keys(profile.ops).length} op(s) from ${historyPath} in ${elapsedMs.toFixed(0)} ms${out === undefined ? '' : `; wrote ${out}`}\n`);
-  if (profile.records === 0) {
-    io.stderr('✖ the history holds no runs: import traces first (apportion history import TRACE.json)\n');
-    return EXIT_INPUT;
-  }
   return EXIT_OK;
 }
 

@@ -17,7 +17,7 @@ import type { Provisional } from '../model/problem.js';
 import { superlinearS } from '../model/subtasks.js';
 import { RISK_LEVELS, type RuntimeSpread } from '../plan/risk.js';
 import type { AtomicStage, DivisibleStage, Pool, ResourceMap, Stage, TaskDefinition } from '../model/types.js';
-import { chunkLaw, predict } from './predict.js';
+import { chunkLaw, hasMetric, predict } from './predict.js';
 import type { Profile } from './fit.js';
 import type { EstimateSource, Prediction, ProfileQuery, ScalingLaw } from './types.js';
 
@@ -25,11 +25,11 @@ import type { EstimateSource, Prediction, ProfileQuery, ScalingLaw } from './typ
 export interface StageEstimate {
   readonly stage: string;
   readonly op: string;
-  readonly source: EstimateSource | 'declared';
+  readonly source: EstimateSource | 'definition';
   /** Records behind the answer (0 when declared). */
   readonly n: number;
   readonly provisional: boolean;
-  /** Runtime at the planning quantile, then at P10 / P50 / P90 (undefined when declared: no spread). */
+  /** Runtime at the planning quantile, then at P10 / P50 / P90 (undefined for the definition's own estimate: no spread). */
   readonly plannedS: number;
   readonly p10S: number | undefined;
   readonly p50S: number | undefined;
@@ -44,7 +44,7 @@ export interface AppliedProfile {
   readonly estimates: readonly StageEstimate[];
   /** Stages planned on a prior (unknown op, or no size for the op's law). */
   readonly provisional: readonly Provisional[];
-  readonly counts: { readonly history: number; readonly declared: number; readonly prior: number };
+  readonly counts: { readonly history: number; readonly definition: number; readonly prior: number };
   readonly assumptions: readonly string[];
 }
 
@@ -52,13 +52,14 @@ export function applyProfile(definition: TaskDefinition, profile: Profile, quant
   const classed = (resources?.pools ?? []).filter((pool): pool is Pool & { class: string } => pool.class !== undefined);
   const bytesOf = new Map(definition.data.map((object) => [object.id, object.bytes]));
   const provisional: Provisional[] = [];
-  const counts = { history: 0, declared: 0, prior: 0 };
+  const counts = { history: 0, definition: 0, prior: 0 };
   const level = quantileName(quantile);
   const estimates: StageEstimate[] = [];
+  const proportional: string[] = [];
   const stages = definition.stages.map((stage): Stage => {
     const estimated = stage.kind === 'atomic' ? estimateAtomic(stage, profile, quantile, bytesOf, classed) : estimateDivisible(stage, profile, quantile);
     if (estimated === undefined) {
-      counts.declared++;
+      counts.definition++;
       estimates.push(declaredEstimate(stage));
       return stage;
     }
@@ -67,9 +68,14 @@ export function applyProfile(definition: TaskDefinition, profile: Profile, quant
       counts.prior++;
       provisional.push({ stage: stage.id, reason: priorReason(estimated.prediction, stage.op, level) });
     } else counts.history++;
+    if (estimated.proportional === true) proportional.push(stage.id);
     return withMemory(estimated.stage, profile, quantile);
   });
-  const assumptions = [`runtimes at ${level} of the history profile (${profile.records} records): ${counts.history} stage(s) from their op's fitted law, ${counts.prior} from a prior, ${counts.declared} as declared`];
+  const assumptions = [`runtimes at ${level} of the history profile (${profile.records} records): ${counts.history} stage(s) from their op's fitted law, ${counts.prior} from a prior, ${counts.definition} from the definition`];
+  if (!hasMetric(profile, 'runtimeS')) assumptions.push('the history holds no runs: every stage keeps the definition\'s estimate');
+  if (proportional.length > 0) {
+    assumptions.push(`runtime in proportion to chunk size for ${proportional.join(', ')}: the op's history shows one chunk size, so it cannot say how runtime grows`);
+  }
   return { definition: { ...definition, stages }, quantile, estimates, provisional, counts, assumptions };
 }
 
@@ -104,7 +110,7 @@ function wholeStageS(stage: Stage): number {
 }
 
 function declaredEstimate(stage: Stage): StageEstimate {
-  return { stage: stage.id, op: stage.op, source: 'declared', n: 0, provisional: false, plannedS: wholeStageS(stage), p10S: undefined, p50S: undefined, p90S: undefined, law: undefined };
+  return { stage: stage.id, op: stage.op, source: 'definition', n: 0, provisional: false, plannedS: wholeStageS(stage), p10S: undefined, p50S: undefined, p90S: undefined, law: undefined };
 }
 
 /** The same stage re-estimated at P10 / P50 / P90, so the explanation shows the spread the plan chose from. */
@@ -126,6 +132,13 @@ function hasDeclaredRuntime(stage: Stage): boolean {
   return (stage.kind === 'atomic' ? stage.runtimeS : stage.runtimePerUnitS) !== undefined || (stage.runtimeByPoolS?.size ?? 0) > 0;
 }
 
+interface Estimated {
+  readonly stage: Stage;
+  readonly prediction: Prediction;
+  /** Scaled in proportion to size from the one size the op's history shows. */
+  readonly proportional?: boolean;
+}
+
 /**
  * An atomic stage's runtime at speed 1 from its op (and size); on pools that declare a class
  * the history has seen this op on, the (op, class) prediction as that pool's known runtime.
@@ -136,13 +149,15 @@ function estimateAtomic(
   quantile: number,
   bytesOf: ReadonlyMap<string, number>,
   classed: readonly (Pool & { class: string })[],
-): { stage: Stage; prediction: Prediction } | undefined {
+): Estimated | undefined {
   let bytesIn = 0;
   for (const input of stage.inputs) bytesIn += bytesOf.get(input) ?? 0;
   const items = typeof stage.features.items === 'number' ? stage.features.items : undefined;
-  const query: ProfileQuery = { op: stage.op, bytesIn: bytesIn > 0 ? bytesIn : undefined, items };
+  // Listed inputs give a size, even 0 bytes; a stage with none listed has an unknown size.
+  const query: ProfileQuery = { op: stage.op, bytesIn: stage.inputs.length > 0 ? bytesIn : undefined, items };
   const prediction = predict(profile, 'runtimeS', query, quantile);
-  if (prediction.source === 'global' && hasDeclaredRuntime(stage)) return undefined;
+  // An empty history answers with nothing behind it: the definition's own estimate stands.
+  if (prediction.n === 0 || (prediction.source === 'global' && hasDeclaredRuntime(stage))) return undefined;
   let byPool: Map<string, number> | undefined;
   for (const pool of classed) {
     const onClass = predict(profile, 'runtimeS', { ...query, poolClass: pool.class }, quantile);
@@ -151,24 +166,30 @@ function estimateAtomic(
   return { stage: { ...stage, runtimeS: prediction.value, runtimeByPoolS: byPool }, prediction };
 }
 
-function estimateDivisible(stage: DivisibleStage, profile: Profile, quantile: number): { stage: Stage; prediction: Prediction } | undefined {
+/**
+ * A divisible stage from its op's law. The history answers in its own size unit (items, or
+ * bytes read); `perUnit` converts: law size units per stage unit. When the history cannot say
+ * how the runtime grows (an unknown op, no data, or sizes in a unit this stage does not
+ * give), the stage keeps the definition's own estimate, or its fallback, marked provisional
+ * by `assembleProblem`: one chunk's runtime spread over the whole stage would be a silent
+ * underestimate.
+ */
+function estimateDivisible(stage: DivisibleStage, profile: Profile, quantile: number): Estimated | undefined {
   const fitted = chunkLaw(profile, stage.op, quantile);
-  if (fitted.source === 'global' && hasDeclaredRuntime(stage)) return undefined;
+  if (fitted.source === 'global' || fitted.n === 0) return undefined;
   const { law, factor } = fitted;
-  // Law size units per stage unit: 1 when both count the same thing, bytesPerUnit for an
-  // items stage under a bytes law, unknown otherwise.
-  const perUnit = law.sizeBy === 'none' ? 1
-    : law.sizeBy === 'items' ? (stage.unitName === 'items' ? 1 : undefined)
-    : stage.unitName === 'bytes' ? 1 : stage.bytesPerUnit > 0 ? stage.bytesPerUnit : undefined;
-  if (perUnit === undefined || law.sizeBy === 'none') {
-    // No size the law can use: the op's prior for the whole stage, spread evenly over its units.
-    const prediction = predict(profile, 'runtimeS', { op: stage.op }, quantile);
-    const sized = law.sizeBy === 'none' && perUnit !== undefined;
-    return {
-      stage: { ...stage, runtimePerUnitS: prediction.value / stage.units, runtimeLogS: 0, runtimeByPoolS: undefined },
-      prediction: sized ? prediction : { ...prediction, provisional: true },
-    };
+  const prediction: Prediction = { value: factor, source: fitted.source, n: fitted.n, provisional: fitted.provisional };
+  if (law.sizeBy === 'none') {
+    // The op's chunks all had about one size: runtime in proportion to size, from that size.
+    const observed = fitted.observedSize;
+    const perUnit = observed === null ? undefined : lawUnitsPerStageUnit(observed.by, stage);
+    if (observed === null || perUnit === undefined) return undefined;
+    const typicalUnits = Math.sqrt(observed.min * observed.max) / perUnit;
+    const chunkS = predict(profile, 'runtimeS', { op: stage.op, [observed.by]: Math.sqrt(observed.min * observed.max) }, quantile).value;
+    return { stage: { ...stage, runtimePerUnitS: chunkS / typicalUnits, runtimeLogS: 0, runtimeByPoolS: undefined }, prediction, proportional: true };
   }
+  const perUnit = lawUnitsPerStageUnit(law.sizeBy, stage);
+  if (perUnit === undefined) return undefined;
   const logAtMin = Math.log2(Math.max(1, perUnit * stage.minChunk));
   return {
     stage: {
@@ -178,8 +199,15 @@ function estimateDivisible(stage: DivisibleStage, profile: Profile, quantile: nu
       runtimeLogS: factor * perUnit * law.nLogN,
       runtimeByPoolS: undefined,
     },
-    prediction: { value: factor, source: fitted.source, n: fitted.n, provisional: fitted.provisional },
+    prediction,
   };
+}
+
+/** Law size units per stage unit: 1 when both count the same thing, bytesPerUnit for an items stage under a bytes law, undefined when they cannot be matched. */
+function lawUnitsPerStageUnit(by: 'items' | 'bytesIn', stage: DivisibleStage): number | undefined {
+  if (by === 'items') return stage.unitName === 'items' ? 1 : undefined;
+  if (stage.unitName === 'bytes') return 1;
+  return stage.bytesPerUnit > 0 ? stage.bytesPerUnit : undefined;
 }
 
 /** Memory the history predicts fills a stage's missing memGb (never from the global prior: it would bar stages from pools on no evidence). */

@@ -16,8 +16,8 @@ export function renderEstimates(applied: AppliedProfile): string {
   const body = shown.map((e) => [
     e.stage,
     e.op,
-    e.source === 'declared' ? 'declared' : `${e.source}${e.provisional ? ' (prior)' : ''}`,
-    e.source === 'declared' ? '–' : String(e.n),
+    e.source === 'definition' ? 'definition' : `${e.source}${e.provisional ? ' (prior)' : ''}`,
+    e.source === 'definition' ? '–' : String(e.n),
     duration(e.plannedS),
     duration(e.p10S),
     duration(e.p50S),

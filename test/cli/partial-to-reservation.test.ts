@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import type { Plan } from '../../src/plan/plan.js';
 import { countMoves, readReservation, type Reservation } from '../../src/plan/reservation.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
+import { openHistory } from '../../src/history/store.js';
 import { runCli } from '../helpers/cli.js';
 import { readJson, REPO_ROOT, WFINSTANCES } from '../helpers/problems.js';
 
@@ -117,6 +118,21 @@ test('bad uses: --risk without a profile, an out-of-range quantile, a missing hi
   const unwritable = await runCli(['plan', COMPLETE, '--pools', POOLS, '--reservation-out', join(scratch, 'no-such-folder', 'r.json')]);
   assert.is(unwritable.code, 2);
   assert.match(unwritable.stderr, /cannot write .*r\.json: its folder does not exist/);
+});
+
+test('an empty history: profile fit writes nothing (exit 2); plan keeps the definition\'s estimates and says so', async () => {
+  const emptyHistory = join(scratch, 'empty.sqlite');
+  openHistory(emptyHistory).close();
+  const out = join(scratch, 'empty-profile.json');
+  const fitted = await runCli(['profile', 'fit', '--history', emptyHistory, '-o', out]);
+  assert.is(fitted.code, 2);
+  assert.match(fitted.stderr, /holds no succeeded runs: nothing to fit, no profile written/);
+  assert.not.ok(existsSync(out));
+  const planned = await runCli(['plan', COMPLETE, '--pools', POOLS, '--history', emptyHistory, '--format', 'json']);
+  assert.is(planned.code, 0, planned.stderr);
+  const plan = JSON.parse(planned.stdout) as Plan;
+  assert.ok(plan.assumptions.some((a) => /the history holds no runs/.test(a)), plan.assumptions.join('\n'));
+  assert.ok(plan.summary.makespanS > 60, `definition fallbacks (60 s a stage), not 1 ms floors: ${plan.summary.makespanS}`);
 });
 
 test('profile eval scores held-out runs against the baselines', async () => {

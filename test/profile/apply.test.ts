@@ -73,7 +73,7 @@ test('history first: a known op replaces the declared estimate; an unknown op ke
   assert.ok(prior.kind === 'atomic' && prior.runtimeS! > 0 && Number.isFinite(prior.runtimeS!));
   assert.equal(applied.provisional.map((p) => p.stage), ['new']);
   assert.match(applied.provisional[0]!.reason, /no history for op "never-seen"/);
-  assert.equal(applied.counts, { history: 2, declared: 1, prior: 1 });
+  assert.equal(applied.counts, { history: 2, definition: 1, prior: 1 });
   const problem = assembleProblem(applied.definition, pools, { provisional: applied.provisional, assumptions: applied.assumptions });
   assert.equal(problem.provisional.map((p) => p.stage), ['new']);
   assert.ok(problem.assumptions.some((a) => /runtimes at p50 of the history profile/.test(a)));
@@ -119,11 +119,44 @@ test('estimates for --explain: planned value at the quantile, P10 <= P50 <= P90,
   assert.is(byStage.get('new')!.source, 'global');
   assert.ok(byStage.get('new')!.provisional);
   const declared = byStage.get('guessed')!;
-  assert.equal([declared.source, declared.plannedS, declared.p90S], ['declared', 42, undefined]);
+  assert.equal([declared.source, declared.plannedS, declared.p90S], ['definition', 42, undefined]);
   // The whole-stage runtime shown is what the model plans: the stage's work plus its fixed overhead.
   const problem = assembleProblem(applied.definition, pools);
   const sort = applied.definition.stages[0]!;
   assert.ok(Math.abs(byStage.get('sort')!.plannedS - (problem.stageWorkS[0]! + sort.overheadS + (sort.kind === 'divisible' ? sort.runtimeLogS! * 8000 * Math.log2(8000 / 100) : 0))) < 1e-6);
+});
+
+test('chunks of one size in the history: runtime scales in proportion to the stage, never one chunk spread over it', () => {
+  // What a dispatcher records: 1,000-item chunks at 0.05 s per item (50 s each), over several runs.
+  const history = Array.from({ length: 120 }, (_, i) => record({ jobId: `job${i % 4}`, stageId: `c${i}`, op: 'parse', items: 1000, runtimeS: 50 * Math.exp(0.05 * Math.sin(i)) }));
+  const even = fitProfile(history, { seed: 3 });
+  const stage = validateTaskDefinition({ name: 'x', stages: [{ id: 'parse', op: 'parse', items: 400000, minChunk: 500, maxChunk: 50000 }] });
+  const applied = applyProfile(stage, even, 0.5);
+  const problem = assembleProblem(applied.definition, pools);
+  assert.ok(Math.abs(problem.stageWorkS[0]! / 20000 - 1) < 0.05, `whole stage ${problem.stageWorkS[0]} s, expected about 20,000 s`);
+  assert.ok(applied.assumptions.some((a) => /in proportion to chunk size for parse/.test(a)), applied.assumptions.join('\n'));
+  // The same history cannot price a stage counted in bytes: the definition's fallback stands, provisional.
+  const bytesStage = validateTaskDefinition({ name: 'x', stages: [{ id: 'parse', op: 'parse', bytes: 4e9 }] });
+  const kept = applyProfile(bytesStage, even, 0.5);
+  assert.equal(kept.definition.stages[0], bytesStage.stages[0]);
+  assert.equal(assembleProblem(kept.definition, pools, { provisional: kept.provisional }).provisional.map((p) => p.stage), ['parse']);
+});
+
+test('an empty history changes nothing: every stage keeps the definition\'s estimate, and the plan says so', () => {
+  const empty = fitProfile([], { seed: 1 });
+  const applied = applyProfile(definition, empty, 0.9);
+  assert.equal(applied.definition.stages, definition.stages);
+  assert.equal(applied.counts, { history: 0, definition: 4, prior: 0 });
+  assert.ok(applied.assumptions.some((a) => /the history holds no runs/.test(a)));
+  const problem = assembleProblem(applied.definition, pools);
+  assert.ok(problem.stageWorkS[2]! >= 1, 'the definition\'s fallback (not a 1 ms floor) for a stage with no estimate');
+});
+
+test('listed inputs of 0 bytes are a size; no inputs listed is an unknown size', () => {
+  const zero = fitProfile(Array.from({ length: 40 }, (_, i) => record({ jobId: `j${i % 4}`, stageId: `s${i}`, op: 'cat', bytesIn: i % 2 === 0 ? 0 : 10 ** (3 + (i % 5)), runtimeS: 0.1 + 1e-6 * (i % 2 === 0 ? 0 : 10 ** (3 + (i % 5))) })), { seed: 1 });
+  const job = validateTaskDefinition({ name: 'x', data: [{ id: 'empty', bytes: 0 }], stages: [{ id: 'a', op: 'cat', inputs: ['empty'] }, { id: 'b', op: 'cat' }] });
+  const applied = applyProfile(job, zero, 0.5);
+  assert.equal(applied.provisional.map((p) => p.stage), ['b']);
 });
 
 test.run();
