@@ -225,8 +225,8 @@ interface Timing {
   readonly fitRecords: number;
   readonly fitMs: readonly number[];
   readonly fitMedianMs: number;
-  /** The same 100k records inserted into a SQLite history store, then fitted streaming from it (what `profile fit` does). */
-  readonly storeFitMs: number;
+  /** The same 100k records inserted into a SQLite history store, then fitted streaming from it (what `profile fit` does), three times. */
+  readonly storeFitMs: readonly number[];
   readonly storeInsertMs: number;
   readonly predictCalls: number;
   readonly predictNsPerCall: number;
@@ -269,17 +269,24 @@ function timing(): Timing {
   };
 }
 
-/** Inserts the records into a fresh SQLite store in a temp folder and times one fit streamed from it. */
-function fitFromStore(records: readonly RunRecord[]): { insertMs: number; fitMs: number } {
+/**
+ * Inserts the records into a fresh SQLite store in a temp folder, then fits streaming from it
+ * three times: the first fit is what a fresh `apportion profile fit` process pays (cold JIT),
+ * the median of the three what a long-lived embedder pays.
+ */
+function fitFromStore(records: readonly RunRecord[]): { insertMs: number; fitMs: number[] } {
   const folder = mkdtempSync(join(tmpdir(), 'apportion-bench-history-'));
   try {
     const store = openHistory(join(folder, 'history.sqlite'));
-    let started = performance.now();
+    const started = performance.now();
     store.insert(records);
     const insertMs = performance.now() - started;
-    started = performance.now();
-    fitProfile(store.records(), { fittedAt: FITTED_AT });
-    const fitMs = performance.now() - started;
+    const fitMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const fitStarted = performance.now();
+      fitProfile(store.records(), { fittedAt: FITTED_AT });
+      fitMs.push(performance.now() - fitStarted);
+    }
     store.close();
     return { insertMs, fitMs };
   } finally {
@@ -333,6 +340,9 @@ function main(): void {
   const wallStarted = performance.now();
   const machine = describeMachine();
   const date = new Date().toISOString();
+  // Timing first, on a fresh heap, so what ran before cannot colour it.
+  progress('profiler: timing');
+  const times = timing();
   const specs = [...runCases(dev), ...(dev ? DEV_SIZE_CASES : SIZE_CASES)];
   const results: CaseResult[] = [];
   for (const spec of specs) {
@@ -355,8 +365,6 @@ function main(): void {
   });
   progress('profiler: plans at P50 and P90 replayed on held-out runs');
   const replays = dev ? [] : riskReplays(fitOptions);
-  progress('profiler: timing');
-  const times = timing();
 
   const lines = reportHeader(`Task Profiler${dev ? ' (development splits)' : ''}`, `${COMMAND}${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, date, machine);
   lines.push('', '## P50 error (MdAPE) and coverage per case', '');
@@ -438,14 +446,14 @@ function main(): void {
   const targets = {
     p50BelowBaselines: (summary.geometricMeanMdape.profiler ?? Infinity) < Math.min(summary.geometricMeanMdape.runningMean ?? Infinity, summary.geometricMeanMdape.lastValue ?? Infinity),
     p90CoveragePooled: inTarget(summary.pooled.p90),
-    fit: times.fitMedianMs <= TARGETS.fitMs,
+    fit: times.fitMedianMs <= TARGETS.fitMs && times.storeFitMs[0]! <= TARGETS.fitMs,
     predict: times.predictNsPerCall <= TARGETS.predictNs,
   };
   if (replays.length > 0) lines.push('', ...riskSection(replays));
   lines.push('', '## Timing', '');
   lines.push(
     `fitProfile on ${times.fitRecords} synthetic records: ${times.fitMs.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${times.fitMedianMs.toFixed(0)} ms; target <= ${TARGETS.fitMs} ms)`,
-    `fitProfile streamed from a SQLite history store of the same ${times.fitRecords} records: ${times.storeFitMs.toFixed(0)} ms (inserting them: ${times.storeInsertMs.toFixed(0)} ms, one transaction)`,
+    `fitProfile streamed from a SQLite history store of the same ${times.fitRecords} records: ${times.storeFitMs.map((ms) => ms.toFixed(0)).join(', ')} ms (first: a fresh process; inserting them: ${times.storeInsertMs.toFixed(0)} ms, one transaction)`,
     `predict: ${times.predictNsPerCall.toFixed(0)} ns per call over ${times.predictCalls} varied queries (target <= ${TARGETS.predictNs} ns)`,
     `synthetic held-out check (fresh jobs, same ops, ${times.synthetic.testRecords} records): MdAPE ${percent(times.synthetic.mdape)}, P10 coverage ${percent(times.synthetic.p10Coverage)}, P90 coverage ${percent(times.synthetic.p90Coverage)}`,
   );
@@ -453,7 +461,7 @@ function main(): void {
   lines.push(
     `- P50 MdAPE below both baselines (geometric mean over cases): ${targets.p50BelowBaselines ? 'met' : 'NOT met'}`,
     `- P90 coverage in [85%, 95%] pooled over all test records: ${targets.p90CoveragePooled ? 'met' : 'NOT met'} (${percent(summary.pooled.p90)})`,
-    `- fit 100k records <= 2 s: ${targets.fit ? 'met' : 'NOT met'} (${times.fitMedianMs.toFixed(0)} ms)`,
+    `- fit 100k records <= 2 s: ${targets.fit ? 'met' : 'NOT met'} (${times.fitMedianMs.toFixed(0)} ms in memory, ${times.storeFitMs[0]!.toFixed(0)} ms streamed from SQLite in a fresh process)`,
     `- predict <= 2 µs: ${targets.predict ? 'met' : 'NOT met'} (${times.predictNsPerCall.toFixed(0)} ns)`,
   );
   const wallS = (performance.now() - wallStarted) / 1000;

@@ -20,7 +20,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../model/issues.js';
 import { OUTCOMES, type Outcome, type RunRecord } from './record.js';
-import { APPLICATION_ID, fromRow, INSERT_RUN_SQL, migrate, SCHEMA_VERSION, SELECT_RUN_COLUMNS, toRow, userVersion, type RunRow } from './schema.js';
+import { APPLICATION_ID, fromValues, INSERT_RUN_SQL, migrate, SCHEMA_VERSION, SELECT_RUN_COLUMNS, toRow, userVersion } from './schema.js';
 import { validateRecords } from './validate.js';
 
 /** How long a writer waits for another process's write lock before giving up. */
@@ -140,7 +140,7 @@ function storeOver(path: string, db: Database.Database, readonly: boolean, nowMs
     },
     *records(filter = {}) {
       const { sql, params } = recordsQuery(filter);
-      for (const row of db.prepare<[Record<string, string>], RunRow>(sql).iterate(params)) yield fromRow(row);
+      for (const values of db.prepare<[Record<string, string>], unknown[]>(sql).raw().iterate(params)) yield fromValues(values);
     },
     count: () => countRuns.get()!,
     summary() {

@@ -9,11 +9,10 @@
  * a Gaussian copula in which the tasks of one op share a run-level shift z_op (runs of a
  * workflow are slow or fast as a whole, op by op) and ρ = σ²_job / σ²_op is the share of the
  * op's spread that the profile attributes to run-to-run shifts. Per-sub-task dispatch overhead
- * is not scaled; interruption rework is recomputed from the drawn runtime. A cluster of several
- * tasks takes one draw for all of them, which overstates its spread (its members' independent
- * parts would partly cancel): the error is on the cautious side.
+ * is not scaled; interruption rework is recomputed from the drawn runtime. Each stage of a
+ * cluster draws its own runtime, and the cluster scales by their work-weighted mean.
  */
-import { simulate } from '../cost/simulate.js';
+import { ScheduleError, simulate } from '../cost/simulate.js';
 import type { Candidate } from '../planners/planner.js';
 import type { Problem } from '../model/problem.js';
 import { expectedWithRework, type SubtaskGraph } from '../model/subtasks.js';
@@ -28,6 +27,8 @@ export interface MakespanRisk {
   readonly makespanS: { readonly p10: number; readonly p50: number; readonly p90: number };
   /** Share of draws that meet the deadline (undefined without one). */
   readonly deadlineMetShare: number | undefined;
+  /** Share of draws whose runtimes outlast the pools' capacity windows on this placement (their makespan counts as Infinity). */
+  readonly unfinishedShare: number;
 }
 
 export interface RiskOptions {
@@ -58,31 +59,27 @@ export function makespanRisk(problem: Problem, candidate: Candidate, spread: Run
   const samples = options.samples ?? riskSamples(n);
   const random = seededRandom(options.seed ?? 1);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const stages = problem.definition.stages;
-  const opIndex = new Map<string, number>();
-  const stageOf = new Int32Array(n);
-  const opOf = new Int32Array(n);
-  for (let s = 0; s < n; s++) {
-    const v = graph.partition.members[graph.partition.memberStart[s]!]!;
-    stageOf[s] = v;
-    const op = stages[v]!.op;
-    if (!opIndex.has(op)) opIndex.set(op, opIndex.size);
-    opOf[s] = opIndex.get(op)!;
-  }
+  const { memberStart, members } = graph.partition;
+  const { memberOp, memberWeight, ops } = describeMembers(problem, graph);
   const rho = stageCorrelation(spread);
   const runtimeS = new Float64Array(n * P);
   const expectedS = new Float64Array(n * P);
   const drawn: SubtaskGraph = { ...graph, runtimeS, expectedS };
-  const opShift = new Float64Array(opIndex.size);
+  const opShift = new Float64Array(ops);
   const makespans: number[] = [];
   let met = 0;
+  let unfinished = 0;
   for (let sample = 0; sample < samples; sample++) {
-    for (let o = 0; o < opShift.length; o++) opShift[o] = gaussian();
+    for (let o = 0; o < ops; o++) opShift[o] = gaussian();
     for (let s = 0; s < n; s++) {
-      const v = stageOf[s]!;
-      const r = rho[v]!;
-      const u = normalCdf(Math.sqrt(r) * opShift[opOf[s]!]! + Math.sqrt(1 - r) * gaussian());
-      const factor = Math.exp(interpolate(spread.logRatio, v * L, L, u));
+      // Each member stage draws its own runtime; a cluster scales by their work-weighted mean.
+      let factor = 0;
+      for (let m = memberStart[s]!; m < memberStart[s + 1]!; m++) {
+        const v = members[m]!;
+        const r = rho[v]!;
+        const u = normalCdf(Math.sqrt(r) * opShift[memberOp[m]!]! + Math.sqrt(1 - r) * gaussian());
+        factor += memberWeight[m]! * Math.exp(interpolate(spread.logRatio, v * L, L, u));
+      }
       for (let p = 0; p < P; p++) {
         const k = s * P + p;
         const planned = graph.runtimeS[k]!;
@@ -96,15 +93,56 @@ export function makespanRisk(problem: Problem, candidate: Candidate, spread: Run
         expectedS[k] = expectedWithRework(runtimeS[k]!, problem.pools.hazardPerS[p]!);
       }
     }
-    const schedule = simulate(problem, drawn, allocation, order);
-    let makespan = 0;
-    for (let s = 0; s < n; s++) makespan = Math.max(makespan, schedule.finishS[s]!);
+    const makespan = drawnMakespan(problem, drawn, allocation, order);
+    if (!Number.isFinite(makespan)) unfinished++;
     makespans.push(makespan);
     if (problem.deadlineS !== undefined && makespan <= problem.deadlineS) met++;
   }
   makespans.sort((a, b) => a - b);
   const at = (q: number): number => makespans[Math.min(samples - 1, Math.floor(q * samples))]!;
-  return { samples, makespanS: { p10: at(0.1), p50: at(0.5), p90: at(0.9) }, deadlineMetShare: problem.deadlineS === undefined ? undefined : met / samples };
+  return {
+    samples,
+    makespanS: { p10: at(0.1), p50: at(0.5), p90: at(0.9) },
+    deadlineMetShare: problem.deadlineS === undefined ? undefined : met / samples,
+    unfinishedShare: unfinished / samples,
+  };
+}
+
+/**
+ * A draw whose longer runtimes no longer fit the pools' capacity windows (a sub-task that
+ * outlasts the last window its slot has) never finishes on this placement: Infinity.
+ */
+function drawnMakespan(problem: Problem, graph: SubtaskGraph, allocation: Int32Array, order: Int32Array): number {
+  try {
+    const schedule = simulate(problem, graph, allocation, order);
+    let makespan = 0;
+    for (let s = 0; s < graph.nodeCount; s++) makespan = Math.max(makespan, schedule.finishS[s]!);
+    return makespan;
+  } catch (error) {
+    if (error instanceof ScheduleError) return Number.POSITIVE_INFINITY;
+    throw error;
+  }
+}
+
+/** Per member of each sub-task: its op's index and its share of the sub-task's work (equal shares when none has work). */
+function describeMembers(problem: Problem, graph: SubtaskGraph): { memberOp: Int32Array; memberWeight: Float64Array; ops: number } {
+  const { memberStart, members } = graph.partition;
+  const opIndex = new Map<string, number>();
+  const memberOp = new Int32Array(members.length);
+  const memberWeight = new Float64Array(members.length);
+  for (let s = 0; s < graph.nodeCount; s++) {
+    let total = 0;
+    for (let m = memberStart[s]!; m < memberStart[s + 1]!; m++) total += problem.stageWorkS[members[m]!]!;
+    const count = memberStart[s + 1]! - memberStart[s]!;
+    for (let m = memberStart[s]!; m < memberStart[s + 1]!; m++) {
+      const v = members[m]!;
+      const op = problem.definition.stages[v]!.op;
+      if (!opIndex.has(op)) opIndex.set(op, opIndex.size);
+      memberOp[m] = opIndex.get(op)!;
+      memberWeight[m] = total > 0 ? problem.stageWorkS[v]! / total : 1 / count;
+    }
+  }
+  return { memberOp, memberWeight, ops: opIndex.size };
 }
 
 /** ρ per stage: σ²_job / σ²_stage, σ_stage read off the spread at Φ(±1). */

@@ -91,14 +91,16 @@ export function runtimeSpread(definition: TaskDefinition, profile: Profile, quan
   const logRatio = new Float64Array(definition.stages.length * L);
   const jobShiftSigma = new Float64Array(definition.stages.length);
   definition.stages.forEach((stage, s) => {
-    const at = (q: number): number | undefined => {
-      const estimated = stage.kind === 'atomic' ? estimateAtomic(stage, profile, q, bytesOf, []) : estimateDivisible(stage, profile, q);
-      return estimated === undefined ? undefined : wholeStageS(estimated.stage);
-    };
-    const base = at(quantile);
+    const estimate = (q: number): Estimated | undefined => (stage.kind === 'atomic' ? estimateAtomic(stage, profile, q, bytesOf, []) : estimateDivisible(stage, profile, q));
+    const planned = estimate(quantile);
+    const base = planned === undefined ? undefined : wholeStageS(planned.stage);
     if (base === undefined || !(base > 0)) return;
-    for (let k = 0; k < L; k++) logRatio[s * L + k] = Math.log(at(RISK_LEVELS[k]!)! / base);
-    jobShiftSigma[s] = profile.ops[stage.op]?.metrics.runtimeS?.jobShiftSigma ?? profile.calibration.jobShiftSigma;
+    for (let k = 0; k < L; k++) logRatio[s * L + k] = Math.log(wholeStageS(estimate(RISK_LEVELS[k]!)!.stage) / base);
+    // A prior is ignorance about the op, the same for each of its tasks: all of its spread is
+    // shared (ρ = 1), or 40 tasks of an unknown op would look like 40 independent guesses.
+    jobShiftSigma[s] = planned!.prediction.provisional
+      ? Number.POSITIVE_INFINITY
+      : profile.ops[stage.op]?.metrics.runtimeS?.jobShiftSigma ?? profile.calibration.jobShiftSigma;
   });
   return { logRatio, jobShiftSigma };
 }

@@ -44,8 +44,10 @@ export function renderText(plan: Plan, options: { limit?: number } = {}): string
 function riskLine(plan: Plan): string {
   const risk = plan.risk!;
   const { p10, p50, p90 } = risk.makespanS;
+  const at = (s: number): string => (Number.isFinite(s) ? formatDurationS(s) : 'unfinished');
   const deadline = risk.deadlineMetShare === undefined ? '' : `; deadline met in ${(risk.deadlineMetShare * 100).toFixed(0)} %`;
-  return `risk       makespan P10 ${formatDurationS(p10)} · P50 ${formatDurationS(p50)} · P90 ${formatDurationS(p90)} under the history's spread (${risk.samples} draws, this placement)${deadline}`;
+  const unfinished = risk.unfinishedShare > 0 ? `; ${(risk.unfinishedShare * 100).toFixed(0)} % of draws outlast the pools' capacity windows` : '';
+  return `risk       makespan P10 ${at(p10)} · P50 ${at(p50)} · P90 ${at(p90)} under the history's spread (${risk.samples} draws, this placement)${deadline}${unfinished}`;
 }
 
 export function formatObjective(plan: Plan): string {

@@ -4,6 +4,7 @@ import { assembleProblem } from '../../src/model/problem.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
 import { validateTaskDefinition } from '../../src/model/validate-task.js';
 import { makePlan } from '../../src/plan/make-plan.js';
+import { buildSubtaskGraph, PartitionBuilder } from '../../src/model/subtasks.js';
 import { makespanRisk, normalCdf, RISK_LEVELS, type RuntimeSpread } from '../../src/plan/risk.js';
 import { normalQuantile } from '../../src/profile/quantiles.js';
 
@@ -81,6 +82,40 @@ test('same seed, same answer', () => {
   const a = makespanRisk(problem, outcome.scored, spreadOf(14, 0.3, 0.1), { samples: 60, seed: 9 });
   const b = makespanRisk(problem, outcome.scored, spreadOf(14, 0.3, 0.1), { samples: 60, seed: 9 });
   assert.equal(a, b);
+});
+
+test('a cluster draws each member: ten independent 10 s tasks in one sub-task spread like their mean, not like one task', () => {
+  const stages = Array.from({ length: 10 }, (_, i) => ({ id: `t${i}`, op: 'work', runtimeS: 10 }));
+  const problem = assembleProblem(validateTaskDefinition({ name: 'cluster', stages }), validateResourceMap({ pools: [{ id: 'p', region: 'r', slots: 1 }] }), { objective: 'makespan' });
+  const builder = new PartitionBuilder();
+  builder.addGroup(Int32Array.from({ length: 10 }, (_, i) => i));
+  const graph = buildSubtaskGraph(problem, builder.build());
+  const candidate = { graph, allocation: Int32Array.of(0), order: Int32Array.of(0), variant: 'one cluster' };
+  const L = RISK_LEVELS.length;
+  const logRatio = new Float64Array(10 * L);
+  for (let v = 0; v < 10; v++) for (let k = 0; k < L; k++) logRatio[v * L + k] = 0.5 * normalQuantile(RISK_LEVELS[k]!);
+  const risk = makespanRisk(problem, candidate, { logRatio, jobShiftSigma: new Float64Array(10) }, { samples: 400, seed: 2 });
+  const ratio = risk.makespanS.p90 / risk.makespanS.p50;
+  // One shared draw would give exp(1.2816 · 0.5) ≈ 1.90; the mean of ten independent ones about 1.2.
+  assert.ok(ratio < 1.35, `P90/P50 ${ratio}`);
+  assert.ok(ratio > 1.05, `P90/P50 ${ratio}: the members still vary`);
+});
+
+test('draws that outlast a pool\'s capacity are counted as unfinished, not thrown', () => {
+  const problem = assembleProblem(
+    validateTaskDefinition({ name: 'closing', stages: [{ id: 'a', op: 'work', runtimeS: 10 }, { id: 'b', op: 'work', runtimeS: 10, after: ['a'] }] }),
+    validateResourceMap({ pools: [{ id: 'p', region: 'r', slots: 1, capacity: [{ atS: 25, slots: 0 }] }] }),
+    { objective: 'makespan' },
+  );
+  const { scored, plan } = makePlan(problem, { planner: 'heft' });
+  assert.is(plan.summary.makespanS, 20);
+  const L = RISK_LEVELS.length;
+  const logRatio = new Float64Array(2 * L);
+  for (let v = 0; v < 2; v++) for (let k = 0; k < L; k++) logRatio[v * L + k] = 0.4 * normalQuantile(RISK_LEVELS[k]!);
+  const risk = makespanRisk(problem, scored, { logRatio, jobShiftSigma: new Float64Array(2) }, { samples: 300, seed: 4 });
+  assert.ok(risk.unfinishedShare > 0.05 && risk.unfinishedShare < 0.6, `unfinished ${risk.unfinishedShare}`);
+  assert.is(risk.makespanS.p90, Number.POSITIVE_INFINITY);
+  assert.ok(Number.isFinite(risk.makespanS.p10) && risk.makespanS.p10 < 25);
 });
 
 test.run();

@@ -5,7 +5,7 @@ import { assembleProblem } from '../../src/model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder } from '../../src/model/subtasks.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
 import { validateTaskDefinition } from '../../src/model/validate-task.js';
-import { applyProfile } from '../../src/profile/apply.js';
+import { applyProfile, runtimeSpread } from '../../src/profile/apply.js';
 import { fitProfile } from '../../src/profile/fit.js';
 import { chunkLaw, predict } from '../../src/profile/predict.js';
 import { seededRandom } from '../../src/util/random.js';
@@ -157,6 +157,16 @@ test('listed inputs of 0 bytes are a size; no inputs listed is an unknown size',
   const job = validateTaskDefinition({ name: 'x', data: [{ id: 'empty', bytes: 0 }], stages: [{ id: 'a', op: 'cat', inputs: ['empty'] }, { id: 'b', op: 'cat' }] });
   const applied = applyProfile(job, zero, 0.5);
   assert.equal(applied.provisional.map((p) => p.stage), ['b']);
+});
+
+test('runtimeSpread: learned stages share their op\'s run shift; a prior is shared whole; the definition\'s estimate has no spread', () => {
+  const spread = runtimeSpread(definition, profile, 0.5);
+  const L = spread.logRatio.length / 4;
+  const row = (s: number): number[] => Array.from(spread.logRatio.subarray(s * L, (s + 1) * L));
+  assert.ok(row(0)[0]! < 0 && row(0)[L - 1]! > 0, 'sort: below and above the median');
+  assert.equal(spread.jobShiftSigma[0], profile.ops.sort!.metrics.runtimeS!.jobShiftSigma);
+  assert.is(spread.jobShiftSigma[2], Number.POSITIVE_INFINITY, 'the unknown op "new" planned on the global prior');
+  assert.ok(row(3).every((x) => x === 0), 'the declared "guessed" stage');
 });
 
 test.run();
