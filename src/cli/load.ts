@@ -17,8 +17,7 @@ export function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
+    const reason = fileErrorReason(error, 'no such file');
     throw new InputError(path, [{ code: 'invalid_value', path: [], message: `cannot read ${path}: ${reason}`, expected: 'a readable file', received: reason }]);
   }
 }
@@ -28,10 +27,15 @@ export function writeText(path: string, text: string): void {
   try {
     writeFileSync(path, text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
+    const reason = fileErrorReason(error, 'its folder does not exist');
     throw new InputError(path, [{ code: 'invalid_value', path: [], message: `cannot write ${path}: ${reason}`, expected: 'a writable file path', received: reason }]);
   }
+}
+
+/** A file system error in words; `missing` says what ENOENT means for this operation. */
+function fileErrorReason(error: unknown, missing: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? missing : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
 }
 
 export function parseTaskDefinition(text: string, source: string): TaskDefinition {

@@ -132,6 +132,7 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
   if (values.help === true) return 'help';
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'plan needs a task definition file' : `plan takes one task file, received ${positionals.length}: ${positionals.join(' ')}`);
   if (values.pools === undefined) throw new UsageError('plan needs --pools FILE (the resource map)');
+  if (values.profile !== undefined && values.history !== undefined) throw new UsageError('give --profile FILE or --history FILE, not both');
   return {
     taskPath: positionals[0]!,
     poolsPath: values.pools,

@@ -104,6 +104,9 @@ function evaluate(traces: readonly string[], profilePath: string | undefined, hi
     } finally {
       store.close();
     }
+    const trained = new Set(train.map((record) => record.jobId));
+    const inSample = [...new Set(test.filter((record) => trained.has(record.jobId)).map((record) => record.jobId))];
+    if (inSample.length > 0) io.stderr(`⚠ ${inSample.length} job(s) of these traces are already in the history (${inSample.slice(0, 3).join(', ')}): their scores are in-sample, not held out\n`);
     profile = fitProfile(train);
     const base = baselines(train);
     compared = { runningMean: evaluatePoint(base.runningMean, test), lastValue: evaluatePoint(base.lastValue, test) };

@@ -184,8 +184,9 @@ export function predict(profile: Profile, metric: Metric, query: ProfileQuery, q
     const size = op.observedKind === 1 ? query.items : query.bytesIn;
     if (size !== undefined && size >= 0 && size !== Infinity) logFactor = extrapolated(grid, c.median, logFactor, quantile, size, op.observedMin, op.observedMax, c.extrapolationWidth);
   }
-  if (cls === undefined) return result(base * Math.exp(logFactor), 'op', fit.n, false);
-  return result(base * Math.exp(cls.logShift + logFactor), 'op-class', cls.n, false);
+  // Floored after the factor too: a low quantile of a floored law must not dip below the floor.
+  if (cls === undefined) return result(Math.max(FLOORS[m]!, base * Math.exp(logFactor)), 'op', fit.n, false);
+  return result(Math.max(FLOORS[m]!, base * Math.exp(cls.logShift + logFactor)), 'op-class', cls.n, false);
 }
 
 /** The widened log-factor for a size outside [min, max] (see the module comment); unchanged inside. */
@@ -292,9 +293,4 @@ export function opSummaries(profile: Profile): OpSummary[] {
           .sort((a, b) => b.n - a.n || (a.poolClass < b.poolClass ? -1 : 1)),
       };
     });
-}
-
-/** The law's value at size n (floored like predict's): helper for renderers and the planner. */
-export function lawAt(law: ScalingLaw, n: number, metric: Metric = 'runtimeS'): number {
-  return Math.max(METRIC_FLOOR[metric], lawValue(law, n));
 }

@@ -28,6 +28,8 @@ const SIZE_BY: readonly SizeBy[] = ['items', 'bytesIn', 'none'];
 const COUNT = { min: 0, integer: true } as const;
 const NON_NEGATIVE = { min: 0 } as const;
 const ANY = {} as const;
+/** Grids hold natural logs: beyond ±50 (a factor of 5e21) a value is a corrupt file, not a runtime. */
+const LOG_VALUE = { min: -50, max: 50 } as const;
 
 export function readProfile(document: unknown, source: string): Profile {
   const reader = new FieldReader();
@@ -169,7 +171,7 @@ function readGrid(reader: FieldReader, record: Record<string, unknown>, key: str
   }
   const grid: number[] = [];
   for (let i = 0; i < items.length; i++) {
-    const value = reader.checkNumber(items[i], [...at, i], ANY);
+    const value = reader.checkNumber(items[i], [...at, i], LOG_VALUE);
     if (value === undefined) return undefined;
     if (i > 0 && value < grid[i - 1]!) {
       reader.report({ code: 'invalid_value', path: [...at, i], message: `quantiles must not decrease (${value} after ${grid[i - 1]})`, expected: `>= ${grid[i - 1]}`, received: String(value) });

@@ -11,6 +11,9 @@ import type { Plan } from '../../src/plan/plan.js';
 import { countMoves, readReservation, type Reservation } from '../../src/plan/reservation.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
 import { openHistory } from '../../src/history/store.js';
+import { wfformatRecords } from '../../src/history/wfformat-records.js';
+import { baselines, evaluatePoint, evaluateProfile } from '../../src/profile/evaluate.js';
+import { fitProfile } from '../../src/profile/fit.js';
 import { runCli } from '../helpers/cli.js';
 import { readJson, REPO_ROOT, WFINSTANCES } from '../helpers/problems.js';
 
@@ -91,13 +94,13 @@ test('the completed definition plans within the reservation, keeps the placement
 });
 
 test('--risk p90 plans on longer runtimes than p50, and --history fits on the fly', async () => {
-  const makespan = async (risk: string): Promise<number> => {
+  const totalRuntimeS = async (risk: string): Promise<number> => {
     const run = await runCli(['plan', COMPLETE, '--pools', POOLS, '--history', history, '--risk', risk, '--format', 'json']);
     assert.is(run.code, 0, run.stderr);
     const plan = JSON.parse(run.stdout) as Plan;
     return plan.subtasks.reduce((sum, s) => sum + s.runtimeS, 0);
   };
-  assert.ok((await makespan('p90')) > (await makespan('0.5')));
+  assert.ok((await totalRuntimeS('p90')) > (await totalRuntimeS('0.5')));
 });
 
 test('bad uses: --risk without a profile, an out-of-range quantile, a missing history, a broken reservation', async () => {
@@ -111,6 +114,9 @@ test('bad uses: --risk without a profile, an out-of-range quantile, a missing hi
   const noHistory = await runCli(['plan', COMPLETE, '--pools', POOLS, '--history', missing]);
   assert.is(noHistory.code, 2);
   assert.not.ok(existsSync(missing), 'planning never creates a history store');
+  const both = await runCli(['plan', COMPLETE, '--pools', POOLS, '--profile', profile, '--history', history]);
+  assert.is(both.code, 2);
+  assert.match(both.stderr, /give --profile FILE or --history FILE, not both/);
   const broken = await runCli(['plan', COMPLETE, '--pools', POOLS, '--reservation', PARTIAL]);
   assert.is(broken.code, 2);
   assert.match(broken.stderr, /not an apportion reservation/);
@@ -144,10 +150,20 @@ test('profile eval scores held-out runs against the baselines', async () => {
   assert.is(run.code, 0, run.stderr);
   assert.match(run.stdout, /^22 held-out runs/);
   assert.match(run.stdout, /running mean\s+last value/);
+  // The printed "all" row is what the library computes from the same store and traces.
+  const store = openHistory(train, { readonly: true });
+  const trainRecords = [...store.records()];
+  store.close();
+  const testRecords = wfformatRecords(JSON.parse(readFileSync(heldOut, 'utf8')), heldOut);
+  const evaluation = evaluateProfile(fitProfile(trainRecords), testRecords);
+  const base = baselines(trainRecords);
+  const expected = [evaluation.overall.mdape, evaluatePoint(base.runningMean, testRecords).mdape, evaluatePoint(base.lastValue, testRecords).mdape, ...evaluation.overall.coverage];
   const all = run.stdout.split('\n').find((line) => line.startsWith('all'))!;
-  const numbers = [...all.matchAll(/([\d.]+) %/g)].map((m) => Number(m[1]));
-  assert.is(numbers.length, 6, all);
-  assert.ok(numbers.every((x) => x >= 0 && x <= 100 * 10), all);
+  const printed = [...all.matchAll(/([\d.]+) %/g)].map((m) => Number(m[1]));
+  assert.equal(printed, expected.map((x) => Number((x * 100).toFixed(1))), all);
+  assert.ok(evaluation.overall.mdape < evaluatePoint(base.runningMean, testRecords).mdape, 'the profiler beats the running mean on srasearch 10a run 004');
+  const inSample = await runCli(['profile', 'eval', join(WFINSTANCES, 'pegasus/srasearch/srasearch-chameleon-10a-001.json'), '--history', train]);
+  assert.match(inSample.stderr, /1 job\(s\) of these traces are already in the history .*: their scores are in-sample/);
 });
 
 test.run();

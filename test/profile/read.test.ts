@@ -60,8 +60,11 @@ test('grids: wrong length, decreasing, not numbers', () => {
   short.ops.merge.metrics.runtimeS.prior = [0, 1];
   assert.match(problems(short)[0]!, /^ops\.merge\.metrics\.runtimeS\.prior: expected 27 quantiles \(one per level\), received 2$/);
   const decreasing = document();
-  decreasing.global.runtimeS.residuals[3] = 99;
+  decreasing.global.runtimeS.residuals[3] = 9;
   assert.match(problems(decreasing)[0]!, /^global\.runtimeS\.residuals\[4\]: quantiles must not decrease/);
+  const huge = document();
+  huge.ops.blastall.metrics.runtimeS.residuals[26] = 800;
+  assert.match(problems(huge)[0]!, /^ops\.blastall\.metrics\.runtimeS\.residuals\[26\]: expected a finite number >= -50 <= 50, received 800/);
   const text = document();
   text.ops.blastall.metrics.runtimeS.residuals[0] = 'x';
   assert.equal(problems(text), ['ops.blastall.metrics.runtimeS.residuals[0]: expected a number, received "x"']);
