@@ -15,7 +15,7 @@ import { buildSubtaskGraph } from '../src/model/subtasks.js';
 import type { Stage, TaskDefinition } from '../src/model/types.js';
 import { validateResourceMap } from '../src/model/validate-pools.js';
 import { importWfFormat } from '../src/model/wfformat.js';
-import { makePlan } from '../src/plan/make-plan.js';
+import { planConstructive } from '../src/plan/planner.js';
 import { applyProfile, runtimeSpread } from '../src/profile/apply.js';
 import { makespanRisk } from '../src/plan/risk.js';
 import { fitProfile, type FitOptions } from '../src/profile/fit.js';
@@ -73,7 +73,7 @@ export function riskReplays(fitOptions: FitOptions): Replay[] {
       for (const quantile of RISK_QUANTILES) {
         const { definition } = applyProfile(runs[heldOut]!.definition, profile, quantile, resources);
         const problem = assembleProblem(definition, resources, { objective: 'makespan' });
-        const planned = { problem, ...makePlan(problem) };
+        const planned = { problem, ...planConstructive(problem) };
         const { graph, allocation, order } = planned.scored;
         const replayed = evaluateCandidate(actual, { graph: buildSubtaskGraph(actual, graph.partition), allocation, order, variant: 'replay' });
         const risk = makespanRisk(planned.problem, planned.scored, runtimeSpread(runs[heldOut]!.definition, profile, quantile), { seed: heldOut + 1 });

@@ -14,14 +14,14 @@
  */
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadResourceMap, loadTaskDefinition } from '../src/cli/load.js';
-import { objectiveValue } from '../src/cost/objective.js';
-import { createPlanner, type ApportionPlanner, type ResolvedPlannerOptions } from '../src/engine/create.js';
-import type { EngineOutcome } from '../src/engine/engine.js';
+import { loadResourceMap, loadTaskDefinition } from '../src/load/files.js';
+import { objectiveValue } from '../src/model/objective.js';
+import { createPlanner, type ApportionPlanner, type ResolvedPlannerOptions } from '../src/plan/planner.js';
+
 import type { ResourceMap, TaskDefinition } from '../src/model/types.js';
 import { assembleProblem, type Problem } from '../src/model/problem.js';
 import { checkPlanValidity } from '../src/plan/check.js';
-import { makePlan, type PlanOutcome } from '../src/plan/make-plan.js';
+import { planConstructive, type PlanOutcome } from '../src/plan/planner.js';
 import type { Plan } from '../src/plan/plan.js';
 import { PLANNER_IDS, type PlannerId } from '../src/planners/planner.js';
 import {
@@ -342,7 +342,7 @@ function runPlanner(problem: Problem, planner: PlannerId): PlannerOutcome {
 
 function timedMakePlan(problem: Problem, planner: PlannerId): { outcome: PlanOutcome; ms: number } {
   const startMs = performance.now();
-  const outcome = makePlan(problem, { planner });
+  const outcome = planConstructive(problem, { planner });
   return { outcome, ms: performance.now() - startMs };
 }
 
@@ -439,7 +439,7 @@ function consistencyWarnings(problem: Problem, plan: Plan): string[] {
 }
 
 /** The engine's outcome agrees with its plan document. */
-function engineWarnings(outcome: EngineOutcome): string[] {
+function engineWarnings(outcome: PlanOutcome): string[] {
   const warnings: string[] = [];
   const { summary, bounds } = outcome.plan;
   if (!nearlyEqual(outcome.scored.terms.objective, summary.objective)) warnings.push(`scored objective ${outcome.scored.terms.objective} ≠ plan.summary.objective ${summary.objective}`);
@@ -834,7 +834,7 @@ function renderReport(input: ReportInput): string {
     `- arguments: ${process.argv.length > 2 ? `\`${process.argv.slice(2).join(' ')}\`` : '(none)'}`,
     `- data: ${input.files.length} WfFormat files under \`${relative(REPO_ROOT, input.dataDir)}/\`${input.skipped.length > 0 ? ` (skipped, not WfFormat: ${input.skipped.map((path) => workflowName(path, input.dataDir)).join(', ')})` : ''}`,
     `- scenarios: ${SCENARIOS.map((s) => `${s.id} = \`${s.poolsFile}\` (${s.description})`).join('; ')}`,
-    `- planners: ${PLANNERS.join(', ')} (constructive, \`makePlan(problem, { planner })\`)${engine.enabled ? `, ${ENGINE} (anytime engine)` : ''}; reference: ${REFERENCE}`,
+    `- planners: ${PLANNERS.join(', ')} (constructive, \`planConstructive(problem, { planner })\`)${engine.enabled ? `, ${ENGINE} (anytime engine)` : ''}; reference: ${REFERENCE}`,
     `- objectives: weighted = cost + 5 USD per hour of makespan (values in USD); makespan (values in s, cost breaks ties)`,
     `- planning time: \`performance.now()\` around \`makePlan\` (bound check, planning, scoring, plan building); median of ${TIMING_RUNS} runs when the first run is under ${REPEAT_BELOW_MS} ms`,
     engine.enabled

@@ -7,12 +7,13 @@
  *
  * Writes bench/results/solver.md and solver.json, prints the markdown; progress on stderr.
  */
-import { loadResourceMap, loadTaskDefinition } from '../src/cli/load.js';
+import { loadResourceMap, loadTaskDefinition } from '../src/load/files.js';
 import { assembleProblem, type Problem } from '../src/model/problem.js';
-import { makePlan } from '../src/plan/make-plan.js';
-import { lowerBound, type Bound } from '../src/solve/bound.js';
+import { planConstructive } from '../src/plan/planner.js';
+import { lpBound, type LpBound } from '../src/solve/bound.js';
 import { buildRefinementModel, chooseGroups } from '../src/solve/skeleton.js';
-import { createSolver, type BackendId, type SolveResult } from '../src/solve/solver.js';
+import { createSolver } from '../src/solve/create.js';
+import type { BackendId, SolveResult } from '../src/solve/solver.js';
 import { layeredDag, syntheticPools } from '../src/synthetic/layered.js';
 import { describeMachine, formatMs, formatNumber, geometricMean, listWorkflowFiles, markdownTable, progress, REPO_ROOT, reportHeader, workflowName, writeResult } from './common.js';
 import { assignmentModel } from '../test/helpers/models.js';
@@ -43,7 +44,7 @@ interface SolverRow {
   readonly size: string;
   readonly backend: BackendId;
   readonly stages: number;
-  readonly bound: { readonly ms: number; readonly state: Bound['state']; readonly objective: number; readonly makespanS: number; readonly notes: readonly string[] };
+  readonly bound: { readonly ms: number; readonly state: LpBound['state']; readonly objective: number; readonly makespanS: number; readonly notes: readonly string[] };
   readonly ilp: { readonly ms: number; readonly state: SolveResult['state']; readonly objective?: number; readonly dualBound?: number; readonly integral?: boolean; readonly variables: number; readonly integers: number; readonly rows: number; readonly grouping: string };
 }
 
@@ -55,7 +56,7 @@ async function solverRows(): Promise<SolverRow[]> {
       progress(`solver: ${size.id} × ${backend}`);
       const solver = createSolver(backend);
       let started = performance.now();
-      const bound = await lowerBound(problem, solver, { timeLimitMs: BOUND_LIMIT_MS });
+      const bound = await lpBound(problem, solver, { timeLimitMs: BOUND_LIMIT_MS });
       const boundMs = performance.now() - started;
       const { groups, levelBand, label } = chooseGroups(problem, 5000);
       const layout = buildRefinementModel(problem, groups, levelBand);
@@ -128,7 +129,7 @@ interface GapRow {
   readonly planEgressUsd: number;
   readonly planCostUsd: number;
   readonly boundMs: number;
-  readonly state: Bound['state'];
+  readonly state: LpBound['state'];
 }
 
 async function gapRows(): Promise<GapRow[]> {
@@ -141,9 +142,9 @@ async function gapRows(): Promise<GapRow[]> {
       progress(`gap: ${workflowName(file)} (${objective})`);
       const problem = assembleProblem(definition, pools, { objective });
       const started = performance.now();
-      const bound = await lowerBound(problem, solver, { timeLimitMs: BOUND_LIMIT_MS });
+      const bound = await lpBound(problem, solver, { timeLimitMs: BOUND_LIMIT_MS });
       const boundMs = performance.now() - started;
-      const plan = makePlan(problem).plan;
+      const plan = planConstructive(problem).plan;
       rows.push({
         workflow: workflowName(file),
         tasks: problem.stages.nodeCount,

@@ -10,7 +10,7 @@ export { importWfFormat, isWfFormat } from './model/wfformat.js';
 export { parseDocument } from './model/parse.js';
 export { InputError, formatIssues, formatPath } from './model/issues.js';
 export type { InputIssue, IssueCode, PathSegment } from './model/issues.js';
-export { loadTaskDefinition, loadResourceMap, parseTaskDefinition } from './cli/load.js';
+export { loadTaskDefinition, loadResourceMap, parseTaskDefinition } from './load/files.js';
 
 // Problem and graphs
 export { assembleProblem } from './model/problem.js';
@@ -27,15 +27,15 @@ export { computeTerms, constraintViolations } from './cost/terms.js';
 export type { Terms, Violation } from './cost/terms.js';
 export { evaluateCandidate, isBetter } from './cost/evaluate.js';
 export type { ScoredCandidate } from './cost/evaluate.js';
-export { objectiveValue, DEFAULT_USD_PER_HOUR } from './cost/objective.js';
-export type { Objective, ObjectiveKind } from './cost/objective.js';
+export { objectiveValue, DEFAULT_USD_PER_HOUR } from './model/objective.js';
+export type { Objective, ObjectiveKind } from './model/objective.js';
 export { makespanLowerBoundS, costLowerBoundUsd, checkAttainable } from './cost/bounds.js';
 
 // Planners and plans
 export { PLANNER_IDS } from './planners/planner.js';
-export type { Planner, PlannerId, PlannerOptions, Candidate, ExtendFrom, ProgressListener } from './planners/planner.js';
-export { makePlan, PLANNERS } from './plan/make-plan.js';
-export type { MakePlanOptions, PlanOutcome } from './plan/make-plan.js';
+export type { Planner, PlannerId, PlannerOptions, ExtendFrom, ProgressListener } from './planners/planner.js';
+export type { Candidate } from './cost/candidate.js';
+export { PLANNERS } from './planners/registry.js';
 export { PLAN_VERSION } from './plan/plan.js';
 export type { Plan, PlanSubtask, PlanPoolUsage } from './plan/plan.js';
 export { checkPlanValidity } from './plan/check.js';
@@ -48,11 +48,13 @@ export { renderExplain } from './render/explain.js';
 export { renderGanttSvg } from './render/svg.js';
 
 // Embedding: the anytime engine, in-process or in a worker thread
-export { createPlanner, resolvePlannerOptions } from './engine/create.js';
-export type { ApportionPlanner, CreatePlannerOptions, ResolvedPlannerOptions } from './engine/create.js';
+// The one planning entry point: createPlanner().plan() (no budget = the constructive plan);
+// planConstructive is the same constructive plan, synchronously, without a session.
+export { createPlanner, resolvePlannerOptions, planConstructive } from './plan/planner.js';
+export type { ApportionPlanner, CreatePlannerOptions, ResolvedPlannerOptions, PlanOutcome } from './plan/planner.js';
 export type { PlanRequest, EngineOutcome } from './engine/engine.js';
-export { createPlannerWorker } from './engine/worker.js';
-export type { PlannerWorker, PlanInputs, WorkerPlanRequest, WorkerPlanResult } from './engine/worker.js';
+export { createPlannerWorker } from './plan/worker.js';
+export type { PlannerWorker, PlanInputs, WorkerPlanRequest, WorkerPlanResult } from './plan/worker.js';
 export type { SearchProgress } from './search/improve.js';
 export type { BatchScorer } from './search/scorer.js';
 export type { LowerBound } from './cost/bounds.js';
@@ -73,7 +75,7 @@ export { predict, chunkLaw, opSummaries } from './profile/predict.js';
 export type { ChunkLaw, OpSummary } from './profile/predict.js';
 export type { Profile, Metric, ScalingLaw, SizeBy, ProfileQuery, Prediction, EstimateSource } from './profile/types.js';
 export { readProfile } from './profile/read.js';
-export { renderProfile } from './profile/render.js';
+export { renderProfile } from './render/profile.js';
 export { evaluateProfile, baselines, evaluatePoint } from './profile/evaluate.js';
 export type { Evaluation, Baselines } from './profile/evaluate.js';
 export { applyProfile } from './profile/apply.js';

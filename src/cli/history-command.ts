@@ -14,8 +14,8 @@ import { InputError } from '../model/issues.js';
 import { parseDocument } from '../model/parse.js';
 import { isWfFormat } from '../model/wfformat.js';
 import { parseCommandArgs, suggest, UsageError } from './args.js';
-import { readText } from './load.js';
-import { EXIT_INPUT, EXIT_OK, type Io } from './main.js';
+import { readText } from '../load/files.js';
+import { EXIT_INPUT, EXIT_OK, type Io } from './io.js';
 
 const HISTORY_OPTIONS = {
   history: { type: 'string' },

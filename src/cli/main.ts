@@ -7,13 +7,10 @@
 import { InputError, formatIssues } from '../model/issues.js';
 import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
 import { UsageError, nonNegative, oneOf, parseCommandArgs, suggest, wholeAtLeastOne } from './args.js';
-import { writeText } from './load.js';
+import { EXIT_CONSTRAINT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, processIo, type Io } from './io.js';
+import { writeText } from '../load/files.js';
 import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
 
-export const EXIT_OK = 0;
-export const EXIT_INTERNAL = 1;
-export const EXIT_INPUT = 2;
-export const EXIT_CONSTRAINT = 3;
 
 const OBJECTIVES = ['weighted', 'makespan', 'cost'] as const;
 const FORMATS = ['text', 'json', 'svg'] as const;
@@ -70,17 +67,6 @@ options (plan):
 
 exit codes: 0 ok, 2 bad input, 3 plan misses its deadline or budget, 1 internal error`;
 
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly isTty: boolean;
-}
-
-const processIo: Io = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  isTty: process.stderr.isTTY === true,
-};
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   try {
@@ -123,6 +109,10 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   if (options.out !== undefined) writeText(options.out, result.output);
   else io.stdout(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
   for (const violation of result.violations) io.stderr(`✖ the best plan found ${violation}\n`);
+  if (result.interrupted) {
+    io.stderr(`apportion: interrupted: the best plan found before Ctrl-C was written${options.out === undefined ? '' : ` to ${options.out}`}\n`);
+    return EXIT_INTERRUPTED;
+  }
   return result.violations.length > 0 ? EXIT_CONSTRAINT : EXIT_OK;
 }
 

@@ -1,10 +1,9 @@
 /** `apportion plan`: load, estimate (profile at a quantile), assemble, plan, render; reservations in and out. */
-import type { ObjectiveKind } from '../cost/objective.js';
+import type { ObjectiveKind } from '../model/objective.js';
 import { assembleProblem, type Problem } from '../model/problem.js';
 import type { ResourceMap, TaskDefinition } from '../model/types.js';
 import { explainChoices } from '../plan/explain.js';
-import { createPlanner } from '../engine/create.js';
-import { makePlan, type PlanOutcome } from '../plan/make-plan.js';
+import { createPlanner, type PlanOutcome } from '../plan/planner.js';
 import { checkReservationFits, countMoves, keepPlacement, readReservation, reservationFromPlan, withinReservation, type Moves, type Reservation } from '../plan/reservation.js';
 import type { PlannerId } from '../planners/planner.js';
 import { applyProfile, runtimeSpread, type AppliedProfile } from '../profile/apply.js';
@@ -16,8 +15,8 @@ import { renderExplain } from '../render/explain.js';
 import { renderReservation } from '../render/reservation.js';
 import { renderGanttSvg } from '../render/svg.js';
 import { renderText } from '../render/text.js';
-import { loadJsonDocument, loadProfile, loadResourceMap, loadTaskDefinition, writeText } from './load.js';
-import type { Io } from './main.js';
+import { loadJsonDocument, loadProfile, loadResourceMap, loadTaskDefinition, writeText } from '../load/files.js';
+import type { Io } from './io.js';
 import { progressPrinter } from './progress.js';
 
 export interface PlanCommandOptions {
@@ -54,22 +53,20 @@ export interface PlanCommandOptions {
  */
 export const MOVE_GAIN_THRESHOLD = 0.05;
 
-function planConstructive(problem: Problem, options: PlanCommandOptions, io: Io): PlanOutcome {
+/**
+ * Plans with the one entry point, `createPlanner().plan()`. With no budget nothing is loaded
+ * (no solver, no workers) and the result is the constructive plan. Ctrl-C (`io.interrupt`)
+ * stops the engine, which returns the best plan found so far.
+ */
+async function planProblem(problem: Problem, options: PlanCommandOptions, io: Io): Promise<PlanOutcome> {
   const report = progressPrinter(io, options.progress);
-  return makePlan(problem, {
-    planner: options.planner,
-    onProgress: (done, total, best) => report('constructive variants', `${done}/${total} scored, best objective ${best.toPrecision(5)}`),
-  });
-}
-
-async function planAnytime(problem: Problem, options: PlanCommandOptions, io: Io): Promise<PlanOutcome> {
-  const report = progressPrinter(io, options.progress);
-  const planner = await createPlanner(options.workers === undefined ? {} : { workers: options.workers });
+  const planner = await createPlanner({ warmUp: options.budgetMs > 0, ...(options.workers === undefined ? {} : { workers: options.workers }) });
   try {
     return await planner.plan(problem, {
       planner: options.planner,
       timeBudgetMs: options.budgetMs,
       seed: options.seed,
+      ...(io.interrupt === undefined ? {} : { signal: io.interrupt }),
       onProgress: (p) => report(p.phase, `${p.evaluations} candidates scored, best objective ${p.bestObjective.toPrecision(5)}`),
     });
   } finally {
@@ -84,10 +81,6 @@ function assemble(definition: TaskDefinition, resources: ResourceMap, options: P
     ...(options.dataHome === undefined ? {} : { dataHome: options.dataHome }),
     ...(applied === undefined ? {} : { provisional: applied.provisional, assumptions: applied.assumptions }),
   });
-}
-
-async function planProblem(problem: Problem, options: PlanCommandOptions, io: Io): Promise<PlanOutcome> {
-  return options.budgetMs > 0 ? planAnytime(problem, options, io) : planConstructive(problem, options, io);
 }
 
 interface ReservedOutcome {
@@ -131,7 +124,14 @@ function withRisk(outcome: PlanOutcome, problem: Problem, loaded: TaskDefinition
   return { ...plan, risk: makespanRisk(problem, scored, spread, { seed }) };
 }
 
-export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promise<{ output: string; violations: readonly string[] }> {
+export interface PlanCommandResult {
+  readonly output: string;
+  readonly violations: readonly string[];
+  /** Ctrl-C stopped planning: `output` holds the best plan found until then. */
+  readonly interrupted: boolean;
+}
+
+export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promise<PlanCommandResult> {
   const loaded = loadTaskDefinition(options.taskPath);
   const resources = loadResourceMap(options.poolsPath);
   const reportFit = progressPrinter(io, options.progress);
@@ -163,7 +163,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
     reservationNote += `${renderReservation(written)}reservation written to ${options.reservationOut}\n`;
   }
   let output: string;
-  if (options.format === 'json') output = `${JSON.stringify(plan, null, 2)}\n`;
+  if (options.format === 'json') output = `${JSON.stringify(options.explain ? { ...plan, explain: explainDocument(problem, outcome) } : plan, null, 2)}\n`;
   else if (options.format === 'svg') output = renderGanttSvg(plan, { reservation: shown });
   else {
     output = renderText(plan, options.limit === undefined ? {} : { limit: options.limit });
@@ -176,5 +176,16 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
   }
   // Machine-readable formats keep stdout clean: the reservation summary goes to stderr.
   if (options.format !== 'text' && reservationNote !== '') io.stderr(reservationNote);
-  return { output, violations: plan.constraints.violations };
+  return { output, violations: plan.constraints.violations, interrupted: io.interrupt?.aborted === true };
+}
+
+/** `--explain` in `--format json`: the variants tried and why each stage went where it went, as data. */
+function explainDocument(problem: Problem, outcome: PlanOutcome): object {
+  const { choices, omitted } = explainChoices(problem, outcome.scored);
+  return {
+    variantsTried: outcome.tried.map((c) => ({ variant: c.variant, objective: c.terms.objective, makespanS: c.terms.makespanS, costUsd: c.terms.costUsd })),
+    stages: choices,
+    stagesNotRescored: omitted,
+    notes: outcome.notes,
+  };
 }

@@ -11,12 +11,12 @@ import { defaultHistoryPath, openHistory } from '../history/store.js';
 import { baselines, evaluatePoint, evaluateProfile, type Evaluation, type PointEvaluation } from '../profile/evaluate.js';
 import { fitProfile, type Profile } from '../profile/fit.js';
 import { hasMetric } from '../profile/predict.js';
-import { renderProfile } from '../profile/render.js';
+import { renderProfile } from '../render/profile.js';
 import { table } from '../render/format.js';
 import { parseCommandArgs, suggest, UsageError } from './args.js';
 import { traceRecords } from './history-command.js';
-import { loadProfile, writeText } from './load.js';
-import { EXIT_INPUT, EXIT_OK, type Io } from './main.js';
+import { loadProfile, writeText } from '../load/files.js';
+import { EXIT_INPUT, EXIT_OK, type Io } from './io.js';
 import { progressPrinter } from './progress.js';
 
 const PROFILE_OPTIONS = {

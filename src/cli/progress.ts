@@ -1,5 +1,5 @@
 /** Progress on stderr for work that may take a while (planning, fitting a large history). */
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** Work longer than this prints progress on stderr (at most once per PROGRESS_EVERY_MS). */
 const PROGRESS_AFTER_MS = 1000;

@@ -8,7 +8,7 @@
  * Cost: every stage on the pool where it is cheapest, no egress.
  */
 import { InputError, type InputIssue } from '../model/issues.js';
-import { objectiveValue } from './objective.js';
+import { objectiveValue } from '../model/objective.js';
 import type { Problem } from '../model/problem.js';
 import { speedOf } from '../model/subtasks.js';
 

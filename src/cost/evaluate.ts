@@ -4,8 +4,8 @@
  * one outside, however cheap), then objective, then the tie-break term.
  */
 import type { Problem } from '../model/problem.js';
-import type { Candidate } from '../planners/planner.js';
-import { compareTerms } from '../search/compare.js';
+import type { Candidate } from './candidate.js';
+import { compareTerms } from './compare.js';
 import { simulate, type PartialSchedule, type Schedule } from './simulate.js';
 import { computeTerms, constraintViolations, type Terms, type Violation } from './terms.js';
 

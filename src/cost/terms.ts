@@ -5,7 +5,7 @@
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { transferS } from '../model/tables.js';
-import { objectiveValue } from './objective.js';
+import { objectiveValue } from '../model/objective.js';
 import type { Schedule } from './simulate.js';
 
 export interface Terms {

@@ -11,25 +11,26 @@
  *                 (WASM kernel in worker threads when built) until the budget or the signal ends
  *
  * Whatever happens, the best candidate is re-scored by the reference model, so every plan's
- * numbers come from one semantics.
+ * numbers come from one semantics. A budget of 0 is the constructive plan (phase 1 alone, also
+ * callable synchronously as `construct`). The engine returns the scored candidate and its
+ * bound; the Plan document is built from them one layer up (src/plan).
  */
 import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
 import { checkAttainable, gapTo, type LowerBound } from '../cost/bounds.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
-
-export type { LowerBound };
-import { buildPlan, type Plan } from '../plan/plan.js';
-import { PLANNERS } from '../plan/make-plan.js';
 import { planApportion, scheduleVariant } from '../planners/apportion.js';
 import type { ExtendFrom, PlannerId } from '../planners/planner.js';
-import { buildVariant, type PartitionSpec } from '../planners/variants.js';
+import { PLANNERS } from '../planners/registry.js';
+import { monotonicMs, type ClockMs } from '../util/clock.js';
+import type { PartitionSpec } from '../model/subtasks.js';
+import { buildVariant } from '../planners/variants.js';
 import { improve, type SearchProgress } from '../search/improve.js';
 import type { BatchScorer } from '../search/scorer.js';
 
 /** What the engine needs from the LP/ILP layer (see src/solve). */
 export interface Refiner {
-  refine(problem: Problem, timeLimitMs: number): Promise<{ bound: LowerBound | undefined; candidate: ScoredCandidate | undefined; notes: readonly string[] }>;
+  refine(problem: Problem, timeLimitMs: number, clockMs: ClockMs): Promise<{ bound: LowerBound | undefined; candidate: ScoredCandidate | undefined; notes: readonly string[] }>;
 }
 
 export type ScorerFactory = (problem: Problem, graph: SubtaskGraph) => Promise<BatchScorer>;
@@ -56,53 +57,68 @@ export interface PlanRequest {
   /** Stop the search after this many batches (reproducible runs). */
   readonly maxBatches?: number;
   readonly extend?: ExtendFrom;
-  readonly clockMs?: () => number;
+  /** The clock the budget is measured on, passed down to every phase (default: monotonicMs). */
+  readonly clockMs?: ClockMs;
 }
 
 export interface EngineOutcome {
-  readonly plan: Plan;
+  readonly planner: PlannerId;
   readonly scored: ScoredCandidate;
   readonly tried: readonly ScoredCandidate[];
   readonly bound: LowerBound;
   /** objective / bound − 1 (0 = proven optimal). */
   readonly gap: number;
   readonly notes: readonly string[];
+  readonly planningMs: number;
+}
+
+export interface ConstructOutcome {
+  readonly best: ScoredCandidate;
+  readonly tried: readonly ScoredCandidate[];
+}
+
+/**
+ * Phase 1: the chosen planner's candidate (apportion: its constructive variants, while
+ * `shouldStop` allows more than the first), scored by the reference model.
+ */
+export function construct(problem: Problem, request: Pick<PlanRequest, 'planner' | 'extend'> = {}, shouldStop?: () => boolean, onScored?: (objective: number) => void): ConstructOutcome {
+  const plannerId = request.planner ?? 'apportion';
+  if (plannerId === 'apportion') {
+    return planApportion(problem, {
+      extend: request.extend,
+      ...(shouldStop === undefined ? {} : { shouldStop }),
+      ...(onScored === undefined ? {} : { onProgress: (_done: number, _total: number, objective: number) => onScored(objective) }),
+    });
+  }
+  const best = evaluateCandidate(problem, PLANNERS[plannerId].plan(problem, { extend: request.extend }), request.extend?.partial);
+  return { best, tried: [best] };
 }
 
 export async function planWithEngine(problem: Problem, parts: EngineParts, request: PlanRequest = {}): Promise<EngineOutcome> {
-  const clock = request.clockMs ?? (() => performance.now());
+  const clock = request.clockMs ?? monotonicMs;
   const startedMs = clock();
   const budgetMs = request.timeBudgetMs ?? 0;
   const remainingMs = (): number => budgetMs - (clock() - startedMs);
   const outOfTime = (): boolean => request.signal?.aborted === true || remainingMs() <= 0;
   const progress = (phase: string, bestObjective: number, batches = 0, evaluations = 0): void =>
     request.onProgress?.({ phase, elapsedMs: clock() - startedMs, batches, evaluations, bestObjective });
-  const attainable = checkAttainable(problem);
+  const quick = checkAttainable(problem);
   const plannerId = request.planner ?? 'apportion';
   const notes: string[] = [];
 
   // 1. construct
-  let tried: ScoredCandidate[];
-  let best: ScoredCandidate;
-  if (plannerId === 'apportion') {
-    const constructed = planApportion(problem, {
-      extend: request.extend,
-      shouldStop: outOfTime,
-      onProgress: (_done, _total, objective) => progress('construct', objective),
-    });
-    tried = [...constructed.tried];
-    best = constructed.best;
-  } else {
-    best = evaluateCandidate(problem, PLANNERS[plannerId].plan(problem, { extend: request.extend }), request.extend?.partial);
-    tried = [best];
-  }
+  // No budget: every constructive variant (the constructive plan), stopped only by the signal.
+  const constructStop = budgetMs > 0 ? outOfTime : () => request.signal?.aborted === true;
+  const constructed = construct(problem, request, constructStop, (objective) => progress('construct', objective));
+  const tried: ScoredCandidate[] = [...constructed.tried];
+  let best = constructed.best;
   const consider = (candidate: ScoredCandidate): void => {
     tried.push(candidate);
     if (isBetter(problem, candidate, best)) best = candidate;
   };
 
   // 2–4 improve only apportion's own plan (baselines stay what they are), and only with time.
-  let bound = attainable;
+  let bound = quick;
   if (plannerId === 'apportion' && request.extend === undefined) {
     // 2. partition
     const spec = best.spec;
@@ -118,7 +134,7 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
     }
     // 3. refine
     if (parts.refiner !== undefined && remainingMs() > 0) {
-      const refined = await parts.refiner.refine(problem, Math.max(1, remainingMs() * REFINE_SHARE));
+      const refined = await parts.refiner.refine(problem, Math.max(1, remainingMs() * REFINE_SHARE), clock);
       notes.push(...refined.notes);
       // Both bounds are valid, so each field may take the larger.
       if (refined.bound !== undefined) {
@@ -151,9 +167,7 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
       }
     }
   }
-  const planningMs = clock() - startedMs;
-  const plan = buildPlan(problem, best, { planner: plannerId, planningMs, bound });
-  return { plan, scored: best, tried, bound, gap: gapTo(best.terms.objective, bound), notes };
+  return { planner: plannerId, scored: best, tried, bound, gap: gapTo(best.terms.objective, bound), notes, planningMs: clock() - startedMs };
 }
 
 /** Partition moves: split or merge chunks, cluster more or less, toggle clustering and the split. */

@@ -13,15 +13,15 @@ import { INSERTION_LIMIT, listSchedule } from '../planners/list-schedule.js';
 import { stagesByLevel } from '../planners/partition.js';
 import { byDecreasingRank, upwardRank } from '../planners/rank.js';
 import { addPinnedChunks } from '../planners/variants.js';
-import { pinFromGroups, refine, type Bound, type Skeleton } from '../solve/formulate.js';
+import { pinFromGroups, refine, type LpBound, type Skeleton } from '../solve/formulate.js';
 import type { Solver } from '../solve/solver.js';
 import type { Refiner } from './engine.js';
 
 export function solverRefiner(solver: Solver): Refiner {
   return {
-    async refine(problem, timeLimitMs) {
+    async refine(problem, timeLimitMs, clockMs) {
       // The bound is what certifies the gap; the skeleton is one more candidate among many.
-      const refined = await refine(problem, solver, { timeLimitMs, boundShare: 0.7 });
+      const refined = await refine(problem, solver, { timeLimitMs, boundShare: 0.7, clockMs });
       const candidate = refined.skeleton === undefined ? undefined : skeletonCandidate(problem, refined.skeleton);
       return { bound: asLowerBound(problem, refined.bound), candidate, notes: refined.notes };
     },
@@ -29,7 +29,7 @@ export function solverRefiner(solver: Solver): Refiner {
 }
 
 /** The LP bound, never weaker than the quick bounds (both are valid, so their max is). */
-function asLowerBound(problem: Problem, bound: Bound): LowerBound | undefined {
+function asLowerBound(problem: Problem, bound: LpBound): LowerBound | undefined {
   if (bound.state !== 'lp') return undefined;
   const quick = quickBound(problem);
   return {

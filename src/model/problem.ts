@@ -5,7 +5,7 @@
  *
  * Pure: no I/O. Unknown runtimes get a provisional estimate and are listed, never zeroed.
  */
-import { DEFAULT_USD_PER_HOUR, type Objective, type ObjectiveKind } from '../cost/objective.js';
+import { DEFAULT_USD_PER_HOUR, type Objective, type ObjectiveKind } from './objective.js';
 import { buildDag, findCycle, buildCsr, type Dag } from './graph.js';
 import { InputError, type PathSegment } from './issues.js';
 import { FieldReader } from './read.js';

@@ -26,6 +26,18 @@ export interface Partition {
   readonly unitCount: Float64Array;
 }
 
+/** How the constructive planner cut a partition (kept on a candidate so partition moves can vary it). */
+export interface PartitionSpec {
+  /** Divisible stages: equal chunks over all slots, or the divisible-load split per pool. */
+  readonly split: 'even' | 'dlt';
+  /** Cluster tiny atomic tasks of a level. */
+  readonly cluster: boolean;
+  /** Multiplies the chunk count of every divisible stage (search moves: split or merge chunks). */
+  readonly chunkScale: number;
+  /** Multiplies the target cluster duration (search moves: cluster more or less). */
+  readonly clusterScale: number;
+}
+
 export class PartitionBuilder {
   private readonly memberStart: number[] = [0];
   private readonly members: number[] = [];

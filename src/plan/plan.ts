@@ -4,7 +4,7 @@
  */
 import { gapTo, type LowerBound } from '../cost/bounds.js';
 import type { ScoredCandidate } from '../cost/evaluate.js';
-import { objectiveUnit, type ObjectiveKind } from '../cost/objective.js';
+import { objectiveUnit, type ObjectiveKind } from '../model/objective.js';
 import type { Terms } from '../cost/terms.js';
 import type { Problem, Provisional } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';

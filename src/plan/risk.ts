@@ -13,13 +13,11 @@
  * cluster draws its own runtime, and the cluster scales by their work-weighted mean.
  */
 import { ScheduleError, simulate } from '../cost/simulate.js';
-import type { Candidate } from '../planners/planner.js';
+import type { Candidate } from '../cost/candidate.js';
 import type { Problem } from '../model/problem.js';
 import { expectedWithRework, type SubtaskGraph } from '../model/subtasks.js';
+import { RISK_LEVELS, type RuntimeSpread } from '../profile/spread.js';
 import { seededRandom } from '../util/random.js';
-
-/** Levels the spread is tabulated at: (k + 0.5) / RISK_LEVELS.length. */
-export const RISK_LEVELS: readonly number[] = Array.from({ length: 50 }, (_, k) => (k + 0.5) / 50);
 
 export interface MakespanRisk {
   readonly samples: number;
@@ -34,12 +32,6 @@ export interface MakespanRisk {
 export interface RiskOptions {
   readonly samples?: number;
   readonly seed?: number;
-}
-
-/** Per stage: log runtime ratios at RISK_LEVELS relative to the planned runtime (S × levels), and the op's run-to-run log sigma. */
-export interface RuntimeSpread {
-  readonly logRatio: Float64Array;
-  readonly jobShiftSigma: Float64Array;
 }
 
 /** Sub-tasks above which the replay is skipped (each draw re-simulates the whole plan). */

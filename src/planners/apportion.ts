@@ -14,12 +14,13 @@
  * the reference cost model. `variant` says which one won.
  */
 import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
-import { usdPerSecond } from '../cost/objective.js';
+import { usdPerSecond } from '../model/objective.js';
 import { orderByStart } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import { INSERTION_LIMIT, listSchedule, placementCostUsd } from './list-schedule.js';
 import { greedy } from './baselines.js';
-import type { Candidate, Planner, PlannerOptions } from './planner.js';
+import type { Candidate } from '../cost/candidate.js';
+import type { Planner, PlannerOptions } from './planner.js';
 import { byDecreasingRank, meanRuntimeS, upwardRank } from './rank.js';
 import { buildVariant, defaultSpecs, type PartitionVariant } from './variants.js';
 

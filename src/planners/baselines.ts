@@ -11,7 +11,8 @@ import { buildSubtaskGraph, type SubtaskGraph } from '../model/subtasks.js';
 import type { Problem } from '../model/problem.js';
 import { listSchedule, placementCostUsd, type ListScheduleOptions } from './list-schedule.js';
 import { defaultPartition } from './partition.js';
-import type { Candidate, Planner, PlannerOptions } from './planner.js';
+import type { Candidate } from '../cost/candidate.js';
+import type { Planner, PlannerOptions } from './planner.js';
 import { byDecreasingRank, upwardRank } from './rank.js';
 
 function graphFor(problem: Problem, options: PlannerOptions | undefined): SubtaskGraph {

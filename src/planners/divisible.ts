@@ -15,7 +15,7 @@
  * g(d) = (e^{λ(d+o)} − 1)/(λ d), minimised numerically (near √(2o/λ) for small λ, as in
  * Young's checkpoint interval). Without hazard, one chunk per slot is best.
  */
-import { usdPerSecond } from '../cost/objective.js';
+import { usdPerSecond } from '../model/objective.js';
 import type { Problem } from '../model/problem.js';
 import { expectedWithRework, speedOf } from '../model/subtasks.js';
 import type { DivisibleStage } from '../model/types.js';

@@ -9,7 +9,7 @@
 import type { PartialSchedule } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
-import type { PartitionSpec } from './variants.js';
+import type { Candidate } from '../cost/candidate.js';
 
 export const PLANNER_IDS = ['apportion', 'heft', 'greedy', 'round-robin', 'cheapest'] as const;
 export type PlannerId = (typeof PLANNER_IDS)[number];
@@ -26,17 +26,6 @@ export type ProgressListener = (done: number, total: number, bestObjective: numb
 export interface PlannerOptions {
   readonly extend?: ExtendFrom | undefined;
   readonly onProgress?: ProgressListener | undefined;
-}
-
-export interface Candidate {
-  readonly graph: SubtaskGraph;
-  readonly allocation: Int32Array;
-  /** Priority order (topological) in which the cost model dispatches sub-tasks. */
-  readonly order: Int32Array;
-  /** Which variant produced it, for `--explain` (e.g. "clustered, objective-aware"). */
-  readonly variant: string;
-  /** The partition spec it was built on (constructive planner only), for partition moves. */
-  readonly spec?: PartitionSpec | undefined;
 }
 
 export interface Planner {

@@ -6,22 +6,12 @@
  * Sub-tasks are numbered level by level, so ids follow a topological order.
  */
 import type { Problem } from '../model/problem.js';
-import { buildSubtaskGraph, PartitionBuilder, speedOf, type SubtaskGraph } from '../model/subtasks.js';
+import { buildSubtaskGraph, PartitionBuilder, speedOf, type PartitionSpec, type SubtaskGraph } from '../model/subtasks.js';
 import { clusterLevel } from './cluster.js';
 import { splitDivisible } from './divisible.js';
 import { clampChunkCount, cutEvenly, stagesByLevel, totalSlots } from './partition.js';
 
 /** How to cut the stages into sub-tasks. */
-export interface PartitionSpec {
-  /** Divisible stages: equal chunks over all slots, or the divisible-load split per pool. */
-  readonly split: 'even' | 'dlt';
-  /** Cluster tiny atomic tasks of a level. */
-  readonly cluster: boolean;
-  /** Multiplies the chunk count of every divisible stage (search moves: split or merge chunks). */
-  readonly chunkScale: number;
-  /** Multiplies the target cluster duration (search moves: cluster more or less). */
-  readonly clusterScale: number;
-}
 
 export interface PartitionVariant {
   readonly graph: SubtaskGraph;

@@ -15,7 +15,7 @@
  */
 import type { Provisional } from '../model/problem.js';
 import { superlinearS } from '../model/subtasks.js';
-import { RISK_LEVELS, type RuntimeSpread } from '../plan/risk.js';
+import { RISK_LEVELS, type RuntimeSpread } from './spread.js';
 import type { AtomicStage, DivisibleStage, Pool, ResourceMap, Stage, TaskDefinition } from '../model/types.js';
 import { chunkLaw, hasMetric, predict } from './predict.js';
 import type { Profile } from './fit.js';

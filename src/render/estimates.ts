@@ -1,7 +1,7 @@
 /** `--explain` with a profile: what each stage planned on, where it came from, and the spread around it. */
 import type { AppliedProfile } from '../profile/apply.js';
 import { quantileName } from '../profile/apply.js';
-import { formatLaw } from '../profile/render.js';
+import { formatLaw } from './profile.js';
 import { formatDurationS, table } from './format.js';
 
 /** Stages listed before "… N more": the provisional ones first, then the longest. */

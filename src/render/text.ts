@@ -2,7 +2,7 @@
  * Plain-text plan: the totals, one row per pool, then a table per pool of its sub-tasks
  * (the first `limit` by start time).
  */
-import { describeObjective } from '../cost/objective.js';
+import { describeObjective } from '../model/objective.js';
 import type { Plan, PlanSubtask } from '../plan/plan.js';
 import { formatDurationS, formatUsd, table } from './format.js';
 

@@ -13,7 +13,7 @@
  */
 import type { Problem } from '../model/problem.js';
 import { simulate } from '../cost/simulate.js';
-import { compareTerms } from './compare.js';
+import { compareTerms } from '../cost/compare.js';
 import { criticalChain } from './critical.js';
 import { MoveGenerator, type Random } from './moves.js';
 import type { BatchScorer } from './scorer.js';

@@ -30,7 +30,7 @@ export interface BatchScorer {
 }
 
 /** The reference cost model behind the BatchScorer interface (tests, and when no kernel is built). */
-export class ReferenceScorer implements BatchScorer {
+export class ReferenceBatchScorer implements BatchScorer {
   readonly graph: SubtaskGraph;
   readonly capacity: number;
   private readonly problem: Problem;

@@ -56,12 +56,13 @@
  * Σ_j |c_j|·|bound_j| (every column is a share in [0, 1] or T).
  */
 import { costLowerBoundUsd, makespanLowerBoundS } from '../cost/bounds.js';
+import { monotonicMs, type ClockMs } from '../util/clock.js';
 import type { Problem } from '../model/problem.js';
 import { pathBounds } from './paths.js';
 import { lagrangianBound, ModelBuilder, type BackendId, type LinearModel, type SolveResult, type Solver } from './solver.js';
 import { capacityBreakpoints, maxCapacityIn, slotTimeS, stageData, workOpensS, type StageData } from './stage-data.js';
 
-export interface Bound {
+export interface LpBound {
   /** 'lp': the segment LPs solved; 'quick': a solver failed and the quick bounds stand in (still valid). */
   readonly state: 'lp' | 'quick';
   readonly solver: BackendId | 'none';
@@ -80,6 +81,8 @@ export interface Bound {
 
 export interface BoundOptions {
   readonly timeLimitMs: number;
+  /** The clock the time limit is measured on (default: monotonicMs). */
+  readonly clockMs?: ClockMs;
   /** Also bound the cost of plans finishing by this time. */
   readonly atMakespanS?: number;
 }
@@ -301,11 +304,14 @@ function quickObjective(problem: Problem, makespanS: number): number {
 
 class Budget {
   private readonly endMs: number;
-  constructor(ms: number) {
-    this.endMs = performance.now() + ms;
+  constructor(
+    ms: number,
+    private readonly clock: ClockMs,
+  ) {
+    this.endMs = clock() + ms;
   }
   get leftMs(): number {
-    return Math.max(1, this.endMs - performance.now());
+    return Math.max(1, this.endMs - this.clock());
   }
 }
 
@@ -313,15 +319,16 @@ class Budget {
  * The lower bound for `problem` (see the file comment for the argument). On a solver
  * failure, the quick bounds of `cost/bounds.ts` (and the path bound) stand in, with a note.
  */
-export async function lowerBound(problem: Problem, solver: Solver, options: BoundOptions): Promise<Bound> {
-  const budget = new Budget(options.timeLimitMs);
+export async function lpBound(problem: Problem, solver: Solver, options: BoundOptions): Promise<LpBound> {
+  const clockMs = options.clockMs ?? monotonicMs;
+  const budget = new Budget(options.timeLimitMs, clockMs);
   const data = stageData(problem);
   const criticalPathS = makespanLowerBoundS(problem);
   const pathBoundS = pathBounds(problem, data).makespanS;
   const fromS = Math.max(criticalPathS, pathBoundS);
   const groups = workGroups(problem, data);
   const notes: string[] = [`LP over ${groups.length} work group(s) × ${problem.pools.count} pool(s); inter-stage egress and transfers left out (each ≥ 0)`];
-  const quick = (why: string): Bound => {
+  const quick = (why: string): LpBound => {
     const makespanS = fromS;
     return { state: 'quick', solver: solver.id, makespanS, objective: quickObjective(problem, makespanS), criticalPathS, pathBoundS, notes: [...notes, `fell back to the quick bounds: ${why}`] };
   };
@@ -330,7 +337,7 @@ export async function lowerBound(problem: Problem, solver: Solver, options: Boun
   let makespanS = Number.NaN;
   for (const segment of segments(problem, fromS)) {
     const model = segmentModel(problem, groups, segment, 'makespan');
-    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false });
+    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
     if (result.state === 'infeasible') continue;
     if (result.state !== 'optimal') return quick(`makespan LP: ${result.state}${'message' in result && result.message ? ` (${result.message})` : ''}`);
     makespanS = Math.max(fromS, certifyLp(model, result));
@@ -346,7 +353,7 @@ export async function lowerBound(problem: Problem, solver: Solver, options: Boun
     // The last segment lets T grow until no capacity row binds: the LP's cost optimum over all T.
     const all = segments(problem, makespanS);
     const model = segmentModel(problem, groups, all[all.length - 1]!, 'cost');
-    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false });
+    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
     if (result.state !== 'optimal') return quick(`cost LP: ${result.state}`);
     objective = Math.max(certifyLp(model, result), certified(minCostUsd(problem, groups)));
   } else {
@@ -356,7 +363,7 @@ export async function lowerBound(problem: Problem, solver: Solver, options: Boun
     for (const segment of segments(problem, makespanS)) {
       if (usdPerS * segment.lo + cheapest >= best) break; // later segments cannot do better
       const model = segmentModel(problem, groups, segment, 'weighted');
-      const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false });
+      const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
       if (result.state === 'infeasible') continue;
       if (result.state !== 'optimal') return quick(`weighted LP: ${result.state}`);
       best = Math.min(best, certifyLp(model, result));
@@ -364,9 +371,9 @@ export async function lowerBound(problem: Problem, solver: Solver, options: Boun
     objective = Math.max(best, certified(cheapest + usdPerS * makespanS));
   }
 
-  const bound: Bound = { state: 'lp', solver: solver.id, makespanS, objective, criticalPathS, pathBoundS, notes };
+  const bound: LpBound = { state: 'lp', solver: solver.id, makespanS, objective, criticalPathS, pathBoundS, notes };
   if (options.atMakespanS === undefined) return bound;
-  const costAt = await costLowerBoundAt(problem, solver, options.atMakespanS, { timeLimitMs: budget.leftMs, makespanS, groups });
+  const costAt = await costLowerBoundAt(problem, solver, options.atMakespanS, { timeLimitMs: budget.leftMs, makespanS, groups, clockMs });
   return { ...bound, atMakespanS: options.atMakespanS, costAtMakespanUsd: costAt.usd, notes: [...notes, ...costAt.notes] };
 }
 
@@ -379,13 +386,13 @@ export async function costLowerBoundAt(
   problem: Problem,
   solver: Solver,
   atMakespanS: number,
-  options: { timeLimitMs: number; makespanS?: number; groups?: readonly WorkGroup[] },
+  options: { timeLimitMs: number; makespanS?: number; groups?: readonly WorkGroup[]; clockMs?: ClockMs },
 ): Promise<{ usd: number; notes: string[] }> {
   const groups = options.groups ?? workGroups(problem, stageData(problem));
   const cheapest = certified(minCostUsd(problem, groups));
   if (options.makespanS !== undefined && atMakespanS < options.makespanS) return { usd: Number.POSITIVE_INFINITY, notes: [`no plan finishes by ${atMakespanS} s`] };
   const model = segmentModel(problem, groups, { lo: atMakespanS, hi: atMakespanS }, 'cost');
-  const result = await solver.solve(model, { timeLimitMs: options.timeLimitMs, integer: false });
+  const result = await solver.solve(model, { timeLimitMs: options.timeLimitMs, integer: false, ...(options.clockMs === undefined ? {} : { clockMs: options.clockMs }) });
   if (result.state === 'infeasible') return { usd: Number.POSITIVE_INFINITY, notes: [`no plan finishes by ${atMakespanS} s (capacity)`] };
   if (result.state !== 'optimal') return { usd: cheapest, notes: [`cost-at-makespan LP: ${result.state}; cheapest-pool bound used`] };
   return { usd: Math.max(cheapest, certifyLp(model, result)), notes: [] };

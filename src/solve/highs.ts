@@ -20,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Highs, InitOptions } from 'highs';
+import { monotonicMs } from '../util/clock.js';
 import { toLpText } from './lp-format.js';
 import { classifyPoint, type LinearModel, type SolveOptions, type SolveResult, type Solver } from './solver.js';
 
@@ -109,7 +110,7 @@ export class HighsSolver implements Solver {
   }
 
   async solve(model: LinearModel, options: SolveOptions): Promise<SolveResult> {
-    const started = performance.now();
+    const started = (options.clockMs ?? monotonicMs)();
     const relaxed: LinearModel = options.integer ? model : { ...model, variables: model.variables.map((v) => (v.integer ? { ...v, integer: false } : v)) };
     if (model.variables.length === 0) return classifyPoint(model, options, { backend: 'highs', values: new Float64Array(0), provenOptimal: true, timeMs: 0, timedOut: false });
     if (nonzeros(model) > this.lpTextMaxNonzeros) return this.solveInput({ kind: 'arrays', integer: options.integer }, model, options, started);
@@ -117,7 +118,7 @@ export class HighsSolver implements Solver {
   }
 
   /** Solves LP text whose columns are x0..x{n-1} of `model` (exposed for tests of crash recovery). */
-  solveText(text: string, model: LinearModel, options: SolveOptions, started = performance.now()): Promise<SolveResult> {
+  solveText(text: string, model: LinearModel, options: SolveOptions, started = (options.clockMs ?? monotonicMs)()): Promise<SolveResult> {
     return this.solveInput({ kind: 'text', text }, model, options, started);
   }
 
@@ -129,7 +130,7 @@ export class HighsSolver implements Solver {
         highs = await this.load();
       } catch (error) {
         this.runtime = undefined;
-        return { state: 'error', backend: 'highs', timeMs: performance.now() - started, message: `could not load HiGHS: ${messageOf(error)}` };
+        return { state: 'error', backend: 'highs', timeMs: (options.clockMs ?? monotonicMs)() - started, message: `could not load HiGHS: ${messageOf(error)}` };
       }
       try {
         return this.run(highs, input, model, options, started);
@@ -140,7 +141,7 @@ export class HighsSolver implements Solver {
         if (!isCrash(error)) break;
       }
     }
-    return { state: 'error', backend: 'highs', timeMs: performance.now() - started, message: messageOf(lastError) };
+    return { state: 'error', backend: 'highs', timeMs: (options.clockMs ?? monotonicMs)() - started, message: messageOf(lastError) };
   }
 
   private load(): Promise<Highs> {
@@ -155,17 +156,17 @@ export class HighsSolver implements Solver {
     const native = highs.createModel(input.kind === 'text' ? { format: 'lp', data: input.text } : toModelData(highs, model, input.integer));
     const byName = input.kind === 'text';
     try {
-      const remainingS = Math.max(0.001, (options.timeLimitMs - (performance.now() - started)) / 1000);
+      const remainingS = Math.max(0.001, (options.timeLimitMs - ((options.clockMs ?? monotonicMs)() - started)) / 1000);
       native.options.set({ output_flag: false, time_limit: remainingS, mip_rel_gap: options.relativeGap ?? 1e-4 });
       native.run();
       let status = native.getModelStatus();
       if (status === STATUS.unboundedOrInfeasible) {
         // Presolve could not tell which; the simplex without presolve can.
-        native.options.set({ presolve: 'off', time_limit: Math.max(0.001, (options.timeLimitMs - (performance.now() - started)) / 1000) });
+        native.options.set({ presolve: 'off', time_limit: Math.max(0.001, (options.timeLimitMs - ((options.clockMs ?? monotonicMs)() - started)) / 1000) });
         native.run();
         status = native.getModelStatus();
       }
-      const timeMs = performance.now() - started;
+      const timeMs = (options.clockMs ?? monotonicMs)() - started;
       if (status === STATUS.infeasible) return { state: 'infeasible', backend: 'highs', timeMs };
       if (status === STATUS.unbounded) return { state: 'unbounded', backend: 'highs', timeMs };
       if (status === STATUS.unboundedOrInfeasible) return { state: 'infeasible', backend: 'highs', timeMs, message: 'HiGHS: primal infeasible or unbounded' };

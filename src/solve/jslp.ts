@@ -10,6 +10,7 @@
  * integer solution (`mapJslpResult`).
  */
 import jslpModule from 'javascript-lp-solver';
+import { monotonicMs } from '../util/clock.js';
 import { classifyPoint, isIntegerModel, type LinearModel, type SolveOptions, type SolveResult, type Solver } from './solver.js';
 
 const OBJECTIVE = '__objective';
@@ -103,12 +104,13 @@ export class JslpSolver implements Solver {
   close(): void {}
 
   async solve(model: LinearModel, options: SolveOptions): Promise<SolveResult> {
-    const started = performance.now();
+    const clock = options.clockMs ?? monotonicMs;
+    const started = clock();
     try {
       const raw = jslp.Solve(toJslpModel(model, options)) as JslpRawResult;
-      return mapJslpResult(model, options, raw, performance.now() - started);
+      return mapJslpResult(model, options, raw, clock() - started);
     } catch (error) {
-      return { state: 'error', backend: 'jslp', timeMs: performance.now() - started, message: error instanceof Error ? error.message : String(error) };
+      return { state: 'error', backend: 'jslp', timeMs: clock() - started, message: error instanceof Error ? error.message : String(error) };
     }
   }
 }

@@ -31,6 +31,7 @@
  * Objective as the problem's: weighted usdPerHour/3600·T + cost; makespan T; cost
  * cost + 1e-9·T.
  */
+import { monotonicMs, type ClockMs } from '../util/clock.js';
 import type { Problem } from '../model/problem.js';
 import { speedOf } from '../model/subtasks.js';
 import type { PoolShare } from '../planners/divisible.js';
@@ -58,6 +59,8 @@ export interface Skeleton {
 
 export interface RefinementOptions {
   readonly timeLimitMs: number;
+  /** The clock the time limit is measured on (default: monotonicMs). */
+  readonly clockMs?: ClockMs;
   /** Aggregate harder (level bands), then fall back to LP rounding, above this many integer variables. Default 5000. */
   readonly maxIntegerVariables?: number;
   /** Default 0.02. */
@@ -357,15 +360,16 @@ export function decodeSkeleton(problem: Problem, layout: Layout, values: Float64
  * in time. Returns undefined with notes when neither gives a point.
  */
 export async function solveSkeleton(problem: Problem, solver: Solver, options: RefinementOptions): Promise<{ skeleton: Skeleton | undefined; notes: string[] }> {
-  const started = performance.now();
-  const left = (): number => Math.max(1, options.timeLimitMs - (performance.now() - started));
+  const clockMs = options.clockMs ?? monotonicMs;
+  const started = clockMs();
+  const left = (): number => Math.max(1, options.timeLimitMs - (clockMs() - started));
   const limit = options.maxIntegerVariables ?? 5000;
   const { groups, levelBand, label, fits } = chooseGroups(problem, limit);
   const layout = buildRefinementModel(problem, groups, levelBand);
   const notes = [`refinement model: ${layout.model.variables.length} variables (${layout.integerCount} integer), ${layout.model.constraints.length} rows; ${label}`];
   let result: SolveResult | undefined;
   if (fits) {
-    result = await solver.solve(layout.model, { timeLimitMs: left() * 0.8, integer: true, relativeGap: options.relativeGap ?? DEFAULT_GAP });
+    result = await solver.solve(layout.model, { timeLimitMs: left() * 0.8, integer: true, relativeGap: options.relativeGap ?? DEFAULT_GAP, clockMs });
     if (result.state === 'optimal' || result.state === 'feasible') {
       notes.push(`ILP ${result.state} in ${Math.round(result.timeMs)} ms${result.dualBound !== undefined ? ` (dual bound ${result.dualBound.toPrecision(6)})` : ''}`);
       return { skeleton: decodeSkeleton(problem, layout, result.values, result.state === 'optimal' ? 'ilp-optimal' : 'ilp-feasible', result), notes };
@@ -374,7 +378,7 @@ export async function solveSkeleton(problem: Problem, solver: Solver, options: R
   } else {
     notes.push(`more than ${limit} integer variables even after aggregating: LP relaxation rounded`);
   }
-  const relaxed = await solver.solve(layout.model, { timeLimitMs: left(), integer: false });
+  const relaxed = await solver.solve(layout.model, { timeLimitMs: left(), integer: false, clockMs });
   if (relaxed.state !== 'optimal' && relaxed.state !== 'feasible') {
     notes.push(`LP relaxation: ${relaxed.state}`);
     return { skeleton: undefined, notes };

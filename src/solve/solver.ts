@@ -8,8 +8,7 @@
  * are integral: a backend that stops with a fractional point reports `timeout-no-solution`,
  * never `feasible` (javascript-lp-solver marks such points feasible on time-out).
  */
-import { HighsSolver } from './highs.js';
-import { JslpSolver } from './jslp.js';
+import type { ClockMs } from '../util/clock.js';
 
 export type RowSense = '<=' | '>=' | '=';
 
@@ -50,6 +49,8 @@ export interface SolveOptions {
   readonly integer: boolean;
   /** MIP: stop when (incumbent − dual bound) / |incumbent| ≤ this. Default 1e-4. */
   readonly relativeGap?: number;
+  /** The clock `timeLimitMs` is measured on (default: monotonicMs). */
+  readonly clockMs?: ClockMs;
 }
 
 export type BackendId = 'highs' | 'jslp';
@@ -83,10 +84,6 @@ export interface Solver {
   solve(model: LinearModel, options: SolveOptions): Promise<SolveResult>;
   /** Releases what the backend holds (the loaded WASM runtime); the solver reloads on next use. */
   close(): void;
-}
-
-export function createSolver(id: BackendId = 'highs'): Solver {
-  return id === 'highs' ? new HighsSolver() : new JslpSolver();
 }
 
 /** Rows and bounds are checked to this absolute-plus-relative tolerance; integrality likewise. */

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadResourceMap, loadTaskDefinition } from '../../src/cli/load.js';
+import { loadResourceMap, loadTaskDefinition } from '../../src/load/files.js';
 import { assembleProblem } from '../../src/model/problem.js';
 import { checkPlanValidity } from '../../src/plan/check.js';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT, WFINSTANCES, wfInstanceFiles } from '../helpers/problems.js';
@@ -30,7 +30,7 @@ for (const file of files) {
     assert.is(planned.length, taskIds.length);
     assert.equal(new Set(planned), new Set(taskIds));
     const problem = assembleProblem(loadTaskDefinition(file), loadResourceMap(HETERO));
-    assert.equal(checkPlanValidity(problem, makePlan(problem).scored), []);
+    assert.equal(checkPlanValidity(problem, planConstructive(problem).scored), []);
   });
 }
 

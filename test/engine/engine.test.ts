@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createPlanner } from '../../src/engine/create.js';
+import { createPlanner } from '../../src/plan/planner.js';
 import { checkPlanValidity } from '../../src/plan/check.js';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import { problemOf, readJson } from '../helpers/problems.js';
 
 const test = suite('engine: createPlanner() anytime planning');
@@ -20,7 +20,7 @@ test('same seed and batch count: the same plan; the plan is valid and never wors
     assert.is(a.plan.summary.objective, b.plan.summary.objective);
     assert.match(a.notes.join('\n'), 'search: 6 batches');
     assert.equal(checkPlanValidity(problem, a.scored), []);
-    assert.ok(a.plan.summary.objective <= makePlan(problem).plan.summary.objective + 1e-12);
+    assert.ok(a.plan.summary.objective <= planConstructive(problem).plan.summary.objective + 1e-12);
   } finally {
     await planner.close();
   }
@@ -42,7 +42,7 @@ test('with HiGHS: the LP bound is at least the quick bound and at most the plan'
   const planner = await createPlanner({ scorer: 'reference', solver: 'highs', workers: 1 });
   try {
     const problem = example();
-    const quick = makePlan(problem).plan.bounds;
+    const quick = planConstructive(problem).plan.bounds;
     const outcome = await planner.plan(problem, { timeBudgetMs: 3000, maxBatches: 2 });
     assert.match(outcome.plan.bounds.source, 'LP');
     assert.ok(outcome.bound.objective >= quick.objectiveLowerBound, `${outcome.bound.objective} < quick ${quick.objectiveLowerBound}`);
@@ -62,7 +62,7 @@ test('with the WASM kernel scoring the search: a valid plan, never worse than th
     const outcome = await planner.plan(problem, { timeBudgetMs: 60_000, maxBatches: 20, seed: 3 });
     assert.equal(checkPlanValidity(problem, outcome.scored), []);
     assert.match(outcome.notes.join('\n'), 'search: 20 batches');
-    assert.ok(outcome.plan.summary.objective <= makePlan(problem).plan.summary.objective + 1e-12);
+    assert.ok(outcome.plan.summary.objective <= planConstructive(problem).plan.summary.objective + 1e-12);
   } finally {
     await planner.close();
   }

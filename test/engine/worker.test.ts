@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createPlannerWorker } from '../../src/engine/worker.js';
-import { loadResourceMap, loadTaskDefinition } from '../../src/cli/load.js';
+import { createPlannerWorker } from '../../src/plan/worker.js';
+import { loadResourceMap, loadTaskDefinition } from '../../src/load/files.js';
 import { REPO_ROOT } from '../helpers/problems.js';
 import { join } from 'node:path';
 

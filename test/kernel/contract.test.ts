@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assembleProblem, type Problem } from '../../src/model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder, type SubtaskGraph } from '../../src/model/subtasks.js';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import { defaultPartition } from '../../src/planners/partition.js';
 import { randomTopologicalOrder } from '../../src/model/graph.js';
 import { PLANNER_IDS } from '../../src/planners/planner.js';
@@ -64,7 +64,7 @@ function candidatesFor(graph: SubtaskGraph, random: () => number, planned?: { al
 function graphsOf(problem: Problem): { graph: SubtaskGraph; planned?: { allocation: Int32Array; order: Int32Array }; source: string }[] {
   const out: { graph: SubtaskGraph; planned?: { allocation: Int32Array; order: Int32Array }; source: string }[] = [{ graph: buildSubtaskGraph(problem, defaultPartition(problem)), source: 'default partition' }];
   for (const planner of PLANNER_IDS) {
-    const { scored } = makePlan(problem, { planner });
+    const { scored } = planConstructive(problem, { planner });
     out.push({ graph: scored.graph, planned: { allocation: scored.allocation, order: scored.order }, source: `planner ${planner}` });
   }
   return out;
@@ -116,7 +116,7 @@ function kernelContract(implementation: Implementation): void {
       { data: [{ id: 'db', bytes: 2e9, home: 'A' }], stages: [{ id: 'x', runtimeS: 10, outputBytes: 1e8, inputs: ['db'] }, { id: 'y', after: ['x'], items: 40, runtimePerItemS: 2, inputs: ['db'] }, { id: 'z', after: ['y'], runtimeS: 5 }] },
       twoRegions,
     );
-    const { scored } = makePlan(problem, { planner: 'apportion' });
+    const { scored } = planConstructive(problem, { planner: 'apportion' });
     const session = implementation.open(problem, scored.graph, 1);
     session.write(0, scored.allocation, scored.order);
     await session.score(1);

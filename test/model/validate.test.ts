@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseTaskDefinition } from '../../src/cli/load.js';
+import { parseTaskDefinition } from '../../src/load/files.js';
 import { checkAttainable } from '../../src/cost/bounds.js';
 import { formatIssues, formatPath, InputError, type InputIssue, type IssueCode } from '../../src/model/issues.js';
 import { parseDocument } from '../../src/model/parse.js';

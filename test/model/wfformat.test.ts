@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseTaskDefinition } from '../../src/cli/load.js';
+import { parseTaskDefinition } from '../../src/load/files.js';
 import type { Dag } from '../../src/model/graph.js';
 import { formatIssues, formatPath, InputError, type InputIssue } from '../../src/model/issues.js';
 import { assembleProblem } from '../../src/model/problem.js';

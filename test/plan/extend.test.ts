@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PartialSchedule } from '../../src/cost/simulate.js';
 import { checkPlanValidity } from '../../src/plan/check.js';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import { PLANNER_IDS } from '../../src/planners/planner.js';
 import { problemOf, readJson } from '../helpers/problems.js';
 
@@ -10,7 +10,7 @@ const test = suite('extending a partial schedule (re-planning)');
 
 test('every planner keeps what already ran and places the rest after now', () => {
   const problem = problemOf(readJson('examples/log-analytics.json'), readJson('examples/pools/hetero.json'));
-  const first = makePlan(problem, { planner: 'heft' }).scored;
+  const first = planConstructive(problem, { planner: 'heft' }).scored;
   const nowS = first.terms.makespanS / 3;
   const fixed: PartialSchedule['fixed'] = new Map(
     Array.from(first.graph.order)
@@ -19,7 +19,7 @@ test('every planner keeps what already ran and places the rest after now', () =>
   );
   assert.ok(fixed.size > 0 && fixed.size < first.graph.nodeCount, 'some but not all sub-tasks are fixed');
   for (const planner of PLANNER_IDS) {
-    const { scored } = makePlan(problem, { planner, extend: { graph: first.graph, partial: { nowS, fixed } } });
+    const { scored } = planConstructive(problem, { planner, extend: { graph: first.graph, partial: { nowS, fixed } } });
     assert.is(scored.graph, first.graph, `${planner} keeps the partition`);
     for (const [s, placed] of fixed) {
       assert.is(scored.schedule.pool[s], placed.pool);

@@ -4,7 +4,7 @@ import { InputError } from '../../src/model/issues.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
 import { validateTaskDefinition } from '../../src/model/validate-task.js';
 import { assembleProblem } from '../../src/model/problem.js';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { checkReservationFits, countMoves, defaultWindowS, keepPlacement, readReservation, reservationFromPlan, withinReservation } from '../../src/plan/reservation.js';
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const pools = validateResourceMap(readJson('examples/pools/hetero.json'));
 const definition = validateTaskDefinition(readJson('examples/log-analytics.json'));
 
 function plan(def = definition, resources = pools): Plan {
-  return makePlan(assembleProblem(def, resources)).plan;
+  return planConstructive(assembleProblem(def, resources)).plan;
 }
 
 /** Sub-tasks of `plan` on `pool` running at instant t (start <= t < finish). */
@@ -136,7 +136,7 @@ test('readReservation: round trip, and bad fields named by path', () => {
 
 test('a plan replays unchanged within its own reservation (slot indices, not only concurrency)', () => {
   const trace = importWfFormat(JSON.parse(readFileSync(join(WFINSTANCES, 'pegasus/montage/montage-chameleon-dss-10d-001.json'), 'utf8')));
-  const outcome = makePlan(assembleProblem(trace, pools));
+  const outcome = planConstructive(assembleProblem(trace, pools));
   for (const slackWindows of [0, 1]) {
     const reservation = reservationFromPlan(outcome.plan, { slackWindows });
     const within = assembleProblem(trace, withinReservation(pools, reservation));

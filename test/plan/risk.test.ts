@@ -3,9 +3,10 @@ import * as assert from 'uvu/assert';
 import { assembleProblem } from '../../src/model/problem.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
 import { validateTaskDefinition } from '../../src/model/validate-task.js';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import { buildSubtaskGraph, PartitionBuilder } from '../../src/model/subtasks.js';
-import { makespanRisk, normalCdf, RISK_LEVELS, type RuntimeSpread } from '../../src/plan/risk.js';
+import { makespanRisk, normalCdf } from '../../src/plan/risk.js';
+import { RISK_LEVELS, type RuntimeSpread } from '../../src/profile/spread.js';
 import { normalQuantile } from '../../src/profile/quantiles.js';
 
 const test = suite('plan/risk: the makespan under the history\'s spread');
@@ -18,7 +19,7 @@ function fan(width: number, deadlineS?: number) {
     { id: 'sink', op: 'sink', runtimeS: 1, after: Array.from({ length: width }, (_, i) => `t${i}`) },
   ];
   const problem = assembleProblem(validateTaskDefinition({ name: 'fan', stages, ...(deadlineS === undefined ? {} : { deadlineS }) }), validateResourceMap({ pools: [{ id: 'p', region: 'r', slots: width }] }), { objective: 'makespan' });
-  return { problem, outcome: makePlan(problem, { planner: 'heft' }) };
+  return { problem, outcome: planConstructive(problem, { planner: 'heft' }) };
 }
 
 /** Lognormal spread of log sigma `sigma` around the planned runtime for the stages of op 'work' (index 1..width). */
@@ -107,7 +108,7 @@ test('draws that outlast a pool\'s capacity are counted as unfinished, not throw
     validateResourceMap({ pools: [{ id: 'p', region: 'r', slots: 1, capacity: [{ atS: 25, slots: 0 }] }] }),
     { objective: 'makespan' },
   );
-  const { scored, plan } = makePlan(problem, { planner: 'heft' });
+  const { scored, plan } = planConstructive(problem, { planner: 'heft' });
   assert.is(plan.summary.makespanS, 20);
   const L = RISK_LEVELS.length;
   const logRatio = new Float64Array(2 * L);

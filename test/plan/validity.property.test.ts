@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import { checkPlanValidity } from '../../src/plan/check.js';
 import { PLANNER_IDS } from '../../src/planners/planner.js';
 import { propertySeed, randomCase } from '../helpers/arbitraries.js';
@@ -17,7 +17,7 @@ test('random DAGs × random pools × every planner: coverage, dependencies, slot
     fc.property(randomCase, (c) => {
       const problem = problemOf(c.task, c.pools, { objective: c.objective });
       for (const planner of PLANNER_IDS) {
-        const outcome = makePlan(problem, { planner });
+        const outcome = planConstructive(problem, { planner });
         const errors = checkPlanValidity(problem, outcome.scored);
         if (errors.length > 0) throw new Error(`${planner}: ${errors.slice(0, 3).join('; ')}`);
         // The JSON plan names every atomic stage exactly once and covers every divisible stage's units.

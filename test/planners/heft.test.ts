@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import { heft } from '../../src/planners/baselines.js';
 import { byDecreasingRank, upwardRank } from '../../src/planners/rank.js';
 import { heftClassicProblem } from '../helpers/problems.js';
@@ -26,14 +26,14 @@ test('schedule order is n1 n3 n4 n2 n5 n6 n9 n7 n8 n10', () => {
 });
 
 test('makespan is 80, scored by the reference cost model', () => {
-  const { plan } = makePlan(heftClassicProblem(), { planner: 'heft' });
+  const { plan } = planConstructive(heftClassicProblem(), { planner: 'heft' });
   assert.is(plan.summary.makespanS, 80);
   assert.is(plan.subtasks.length, 10);
 });
 
 test('apportion is no worse than HEFT on the classic instance', () => {
   const problem = heftClassicProblem();
-  assert.ok(makePlan(problem, { planner: 'apportion' }).plan.summary.makespanS <= 80);
+  assert.ok(planConstructive(problem, { planner: 'apportion' }).plan.summary.makespanS <= 80);
 });
 
 test.run();

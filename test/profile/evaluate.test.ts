@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { baselines, evaluatePoint, evaluateProfile, medianOf } from '../../src/profile/evaluate.js';
 import { fitProfile } from '../../src/profile/fit.js';
 import { predict } from '../../src/profile/predict.js';
-import { formatLaw, renderProfile } from '../../src/profile/render.js';
+import { formatLaw, renderProfile } from '../../src/render/profile.js';
 import { lawRecords, record } from './helpers.js';
 
 const test = suite('evaluate and render');

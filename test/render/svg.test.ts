@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadResourceMap, loadTaskDefinition } from '../../src/cli/load.js';
+import { loadResourceMap, loadTaskDefinition } from '../../src/load/files.js';
 import { assembleProblem } from '../../src/model/problem.js';
-import { makePlan } from '../../src/plan/make-plan.js';
+import { planConstructive } from '../../src/plan/planner.js';
 import type { Plan, PlanSubtask } from '../../src/plan/plan.js';
 import { renderGanttSvg } from '../../src/render/svg.js';
 import { REPO_ROOT } from '../helpers/problems.js';
@@ -13,7 +13,7 @@ const test = suite('render/svg: Gantt chart of a plan');
 function heftPlan(): Plan {
   const task = loadTaskDefinition(join(REPO_ROOT, 'test/fixtures/heft-topcuoglu-2002.json'));
   const pools = loadResourceMap(join(REPO_ROOT, 'test/fixtures/heft-topcuoglu-2002.pools.json'));
-  return makePlan(assembleProblem(task, pools), { planner: 'heft' }).plan;
+  return planConstructive(assembleProblem(task, pools), { planner: 'heft' }).plan;
 }
 
 const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };

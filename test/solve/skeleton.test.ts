@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { assembleProblem, type Problem } from '../../src/model/problem.js';
 import { refine } from '../../src/solve/formulate.js';
 import { pinFromGroups, solveSkeleton, type Skeleton } from '../../src/solve/skeleton.js';
-import { createSolver, type BackendId } from '../../src/solve/solver.js';
+import { createSolver } from '../../src/solve/create.js';
+import type { BackendId } from '../../src/solve/solver.js';
 import { layeredDag, syntheticPools } from '../../src/synthetic/layered.js';
 import { heftClassicProblem, problemOf, readJson } from '../helpers/problems.js';
 

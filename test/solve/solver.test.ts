@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { HighsSolver, loadHighsRuntime } from '../../src/solve/highs.js';
 import { mapJslpResult } from '../../src/solve/jslp.js';
 import { toLpText } from '../../src/solve/lp-format.js';
-import { createSolver, lagrangianBound, ModelBuilder, type BackendId, type LinearModel, type SolveResult } from '../../src/solve/solver.js';
+import { createSolver } from '../../src/solve/create.js';
+import { lagrangianBound, ModelBuilder, type BackendId, type LinearModel, type SolveResult } from '../../src/solve/solver.js';
 import { assignmentModel } from '../helpers/models.js';
 
 const BACKENDS: readonly BackendId[] = ['highs', 'jslp'];

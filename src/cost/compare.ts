@@ -2,8 +2,8 @@
  * Candidate order used by every planner and the search: inside deadline and budget first
  * (a smaller relative excess wins), then the objective, then the tie-break term.
  */
-import { tieBreakValue } from '../cost/objective.js';
-import type { Terms } from '../cost/terms.js';
+import { tieBreakValue } from '../model/objective.js';
+import type { Terms } from './terms.js';
 import type { Problem } from '../model/problem.js';
 
 /** Relative amount by which deadline and budget are exceeded (0 when both are met). */

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { expose } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { assembleProblem } from '../model/problem.js';
-import { createPlanner, type CreatePlannerOptions } from './create.js';
+import { createPlanner, type CreatePlannerOptions } from './planner.js';
 import type { WorkerApi } from './worker.js';
 
 if (parentPort === null) throw new Error('worker-entry.ts must run in a worker thread');

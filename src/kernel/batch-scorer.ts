@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import type { BatchScorer, CandidateSlot, ScoreResult } from '../search/scorer.js';
-import { KERNEL_WASM_PATH } from '../kernel/loader.js';
-import { KernelScorer, type KernelPool } from '../kernel/scorer.js';
+import { KERNEL_WASM_PATH } from './loader.js';
+import { KernelScorer, type KernelPool } from './scorer.js';
 
 /**
  * Batches below this many sub-task evaluations (candidates × sub-tasks) stay in this thread:

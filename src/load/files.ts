@@ -1,5 +1,5 @@
 /**
- * Reading input files (the only I/O before planning): a task definition in apportion's
+ * Reading input files (the only I/O before planning; the library's loaders, used by the CLI): a task definition in apportion's
  * format or WfFormat (detected by `schemaVersion`), and a resource map.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

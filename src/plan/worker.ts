@@ -9,10 +9,10 @@ import { proxy, releaseProxy, wrap, type Remote } from 'comlink/dist/esm/comlink
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { ProblemOptions } from '../model/problem.js';
 import type { ResourceMap, TaskDefinition } from '../model/types.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan } from './plan.js';
 import type { SearchProgress } from '../search/improve.js';
-import type { CreatePlannerOptions } from './create.js';
-import type { PlanRequest } from './engine.js';
+import type { CreatePlannerOptions } from './planner.js';
+import type { PlanRequest } from '../engine/engine.js';
 
 export interface PlanInputs {
   readonly definition: TaskDefinition;

@@ -5,9 +5,9 @@
  *   op        n    runtime law                      at size   P10     P50     P90     classes
  *   blastall  900  0.8 s + 2.1e-7 s/B·n             5.11 GB   9.1 s   9.6 s   10.2 s  unknown/24c (900)
  */
-import { formatBytes, formatDurationS, table } from '../render/format.js';
-import { opSummaries, predict } from './predict.js';
-import type { Profile, ScalingLaw, SizeBy } from './types.js';
+import { formatBytes, formatDurationS, table } from './format.js';
+import { opSummaries, predict } from '../profile/predict.js';
+import type { Profile, ScalingLaw, SizeBy } from '../profile/types.js';
 
 export function renderProfile(profile: Profile): string {
   const summaries = opSummaries(profile);
