@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createPlanner } from '../../src/plan/planner.js';
 import { checkPlanValidity } from '../../src/plan/check.js';
-import { planConstructive } from '../../src/plan/planner.js';
+import { createPlanner, planConstructive } from '../../src/plan/planner.js';
+import { PLANNER_IDS } from '../../src/planners/planner.js';
 import { problemOf, readJson } from '../helpers/problems.js';
 
 const test = suite('engine: createPlanner() anytime planning');
@@ -21,6 +21,24 @@ test('same seed and batch count: the same plan; the plan is valid and never wors
     assert.match(a.notes.join('\n'), 'search: 6 batches');
     assert.equal(checkPlanValidity(problem, a.scored), []);
     assert.ok(a.plan.summary.objective <= planConstructive(problem).plan.summary.objective + 1e-12);
+  } finally {
+    await planner.close();
+  }
+});
+
+test('one entry point: createPlanner().plan() with no budget is the constructive plan, for every planner, and loads nothing', async () => {
+  const planner = await createPlanner({ warmUp: false, workers: 1 });
+  try {
+    const problem = example();
+    for (const id of PLANNER_IDS) {
+      const session = await planner.plan(problem, { planner: id });
+      const once = planConstructive(problem, { planner: id });
+      assert.equal(Array.from(session.scored.allocation), Array.from(once.scored.allocation), id);
+      assert.equal(Array.from(session.scored.order), Array.from(once.scored.order), id);
+      assert.is(session.plan.summary.objective, once.plan.summary.objective, id);
+      assert.is(session.tried.length, once.tried.length, id);
+      assert.is(session.plan.summary.planner, id);
+    }
   } finally {
     await planner.close();
   }
