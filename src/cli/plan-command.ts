@@ -79,7 +79,7 @@ function assemble(definition: TaskDefinition, resources: ResourceMap, options: P
     objective: options.objective,
     ...(options.usdPerHour === undefined ? {} : { usdPerHour: options.usdPerHour }),
     ...(options.dataHome === undefined ? {} : { dataHome: options.dataHome }),
-    ...(applied === undefined ? {} : { provisional: applied.provisional, assumptions: applied.assumptions }),
+    ...(applied === undefined ? {} : { provisional: applied.provisional, assumptions: applied.assumptions, profileId: applied.profileId }),
   });
 }
 

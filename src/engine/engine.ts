@@ -17,6 +17,7 @@
  */
 import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
 import { checkAttainable, gapTo, type LowerBound } from '../cost/bounds.js';
+import type { PartialSchedule } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { planApportion, scheduleVariant } from '../planners/apportion.js';
@@ -33,7 +34,7 @@ export interface Refiner {
   refine(problem: Problem, timeLimitMs: number, clockMs: ClockMs): Promise<{ bound: LowerBound | undefined; candidate: ScoredCandidate | undefined; notes: readonly string[] }>;
 }
 
-export type ScorerFactory = (problem: Problem, graph: SubtaskGraph) => Promise<BatchScorer>;
+export type ScorerFactory = (problem: Problem, graph: SubtaskGraph, partial: PartialSchedule | undefined) => Promise<BatchScorer>;
 
 export interface EngineParts {
   readonly makeScorer: ScorerFactory;
@@ -118,11 +119,16 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
   };
 
   // 2–4 improve only apportion's own plan (baselines stay what they are), and only with time.
+  // Extending a plan (re-planning a running job) keeps its partition and fixed sub-tasks:
+  // partition moves and the ILP skeleton (which ignores what is fixed) are skipped; the LP
+  // bound of the whole job stays valid for any extension of it; the search moves only what is
+  // not fixed.
+  const partial = request.extend?.partial;
   let bound = quick;
-  if (plannerId === 'apportion' && request.extend === undefined) {
+  if (plannerId === 'apportion') {
     // 2. partition
     const spec = best.spec;
-    if (spec !== undefined) {
+    if (spec !== undefined && partial === undefined) {
       for (const neighbour of neighbourSpecs(problem, spec)) {
         if (outOfTime()) break;
         for (const candidate of scheduleVariant(problem, buildVariant(problem, neighbour))) {
@@ -145,12 +151,12 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
           source: refined.bound.objective > bound.objective ? refined.bound.source : bound.source,
         };
       }
-      if (refined.candidate !== undefined) consider(refined.candidate);
+      if (refined.candidate !== undefined && partial === undefined) consider(refined.candidate);
       progress('refine', best.terms.objective);
     }
     // 4. search
-    if (!outOfTime() && best.graph.nodeCount > 1) {
-      const scorer = await parts.makeScorer(problem, best.graph);
+    if (!outOfTime() && best.graph.nodeCount > (partial?.fixed.size ?? 0) + 1) {
+      const scorer = await parts.makeScorer(problem, best.graph, partial);
       try {
         const improved = await improve(problem, scorer, best, {
           timeBudgetMs: remainingMs(),
@@ -160,8 +166,8 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
           onProgress: request.onProgress,
           clockMs: clock,
         });
-        notes.push(`search: ${improved.batches} batches, ${improved.evaluations} candidates scored, ${improved.improvements} improvements`);
-        consider(evaluateCandidate(problem, { graph: best.graph, allocation: improved.allocation, order: improved.order, variant: `${best.variant}, searched` }));
+        notes.push(`search: ${improved.batches} batches, ${improved.evaluations} candidates scored, ${improved.improvements} improvements${partial === undefined ? '' : ` (${partial.fixed.size} sub-tasks fixed)`}`);
+        consider(evaluateCandidate(problem, { graph: best.graph, allocation: improved.allocation, order: improved.order, variant: `${best.variant}, searched` }, partial));
       } finally {
         await scorer.close();
       }

@@ -24,6 +24,8 @@ export function kernelBuilt(): boolean {
 export class KernelBatchScorer implements BatchScorer {
   readonly graph: SubtaskGraph;
   readonly capacity: number;
+  /** The kernel scores whole plans only (no fixed sub-tasks yet): an extended plan is searched on the reference scorer. */
+  readonly partial = undefined;
   private readonly scorer: KernelScorer;
 
   constructor(problem: Problem, graph: SubtaskGraph, capacity: number, pool: KernelPool) {

@@ -25,6 +25,16 @@ export interface ProblemOptions {
   readonly provisional?: readonly Provisional[];
   /** Assumptions made before assembly, reported with the plan. */
   readonly assumptions?: readonly string[];
+  /** Id of the fitted profile the estimates came from (reported in the plan's basis). */
+  readonly profileId?: string;
+}
+
+/** What a plan was made with, so a re-plan or a run can tell whether its inputs changed. */
+export interface PlanBasis {
+  /** The fitted profile's id, or null when the definition's own estimates were used. */
+  readonly profile: string | null;
+  /** Where each pool's availability came from: 'declared' (the resource map) or a forecast's id. */
+  readonly availability: string;
 }
 
 export interface Provisional {
@@ -58,6 +68,7 @@ export interface Problem {
   readonly budgetUsd: number | undefined;
   readonly provisional: readonly Provisional[];
   readonly assumptions: readonly string[];
+  readonly basis: PlanBasis;
 }
 
 export function stagePath(definition: TaskDefinition, stage: number): PathSegment[] {
@@ -125,6 +136,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
     budgetUsd: definition.budgetUsd,
     provisional,
     assumptions,
+    basis: { profile: options.profileId ?? null, availability: 'declared' },
   };
 }
 

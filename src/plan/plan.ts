@@ -6,8 +6,9 @@ import { gapTo, type LowerBound } from '../cost/bounds.js';
 import type { ScoredCandidate } from '../cost/evaluate.js';
 import { objectiveUnit, type ObjectiveKind } from '../model/objective.js';
 import type { Terms } from '../cost/terms.js';
-import type { Problem, Provisional } from '../model/problem.js';
+import type { PlanBasis, Problem, Provisional } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
+import { BACKUP_POOLS, backupPools } from './backups.js';
 import type { MakespanRisk } from './risk.js';
 
 export const PLAN_VERSION = 1;
@@ -33,6 +34,8 @@ export interface PlanSubtask {
   readonly tasks?: readonly string[];
   /** Ids of the sub-tasks whose output this one reads. */
   readonly after: readonly string[];
+  /** Pools the cost model ranks next for this sub-task, best first (where it goes if its pool fails it). */
+  readonly backups: readonly string[];
   readonly provisional?: true;
 }
 
@@ -76,6 +79,8 @@ export interface Plan {
   readonly subtasks: readonly PlanSubtask[];
   readonly provisional: readonly Provisional[];
   readonly assumptions: readonly string[];
+  /** The profile and availability (forecast) ids this plan was made with. */
+  readonly basis: PlanBasis;
   /** With a profile: this plan's makespan under the history's spread (Monte Carlo, plan/risk.ts). */
   readonly risk?: MakespanRisk;
 }
@@ -106,6 +111,15 @@ export function subtaskIds(problem: Problem, graph: SubtaskGraph): string[] {
   return ids;
 }
 
+function backupIds(problem: Problem, backups: Int32Array, s: number): string[] {
+  const ids: string[] = [];
+  for (let j = 0; j < BACKUP_POOLS; j++) {
+    const q = backups[s * BACKUP_POOLS + j]!;
+    if (q >= 0) ids.push(problem.pools.ids[q]!);
+  }
+  return ids;
+}
+
 export function buildPlan(
   problem: Problem,
   scored: ScoredCandidate,
@@ -122,6 +136,7 @@ export function buildPlan(
   // One object per sub-task, built directly (no spreads or temporary arrays): plans of
   // 10^6 sub-tasks spend most of their building time in the garbage collector otherwise.
   const subtasks: PlanSubtask[] = new Array(graph.nodeCount);
+  const backups = backupPools(problem, graph, schedule);
   for (let s = 0; s < graph.nodeCount; s++) {
     const p = schedule.pool[s]!;
     const busyS = schedule.finishS[s]! - schedule.startS[s]!;
@@ -147,6 +162,7 @@ export function buildPlan(
       runtimeS: graph.runtimeS[s * P + p]!,
       costUsd,
       after,
+      backups: backupIds(problem, backups, s),
     };
     if (unitCount[s]! > 0) {
       entry.stage = stage.id;
@@ -194,5 +210,6 @@ export function buildPlan(
     subtasks,
     provisional: problem.provisional,
     assumptions: problem.assumptions,
+    basis: problem.basis,
   };
 }

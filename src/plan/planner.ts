@@ -7,6 +7,7 @@
  * Options are resolved once, in one place, with their defaults (as piscina does).
  */
 import { availableParallelism } from 'node:os';
+import type { PartialSchedule } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { createKernelPool, type KernelPool } from '../kernel/scorer.js';
@@ -84,7 +85,7 @@ export function planConstructive(problem: Problem, request: Pick<PlanRequest, 'p
 
 /** Pieces a planner may hold: the kernel pool and the solver, opened when first needed. */
 export interface PlannerResources {
-  makeScorer(problem: Problem, graph: SubtaskGraph): Promise<BatchScorer>;
+  makeScorer(problem: Problem, graph: SubtaskGraph, partial: PartialSchedule | undefined): Promise<BatchScorer>;
   readonly refiner: Refiner | undefined;
   close(): Promise<void>;
 }
@@ -99,7 +100,7 @@ export async function createPlanner(options: CreatePlannerOptions = {}): Promise
     options: resolved,
     async plan(problem, request = {}) {
       if (closed) throw new Error('planner is closed');
-      const outcome = await planWithEngine(problem, { makeScorer: (p, g) => resources.makeScorer(p, g), refiner: resources.refiner }, request);
+      const outcome = await planWithEngine(problem, { makeScorer: (p, g, partial) => resources.makeScorer(p, g, partial), refiner: resources.refiner }, request);
       return planDocument(problem, outcome);
     },
     async close() {
@@ -121,8 +122,9 @@ function openResources(options: ResolvedPlannerOptions): PlannerResources & { wa
       if (solver !== undefined) await solver.solve(WARM_UP_MODEL, { timeLimitMs: 10_000, integer: false });
       if (useKernel) kernelPool();
     },
-    makeScorer: (problem, graph) =>
-      Promise.resolve(useKernel ? new KernelBatchScorer(problem, graph, options.batchSize, kernelPool()) : new ReferenceBatchScorer(problem, graph, options.batchSize)),
+    makeScorer: (problem, graph, partial) =>
+      // The kernel scores whole plans only: an extended plan's search runs on the reference model.
+      Promise.resolve(useKernel && partial === undefined ? new KernelBatchScorer(problem, graph, options.batchSize, kernelPool()) : new ReferenceBatchScorer(problem, graph, options.batchSize, partial)),
     refiner: solver === undefined ? undefined : solverRefiner(solver),
     close: async () => {
       solver?.close();

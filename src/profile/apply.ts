@@ -13,6 +13,7 @@
  * Speed 1 is the typical machine of the history. Pools that declare a `class` the history has
  * seen an atomic stage's op on get that class's prediction as their known runtime instead.
  */
+import { profileId } from './id.js';
 import type { Provisional } from '../model/problem.js';
 import { superlinearS } from '../model/subtasks.js';
 import { RISK_LEVELS, type RuntimeSpread } from './spread.js';
@@ -46,6 +47,8 @@ export interface AppliedProfile {
   readonly provisional: readonly Provisional[];
   readonly counts: { readonly history: number; readonly definition: number; readonly prior: number };
   readonly assumptions: readonly string[];
+  /** The applied profile's id (profileId). */
+  readonly profileId: string;
 }
 
 export function applyProfile(definition: TaskDefinition, profile: Profile, quantile: number, resources?: ResourceMap): AppliedProfile {
@@ -76,7 +79,7 @@ export function applyProfile(definition: TaskDefinition, profile: Profile, quant
   if (proportional.length > 0) {
     assumptions.push(`runtime in proportion to chunk size for ${proportional.join(', ')}: the op's history shows one chunk size, so it cannot say how runtime grows`);
   }
-  return { definition: { ...definition, stages }, quantile, estimates, provisional, counts, assumptions };
+  return { definition: { ...definition, stages }, quantile, estimates, provisional, counts, assumptions, profileId: profileId(profile) };
 }
 
 /**

@@ -18,6 +18,7 @@ import { criticalChain } from './critical.js';
 import { MoveGenerator, type Random } from './moves.js';
 import type { BatchScorer } from './scorer.js';
 import type { Terms } from '../cost/terms.js';
+import { monotonicMs } from '../util/clock.js';
 import { seededRandom } from '../util/random.js';
 
 /** The search yields to the event loop at least this often. */
@@ -59,13 +60,16 @@ export async function improve(
   start: { allocation: Int32Array; order: Int32Array; terms: Terms },
   options: ImproveOptions,
 ): Promise<Improved> {
-  const clock = options.clockMs ?? (() => performance.now());
+  const clock = options.clockMs ?? monotonicMs;
   const startedMs = clock();
   const random: Random = seededRandom(options.seed ?? 1);
   const moves = new MoveGenerator(scorer.graph);
+  const partial = scorer.partial;
+  if (partial !== undefined) moves.setMovable(Int32Array.from(scorer.graph.order).filter((s) => !partial.fixed.has(s)));
   const patience = options.patience ?? 8;
   const focusOn = (allocation: Int32Array, order: Int32Array): void => {
-    moves.setFocus(criticalChain(problem, scorer.graph, simulate(problem, scorer.graph, allocation, order)));
+    const chain = criticalChain(problem, scorer.graph, simulate(problem, scorer.graph, allocation, order, partial));
+    moves.setFocus(partial === undefined ? chain : chain.filter((s) => !partial.fixed.has(s)));
   };
   let current = { allocation: Int32Array.from(start.allocation), order: Int32Array.from(start.order), terms: start.terms };
   focusOn(current.allocation, current.order);

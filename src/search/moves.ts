@@ -60,6 +60,18 @@ export class MoveGenerator {
     this.focus = subtasks;
   }
 
+  /** Sub-tasks a move may change (all when undefined): when a plan is extended, the fixed ones cannot move. */
+  private movable: Int32Array | undefined;
+
+  setMovable(subtasks: Int32Array | undefined): void {
+    this.movable = subtasks === undefined || subtasks.length === this.graph.nodeCount ? undefined : subtasks;
+  }
+
+  private anySubtask(random: Random): number {
+    const movable = this.movable;
+    return movable === undefined ? Math.floor(random() * this.graph.nodeCount) : movable[Math.floor(random() * movable.length)]!;
+  }
+
   /** Applies `count` random moves to (allocation, order) in place. */
   apply(allocation: Int32Array, order: Int32Array, count: number, random: Random): void {
     for (let m = 0; m < count; m++) {
@@ -74,7 +86,7 @@ export class MoveGenerator {
 
   private pick(random: Random): number {
     if (this.focus.length > 0 && random() < 0.5) return this.focus[Math.floor(random() * this.focus.length)]!;
-    return Math.floor(random() * this.graph.nodeCount);
+    return this.anySubtask(random);
   }
 
   /** Moves a critical sub-task up the order to just after its last input. */
@@ -104,9 +116,8 @@ export class MoveGenerator {
   }
 
   private swap(allocation: Int32Array, random: Random): void {
-    const n = this.graph.nodeCount;
-    const a = Math.floor(random() * n);
-    const b = Math.floor(random() * n);
+    const a = this.anySubtask(random);
+    const b = this.anySubtask(random);
     const pa = allocation[a]!;
     const pb = allocation[b]!;
     if (pa === pb) return;

@@ -4,7 +4,7 @@
  * memory, in worker threads) and the TypeScript reference both implement it.
  */
 import { evaluateCandidate } from '../cost/evaluate.js';
-import { ScheduleError } from '../cost/simulate.js';
+import { ScheduleError, type PartialSchedule } from '../cost/simulate.js';
 import type { Terms } from '../cost/terms.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
@@ -19,6 +19,8 @@ export type ScoreResult = { readonly state: 'ok'; readonly terms: Terms } | { re
 
 export interface BatchScorer {
   readonly graph: SubtaskGraph;
+  /** Sub-tasks already placed when extending a plan: every candidate keeps them where they are. */
+  readonly partial: PartialSchedule | undefined;
   /** How many candidates one batch holds. */
   readonly capacity: number;
   /** Where to write candidate i (views; writing them is all it takes to submit). */
@@ -33,12 +35,14 @@ export interface BatchScorer {
 export class ReferenceBatchScorer implements BatchScorer {
   readonly graph: SubtaskGraph;
   readonly capacity: number;
+  readonly partial: PartialSchedule | undefined;
   private readonly problem: Problem;
   private readonly slots: CandidateSlot[];
   private readonly results: ScoreResult[];
 
-  constructor(problem: Problem, graph: SubtaskGraph, capacity: number) {
+  constructor(problem: Problem, graph: SubtaskGraph, capacity: number, partial?: PartialSchedule) {
     this.problem = problem;
+    this.partial = partial;
     this.graph = graph;
     this.capacity = capacity;
     this.slots = Array.from({ length: capacity }, () => ({ allocation: new Int32Array(graph.nodeCount), order: new Int32Array(graph.nodeCount) }));
@@ -53,7 +57,7 @@ export class ReferenceBatchScorer implements BatchScorer {
     for (let i = 0; i < count; i++) {
       const { allocation, order } = this.slots[i]!;
       try {
-        this.results[i] = { state: 'ok', terms: evaluateCandidate(this.problem, { graph: this.graph, allocation, order, variant: 'search' }).terms };
+        this.results[i] = { state: 'ok', terms: evaluateCandidate(this.problem, { graph: this.graph, allocation, order, variant: 'search' }, this.partial).terms };
       } catch (error) {
         if (!(error instanceof ScheduleError)) throw error;
         this.results[i] = { state: 'invalid', reason: error.message };

@@ -176,7 +176,7 @@ test('interruption rework is hatched at the end of its bar', () => {
 function widePlan(slots: number, ops: number, durationS = 100): Plan {
   const plan = heftPlan();
   const subtasks: PlanSubtask[] = Array.from({ length: slots }, (_, i) => ({
-    id: `t${i}`, op: `op${i % ops}`, pool: 'big', slot: i, startS: i, finishS: i + durationS, runtimeS: durationS, costUsd: 0, tasks: [`t${i}`], after: [],
+    id: `t${i}`, op: `op${i % ops}`, pool: 'big', slot: i, startS: i, finishS: i + durationS, runtimeS: durationS, costUsd: 0, tasks: [`t${i}`], after: [], backups: [],
   }));
   const pools = [{ id: 'big', region: 'r', slots, subtasks: slots, busyS: slots * durationS, costUsd: 0 }];
   return { ...plan, pools, subtasks, summary: { ...plan.summary, makespanS: slots - 1 + durationS } };
