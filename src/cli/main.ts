@@ -6,13 +6,19 @@
  */
 import { InputError, formatIssues } from '../model/issues.js';
 import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
-import { UsageError, nonNegative, oneOf, parseCommandArgs, suggest, wholeAtLeastOne } from './args.js';
+import { UsageError, numberInRange, oneOf, parseCommandArgs, suggest, wholeInRange } from './args.js';
 import { EXIT_CONSTRAINT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, processIo, type Io } from './io.js';
 import { writeText } from '../load/files.js';
 import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
 
 
 const OBJECTIVES = ['weighted', 'makespan', 'cost'] as const;
+/** A day of planning: a longer budget is a typo (1e12 ms is 31 years). */
+const MAX_BUDGET_MS = 86_400_000;
+/** Worker threads: far above any machine's cores, so a larger number is a typo. */
+const MAX_WORKERS = 256;
+/** An exchange rate beyond which the objective's sums lose the cost's digits. */
+const MAX_USD_PER_HOUR = 1e9;
 const FORMATS = ['text', 'json', 'svg'] as const;
 
 const PLAN_OPTIONS = {
@@ -128,15 +134,15 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
     poolsPath: values.pools,
     planner: oneOf('--planner', values.planner, PLANNER_IDS) ?? 'apportion',
     objective: oneOf('--objective', values.objective, OBJECTIVES) ?? 'weighted',
-    usdPerHour: nonNegative('--usd-per-hour', values['usd-per-hour']),
+    usdPerHour: numberInRange('--usd-per-hour', values['usd-per-hour'], 0, MAX_USD_PER_HOUR),
     dataHome: values['data-home'],
     explain: values.explain === true,
     format: oneOf('--format', values.format, FORMATS) ?? 'text',
     out: values.out,
-    limit: nonNegative('--limit', values.limit),
-    budgetMs: nonNegative('--budget-ms', values['budget-ms']) ?? 0,
-    workers: wholeAtLeastOne('--workers', values.workers),
-    seed: nonNegative('--seed', values.seed) ?? 1,
+    limit: wholeInRange('--limit', values.limit, 1, 1_000_000),
+    budgetMs: wholeInRange('--budget-ms', values['budget-ms'], 0, MAX_BUDGET_MS, 'milliseconds') ?? 0,
+    workers: wholeInRange('--workers', values.workers, 1, MAX_WORKERS),
+    seed: wholeInRange('--seed', values.seed, 0, 2 ** 32 - 1) ?? 1,
     progress: true,
     profilePath: values.profile,
     historyPath: values.history,
