@@ -75,6 +75,22 @@ export function stagePath(definition: TaskDefinition, stage: number): PathSegmen
   return definition.origin === 'wfformat' ? ['workflow', 'specification', 'tasks', stage] : ['stages', stage];
 }
 
+/**
+ * A link naming a region that no pool has and no data object lives in joins nothing: almost
+ * always a typo of a region that does exist ("us-eats-1"), so it is an error, not a silent no-op.
+ */
+function checkLinkRegions(reader: FieldReader, resources: ResourceMap, definition: TaskDefinition, dataRegion: ReadonlyMap<string, number>, regionIds: readonly string[], defaultHome: number): void {
+  const used = new Set(resources.pools.map((p) => p.region));
+  for (const region of dataRegion.values()) used.add(regionIds[region]!);
+  if (definition.data.length > 0) used.add(regionIds[defaultHome]!);
+  resources.links.forEach((link, i) => {
+    if (link.reversed === true) return; // the same file entry, read the other way
+    for (const end of ['from', 'to'] as const) {
+      if (!used.has(link[end])) reader.unknownReference(['network', 'links', link.index ?? i, end], 'region (of a pool or a data object)', link[end], used);
+    }
+  });
+}
+
 export function assembleProblem(definition: TaskDefinition, resources: ResourceMap, options: ProblemOptions = {}): Problem {
   const reader = new FieldReader();
   const { table: network, regionIndex } = buildNetworkTable(resources);
@@ -99,6 +115,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
       else dataRegion.set(object.id, region);
     }
   });
+  checkLinkRegions(reader, resources, definition, dataRegion, network.regionIds, home);
 
   const stageFeasible = new Uint8Array(S * P);
   const stageKnownRuntimeS = new Float64Array(S * P).fill(Number.NaN);

@@ -102,6 +102,10 @@ export interface Link {
   readonly latencyMs: number;
   readonly bandwidthMBps: number;
   readonly egressUsdPerGb: number;
+  /** Position in the file's `network.links` (a symmetric link is stored both ways), for error paths. */
+  readonly index?: number;
+  /** The reverse direction of a symmetric link: `from` is the file's `to`. */
+  readonly reversed?: true;
 }
 
 export interface ResourceMap {

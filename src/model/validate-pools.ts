@@ -123,8 +123,8 @@ function readLinks(reader: FieldReader, root: Record<string, unknown>): { links:
       if (!oneWay) attempted.add(pairKey(to, from));
     }
     if (from === undefined || to === undefined || bandwidthMBps === undefined) return;
-    links.push({ from, to, latencyMs, bandwidthMBps, egressUsdPerGb });
-    if (!oneWay && from !== to) links.push({ from: to, to: from, latencyMs, bandwidthMBps, egressUsdPerGb });
+    links.push({ from, to, latencyMs, bandwidthMBps, egressUsdPerGb, index });
+    if (!oneWay && from !== to) links.push({ from: to, to: from, latencyMs, bandwidthMBps, egressUsdPerGb, index, reversed: true });
   });
   return { links, attempted };
 }
