@@ -7,7 +7,7 @@
  *   show (or stats)             records, jobs, ops and outcomes in the store, and its path
  */
 import { existsSync, statSync } from 'node:fs';
-import { wfformatRecords } from '../history/wfformat-records.js';
+import { wfformatImport } from '../history/wfformat-records.js';
 import type { RunRecord } from '../history/record.js';
 import { defaultHistoryPath, openHistory } from '../history/store.js';
 import { InputError } from '../model/issues.js';
@@ -68,12 +68,18 @@ function importTraces(files: readonly string[], historyPath: string, io: Io): nu
   try {
     for (const [index, file] of files.entries()) {
       try {
-        const records = traceRecords(file);
+        const { records, skipped, tasks } = readTrace(file);
         const result = store.insert(records);
         inserted += result.inserted;
         alreadyPresent += result.alreadyPresent;
         const none = records.length === 0 ? ' (the trace has no executed tasks)' : '';
-        io.stdout(`imported ${plural(result.inserted, 'record')} (${result.alreadyPresent} already present) from ${file}${none}\n`);
+        const of = skipped.length > 0 ? ` of ${plural(tasks, 'executed task')}` : '';
+        io.stdout(`imported ${plural(result.inserted, 'record')}${of} (${result.alreadyPresent} already present) from ${file}${none}\n`);
+        if (skipped.length > 0) {
+          io.stderr(`⚠ ${file}: skipped ${plural(skipped.length, 'task')} with an unusable recorded runtime:\n`);
+          for (const task of skipped.slice(0, 10)) io.stderr(`  ✖ ${task.message}\n    → at ${task.path}\n`);
+          if (skipped.length > 10) io.stderr(`  … and ${skipped.length - 10} more\n`);
+        }
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         // InputError's message is what main() prints; the note after it says what was kept.
@@ -100,6 +106,10 @@ function stoppedNote(files: readonly string[], failedIndex: number, insertedBefo
 
 /** A WfFormat trace file as run records (shared with `apportion profile eval`). */
 export function traceRecords(file: string): RunRecord[] {
+  return readTrace(file).records;
+}
+
+function readTrace(file: string): ReturnType<typeof wfformatImport> {
   const document = parseDocument(readText(file), file, { trustKeys: isWfFormat });
   if (!isWfFormat(document)) {
     throw new InputError(file, [{
@@ -110,7 +120,7 @@ export function traceRecords(file: string): RunRecord[] {
       received: 'another JSON document',
     }]);
   }
-  return wfformatRecords(document, file);
+  return wfformatImport(document, file);
 }
 
 function showHistory(historyPath: string, io: Io): number {

@@ -7,11 +7,22 @@
  * clock, so it is the record's speed, not its class).
  */
 import { basename } from 'node:path';
-import { importWfFormat } from '../model/wfformat.js';
+import { badRuntimeReason, importWfFormat } from '../model/wfformat.js';
 import type { RunRecord } from './record.js';
 
+/** A task of the trace left out of the import, with the path of the field that made it unusable. */
+export interface SkippedTask {
+  readonly path: string;
+  readonly message: string;
+}
+
 export function wfformatRecords(document: unknown, source: string): RunRecord[] {
-  const definition = importWfFormat(document, source);
+  return wfformatImport(document, source).records;
+}
+
+/** The trace's executed tasks as run records, and the tasks left out because their recorded runtime is unusable. */
+export function wfformatImport(document: unknown, source: string): { records: RunRecord[]; skipped: SkippedTask[]; tasks: number } {
+  const definition = importWfFormat(document, source, { badRuntime: 'skip' });
   const root = asRecord(document);
   const workflow = asRecord(root.workflow);
   const execution = asRecord(workflow.execution);
@@ -32,9 +43,13 @@ export function wfformatRecords(document: unknown, source: string): RunRecord[] 
   const fileBytes = new Map(definition.data.map((object) => [object.id, object.bytes]));
   const sum = (ids: readonly string[]): number => ids.reduce((total, id) => total + (fileBytes.get(id) ?? 0), 0);
   const records: RunRecord[] = [];
-  for (const item of asArray(execution.tasks)) {
+  const skipped: SkippedTask[] = [];
+  const executed = asArray(execution.tasks);
+  for (const [index, item] of executed.entries()) {
     const task = asRecord(item);
     const stage = typeof task.id === 'string' ? stageById.get(task.id) : undefined;
+    const bad = badRuntimeReason(task.runtimeInSeconds);
+    if (stage !== undefined && bad !== undefined) skipped.push({ path: `workflow.execution.tasks[${index}].runtimeInSeconds`, message: `task "${stage.id}": ${bad}` });
     const runtimeS = finite(task.runtimeInSeconds);
     if (stage === undefined || runtimeS === undefined) continue;
     const machineName = asArray(task.machines).find((name): name is string => typeof name === 'string');
@@ -63,7 +78,7 @@ export function wfformatRecords(document: unknown, source: string): RunRecord[] 
       finishedAtMs: undefined,
     });
   }
-  return records;
+  return { records, skipped, tasks: executed.length };
 }
 
 /** WfInstances write `executedAt` as ISO 8601, `20200413T041642+0000` or `12-22-20T03:38:49Z` (MM-DD-YY). */

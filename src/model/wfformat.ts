@@ -38,7 +38,16 @@ interface WfExecution {
   program: string | undefined;
 }
 
-export function importWfFormat(document: unknown, source = 'WfFormat file'): TaskDefinition {
+export interface WfImportOptions {
+  /**
+   * A recorded `runtimeInSeconds` that is not a finite number >= 0: an error with its path
+   * (default, for planning), or 'skip': the task keeps no estimate and the caller reports it
+   * (history import counts the tasks it leaves out).
+   */
+  readonly badRuntime?: 'error' | 'skip';
+}
+
+export function importWfFormat(document: unknown, source = 'WfFormat file', options: WfImportOptions = {}): TaskDefinition {
   const reader = new FieldReader();
   const root = asRecord(document);
   const version = root.schemaVersion;
@@ -70,7 +79,7 @@ export function importWfFormat(document: unknown, source = 'WfFormat file'): Tas
   }
   const tasks = readTasks(reader, taskList ?? [], tasksPath);
   const files = readFiles(reader, specification.files ?? [], ['workflow', 'specification', 'files']);
-  const executions = readExecutions(execution.tasks ?? []);
+  const executions = readExecutions(reader, execution.tasks ?? [], ['workflow', 'execution', 'tasks'], options.badRuntime ?? 'error');
   const machineMHz = readMachineSpeeds(execution.machines ?? []);
   const referenceMHz = median([...machineMHz.values()]);
   checkTasks(reader, tasks, files, tasksPath);
@@ -146,12 +155,16 @@ function readFiles(reader: FieldReader, raw: unknown, path: Path): Map<string, n
   return files;
 }
 
-function readExecutions(raw: unknown): Map<string, WfExecution> {
+function readExecutions(reader: FieldReader, raw: unknown, path: Path, badRuntime: 'error' | 'skip'): Map<string, WfExecution> {
   const out = new Map<string, WfExecution>();
   if (!Array.isArray(raw)) return out;
-  for (const item of raw) {
+  for (const [index, item] of raw.entries()) {
     const record = asRecord(item);
     if (typeof record.id !== 'string') continue;
+    if (badRuntime === 'error') {
+      const problem = badRuntimeReason(record.runtimeInSeconds);
+      if (problem !== undefined) reader.report({ code: 'invalid_value', path: [...path, index, 'runtimeInSeconds'], message: `task "${record.id}": ${problem}`, expected: 'a finite number >= 0 (or no runtime: the task is then planned on an estimate)', received: JSON.stringify(record.runtimeInSeconds) ?? String(record.runtimeInSeconds) });
+    }
     const machines = Array.isArray(record.machines) ? record.machines : [];
     const program = asRecord(record.command).program;
     out.set(record.id, {
@@ -248,6 +261,13 @@ function checkTasks(reader: FieldReader, tasks: readonly WfTask[], files: Readon
 
 function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Why a recorded runtime is unusable, or undefined when it is fine or absent. */
+export function badRuntimeReason(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return undefined;
+  return `runtimeInSeconds: expected a finite number >= 0, received ${JSON.stringify(value) ?? String(value)}`;
 }
 
 function finiteOrUndefined(value: unknown): number | undefined {
