@@ -23,6 +23,7 @@ import type { SubtaskGraph } from '../model/subtasks.js';
 import { planApportion, scheduleVariant } from '../planners/apportion.js';
 import type { ExtendFrom, PlannerId } from '../planners/planner.js';
 import { PLANNERS } from '../planners/registry.js';
+import { UnschedulableError, unschedulableInputError } from '../planners/unschedulable.js';
 import { monotonicMs, type ClockMs } from '../util/clock.js';
 import type { PartitionSpec } from '../model/subtasks.js';
 import { buildVariant } from '../planners/variants.js';
@@ -91,8 +92,13 @@ export function construct(problem: Problem, request: Pick<PlanRequest, 'planner'
       ...(onScored === undefined ? {} : { onProgress: (_done: number, _total: number, objective: number) => onScored(objective) }),
     });
   }
-  const best = evaluateCandidate(problem, PLANNERS[plannerId].plan(problem, { extend: request.extend }), request.extend?.partial);
-  return { best, tried: [best] };
+  try {
+    const best = evaluateCandidate(problem, PLANNERS[plannerId].plan(problem, { extend: request.extend }), request.extend?.partial);
+    return { best, tried: [best] };
+  } catch (error) {
+    if (error instanceof UnschedulableError) throw unschedulableInputError(problem, error);
+    throw error;
+  }
 }
 
 export async function planWithEngine(problem: Problem, parts: EngineParts, request: PlanRequest = {}): Promise<EngineOutcome> {

@@ -18,6 +18,14 @@ export interface NumberRule {
   readonly integer?: boolean;
 }
 
+/**
+ * The largest magnitude of any number in a task definition, resource map or reservation.
+ * 1e18 covers an exabyte, 10^18 items and 3·10^10 years; products of a few such numbers (the
+ * cost model forms at most about five: items × runtime per item × price × …) stay far below
+ * the float range (1e308), so every term and objective of a plan is finite.
+ */
+export const MAX_INPUT_MAGNITUDE = 1e18;
+
 export class FieldReader {
   readonly issues: InputIssue[] = [];
 
@@ -112,6 +120,7 @@ export class FieldReader {
     if (rule.min !== undefined && value < rule.min) return bad('');
     if (rule.above !== undefined && value <= rule.above) return bad('');
     if (rule.max !== undefined && value > rule.max) return bad('');
+    if (Math.abs(value) > MAX_INPUT_MAGNITUDE) return bad(` (above ${MAX_INPUT_MAGNITUDE.toExponential()}, the largest number an input may hold)`);
     return value;
   }
 

@@ -13,6 +13,7 @@
  * next to running the job, so the planner builds each combination and keeps the best by
  * the reference cost model. `variant` says which one won.
  */
+import { UnschedulableError, unschedulableInputError } from './unschedulable.js';
 import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
 import { usdPerSecond } from '../model/objective.js';
 import { orderByStart } from '../cost/simulate.js';
@@ -113,12 +114,22 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   const total = Math.max(1, specs.length) * (1 + exchangeRateFactors(problem).length) + 1;
   const tried: ScoredCandidate[] = [];
   let best: ScoredCandidate | undefined;
+  // A variant whose cut leaves a sub-task no pool can fit (a chunk longer than a pool's
+  // remaining capacity) is skipped; only when every variant fails is the input at fault.
+  let unschedulable: UnschedulableError | undefined;
   const consider = (variant: PartitionVariant): void => {
     const candidates = scheduleVariant(problem, variant, options);
     for (;;) {
       // Check before the generator builds the next candidate: building is the costly part.
       if (best !== undefined && options?.shouldStop?.() === true) return;
-      const next = candidates.next();
+      let next: IteratorResult<Candidate>;
+      try {
+        next = candidates.next();
+      } catch (error) {
+        if (!(error instanceof UnschedulableError)) throw error;
+        unschedulable = error;
+        return;
+      }
       if (next.done === true) return;
       const candidate = next.value;
       const scored = evaluateCandidate(problem, candidate, options?.extend?.partial);
@@ -139,12 +150,17 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   }
   // The greedy baseline's topological priority beats the upward rank on some graphs (blast
   // on one pool); it is one list schedule more, so it joins the portfolio.
-  if (options?.extend === undefined && options?.shouldStop?.() !== true) {
-    const scored = evaluateCandidate(problem, { ...greedy.plan(problem), variant: 'greedy earliest-finish (baseline rule)' });
-    tried.push(scored);
-    if (isBetter(problem, scored, best!)) best = scored;
+  if (options?.extend === undefined && options?.shouldStop?.() !== true && best !== undefined) {
+    try {
+      const scored = evaluateCandidate(problem, { ...greedy.plan(problem), variant: 'greedy earliest-finish (baseline rule)' });
+      tried.push(scored);
+      if (isBetter(problem, scored, best)) best = scored;
+    } catch (error) {
+      if (!(error instanceof UnschedulableError)) throw error;
+    }
   }
-  return { best: best!, tried };
+  if (best === undefined) throw unschedulableInputError(problem, unschedulable ?? new UnschedulableError(0, buildVariant(problem, specs[0] ?? defaultSpecs(problem)[0]!).graph));
+  return { best, tried };
 }
 
 export const apportion: Planner = {

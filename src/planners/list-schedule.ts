@@ -4,6 +4,7 @@
  * baseline and the constructive planner are instances of it; they differ in partition,
  * priority, slot policy (append or insertion) and score.
  */
+import { UnschedulableError } from './unschedulable.js';
 import { readyTimeS, readyTimesByRegion, type PartialSchedule } from '../cost/simulate.js';
 import { SlotBook } from '../cost/slots.js';
 import type { Problem } from '../model/problem.js';
@@ -81,43 +82,47 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
     // Candidate pools with their ready times and score lower bounds, visited in order of the
     // bound so the best pool tends to come first and the rest are skipped unsearched.
     let count = 0;
-    for (let p = pin >= 0 ? pin : 0; p < (pin >= 0 ? pin + 1 : P); p++) {
-      const duration = graph.expectedS[s * P + p]!;
-      if (!Number.isFinite(duration)) continue;
-      allocation[s] = p; // readyTimeS compares the producer's pool with this one
-      const ready = byRegion !== undefined ? byRegion[problem.pools.regionIndex[p]!]! : readyTimeS(problem, graph, s, p, allocation, finishS);
-      const bound = options.scoreLowerBound === undefined ? 0 : options.scoreLowerBound(s, p, ready + duration, allocation);
-      // Insertion sort into the candidate list by bound (P is small).
-      let at = count++;
-      while (at > 0 && lowerBounds[at - 1]! > bound) {
-        lowerBounds[at] = lowerBounds[at - 1]!;
-        candidates[at] = candidates[at - 1]!;
-        readyAt[at] = readyAt[at - 1]!;
-        at--;
+    // A pinned pool that cannot fit the sub-task (its capacity ends first) gives way to the others.
+    for (let pass = pin >= 0 ? 0 : 1; pass < 2 && bestPool < 0; pass++) {
+      count = 0;
+      for (let p = pass === 0 ? pin : 0; p < (pass === 0 ? pin + 1 : P); p++) {
+        const duration = graph.expectedS[s * P + p]!;
+        if (!Number.isFinite(duration)) continue;
+        allocation[s] = p; // readyTimeS compares the producer's pool with this one
+        const ready = byRegion !== undefined ? byRegion[problem.pools.regionIndex[p]!]! : readyTimeS(problem, graph, s, p, allocation, finishS);
+        const bound = options.scoreLowerBound === undefined ? 0 : options.scoreLowerBound(s, p, ready + duration, allocation);
+        // Insertion sort into the candidate list by bound (P is small).
+        let at = count++;
+        while (at > 0 && lowerBounds[at - 1]! > bound) {
+          lowerBounds[at] = lowerBounds[at - 1]!;
+          candidates[at] = candidates[at - 1]!;
+          readyAt[at] = readyAt[at - 1]!;
+          at--;
+        }
+        lowerBounds[at] = bound;
+        candidates[at] = p;
+        readyAt[at] = ready;
       }
-      lowerBounds[at] = bound;
-      candidates[at] = p;
-      readyAt[at] = ready;
-    }
-    for (let c = 0; c < count; c++) {
-      if (lowerBounds[c]! > bestScore) break; // sorted: no later pool can do better
-      const p = candidates[c]!;
-      const duration = graph.expectedS[s * P + p]!;
-      allocation[s] = p;
-      const start = book.find(p, readyAt[c]!, duration);
-      if (!Number.isFinite(start)) continue;
-      const finish = start + duration;
-      const score = options.score(s, p, start, finish, allocation);
-      // Ties: earlier finish, then lower pool index, whatever order pools were visited in.
-      if (score < bestScore || (score === bestScore && (finish < bestFinish || (finish === bestFinish && p < bestPool)))) {
-        bestPool = p;
-        bestSlot = book.foundSlot;
-        bestScore = score;
-        bestStart = start;
-        bestFinish = finish;
+      for (let c = 0; c < count; c++) {
+        if (lowerBounds[c]! > bestScore) break; // sorted: no later pool can do better
+        const p = candidates[c]!;
+        const duration = graph.expectedS[s * P + p]!;
+        allocation[s] = p;
+        const start = book.find(p, readyAt[c]!, duration);
+        if (!Number.isFinite(start)) continue;
+        const finish = start + duration;
+        const score = options.score(s, p, start, finish, allocation);
+        // Ties: earlier finish, then lower pool index, whatever order pools were visited in.
+        if (score < bestScore || (score === bestScore && (finish < bestFinish || (finish === bestFinish && p < bestPool)))) {
+          bestPool = p;
+          bestSlot = book.foundSlot;
+          bestScore = score;
+          bestStart = start;
+          bestFinish = finish;
+        }
       }
     }
-    if (bestPool < 0) throw new Error(`internal: no pool can run sub-task ${s}`);
+    if (bestPool < 0) throw new UnschedulableError(s, graph);
     allocation[s] = bestPool;
     startS[s] = bestStart;
     finishS[s] = bestFinish;
