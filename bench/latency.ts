@@ -5,6 +5,7 @@
  *   2. the same problem: objective reached after 10 ms, 100 ms and 1 s of anytime planning
  *   3. 100,000 sub-tasks × 16 pools: time to a complete plan
  *   4. 1,000,000-node layered DAG: time to a complete plan and peak RSS, in a child process
+ *   5. re-planning the remainder (extendPlan) at 1,000 and 100,000 sub-tasks
  *
  * Runs against the built package (dist/), as an embedding host would. Writes
  * bench/results/latency.md and prints it.
@@ -12,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assembleProblem, createPlanner, layeredDag, syntheticPools } from '../dist/index.js';
+import { assembleProblem, createPlanner, extendPlan, layeredDag, syntheticPools, type ApportionPlanner, type PlanOutcome, type Problem, type RunState } from '../dist/index.js';
 import { describeMachine, progress, reportHeader, writeResult } from './common.js';
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -55,6 +56,48 @@ async function constructiveLatency(lines: string[]): Promise<void> {
   }
 }
 
+/** The run state once 40 % of the plan's sub-tasks have finished, with two running ones failed (re-placed). */
+function runStateOf(outcome: PlanOutcome): RunState {
+  const subs = outcome.plan.subtasks;
+  const nowS = subs.map((s) => s.finishS).sort((a, b) => a - b)[Math.floor(subs.length * 0.4)]! + 1e-6;
+  const attempt = (s: (typeof subs)[number]) => ({ id: s.id, pool: s.pool, slot: s.slot, startS: s.startS, finishS: s.finishS });
+  const running = subs.filter((s) => s.startS < nowS && s.finishS > nowS);
+  return { nowS, committed: subs.filter((s) => s.finishS <= nowS).map(attempt), running: running.slice(1, -1).map(attempt) };
+}
+
+/** Re-plan latency of the remainder (constructive extension, budget 0), median of `samples`. */
+async function replanMs(planner: ApportionPlanner, problem: Problem, samples: number): Promise<{ ms: number; fixed: number; total: number }> {
+  const first = await planner.plan(problem, { timeBudgetMs: 0 });
+  const state = runStateOf(first);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    await extendPlan(planner, problem, first.scored, state, { timeBudgetMs: 0 });
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: percentile(times, 0.5), fixed: state.committed.length + state.running.length, total: first.plan.subtasks.length };
+}
+
+async function replanLatency(lines: string[]): Promise<void> {
+  const planner = await createPlanner({ solver: 'none', scorer: 'reference', workers: 1 });
+  try {
+    lines.push('## 5. Re-planning the remainder of a running job (extendPlan, budget 0: the constructive extension)', '', 'State: 40 % of the sub-tasks finished (committed), the running ones kept but two that failed; everything else re-placed from now on.', '', '| sub-tasks | fixed | re-plan p50 | samples |', '| ---: | ---: | ---: | ---: |');
+    for (const [tasks, samples] of [
+      [1000, 50],
+      [100_000, 3],
+    ] as const) {
+      progress(`re-plan: ${tasks} tasks`);
+      const problem = assembleProblem(layeredDag({ tasks, seed: 1 }), syntheticPools({ pools: 16, seed: 2 }));
+      const run = await replanMs(planner, problem, samples);
+      lines.push(`| ${run.total.toLocaleString('en')} | ${run.fixed.toLocaleString('en')} | **${run.ms < 100 ? run.ms.toFixed(2) : run.ms.toFixed(0)} ms** | ${samples} |`);
+    }
+    lines.push('');
+  } finally {
+    await planner.close();
+  }
+}
+
 /** Runs `bench/scale-child.ts` in a fresh process so peak RSS is the plan's alone. */
 function scaleRun(tasks: number): { seconds: number; peakRssMb: number; subtasks: number; phases: string } {
   const result = spawnSync(process.execPath, ['--max-old-space-size=6000', '--max-semi-space-size=64', '--import', 'tsx', join(here, 'scale-child.ts'), String(tasks)], { cwd: root, encoding: 'utf8' });
@@ -75,6 +118,7 @@ async function main(): Promise<void> {
     lines.push(`| ${tasks.toLocaleString('en')} | **${run.seconds.toFixed(2)} s** | ≤ ${targetS} s | ${(run.peakRssMb / 1024).toFixed(2)} GB | ${targetRss} | ${run.phases} |`);
   }
   lines.push('');
+  await replanLatency(lines);
   const text = lines.join('\n');
   writeResult('latency.md', text);
   process.stdout.write(`${text}\n`);
