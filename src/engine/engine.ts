@@ -53,6 +53,12 @@ export interface PlanRequest {
   readonly planner?: PlannerId;
   /** Total wall time for planning; 0 = the constructive plan only. */
   readonly timeBudgetMs?: number;
+  /**
+   * Constructive variants (partition × list-scheduling rule) scored at most; default all of
+   * them (the constructive plan). 1 gives the first variant's plan, the fastest plan there is
+   * (an embedding scheduler's per-decision latency, 10^6-node graphs).
+   */
+  readonly constructiveVariants?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly seed?: number;
@@ -83,13 +89,19 @@ export interface ConstructOutcome {
  * Phase 1: the chosen planner's candidate (apportion: its constructive variants, while
  * `shouldStop` allows more than the first), scored by the reference model.
  */
-export function construct(problem: Problem, request: Pick<PlanRequest, 'planner' | 'extend'> = {}, shouldStop?: () => boolean, onScored?: (objective: number) => void): ConstructOutcome {
+export function construct(problem: Problem, request: Pick<PlanRequest, 'planner' | 'extend' | 'constructiveVariants'> = {}, shouldStop?: () => boolean, onScored?: (objective: number) => void): ConstructOutcome {
   const plannerId = request.planner ?? 'apportion';
   if (plannerId === 'apportion') {
+    const limit = request.constructiveVariants ?? Number.POSITIVE_INFINITY;
+    if (!(limit >= 1)) throw new RangeError(`constructiveVariants: expected a number >= 1, received ${limit}`);
+    let scored = 0;
     return planApportion(problem, {
       extend: request.extend,
-      ...(shouldStop === undefined ? {} : { shouldStop }),
-      ...(onScored === undefined ? {} : { onProgress: (_done: number, _total: number, objective: number) => onScored(objective) }),
+      shouldStop: () => scored >= limit || shouldStop?.() === true,
+      onProgress: (_done: number, _total: number, objective: number) => {
+        scored++;
+        onScored?.(objective);
+      },
     });
   }
   try {

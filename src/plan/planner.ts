@@ -75,7 +75,7 @@ export function planDocument(problem: Problem, outcome: EngineOutcome): PlanOutc
  * synchronously and without a session: for callers that plan once and cannot await (property
  * tests, benchmarks of the constructive planner). A test holds the two equal.
  */
-export function planConstructive(problem: Problem, request: Pick<PlanRequest, 'planner' | 'extend' | 'clockMs'> = {}): PlanOutcome {
+export function planConstructive(problem: Problem, request: Pick<PlanRequest, 'planner' | 'extend' | 'clockMs' | 'constructiveVariants'> = {}): PlanOutcome {
   const clock = request.clockMs ?? monotonicMs;
   const startedMs = clock();
   const { best, tried } = construct(problem, request);

@@ -44,6 +44,21 @@ test('one entry point: createPlanner().plan() with no budget is the constructive
   }
 });
 
+test('constructiveVariants: 1 scores the first variant only, and is never better than the whole portfolio', async () => {
+  const planner = await createPlanner({ warmUp: false, workers: 1 });
+  try {
+    const problem = example();
+    const first = await planner.plan(problem, { constructiveVariants: 1 });
+    const all = await planner.plan(problem);
+    assert.is(first.tried.length, 1);
+    assert.ok(all.tried.length > 1);
+    assert.is(first.scored.variant, all.tried[0]!.variant);
+    assert.ok(all.scored.terms.objective <= first.scored.terms.objective);
+  } finally {
+    await planner.close();
+  }
+});
+
 test('every plan reports a bound no larger than its objective, and the gap', async () => {
   const planner = await createPlanner({ scorer: 'reference', solver: 'none', workers: 1 });
   try {
