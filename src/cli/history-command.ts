@@ -36,7 +36,7 @@ options:
                           else ~/.local/share/apportion/history.sqlite)
   -h, --help              this help
 
-import is idempotent: a run already in the store (same job, stage and attempt) is skipped.
+import is idempotent: a run already in the store (same job, sub-task and attempt) is skipped.
 exit codes: 0 ok, 2 bad input (an unreadable trace, or a history file that is not a store), 1 internal error`;
 
 export async function runHistoryCommand(args: readonly string[], io: Io): Promise<number> {

@@ -45,7 +45,7 @@ export interface OpenHistoryOptions {
 
 export interface InsertResult {
   readonly inserted: number;
-  /** Records whose (jobId, stageId, attempt) was already stored (or repeated in the batch): skipped. */
+  /** Records whose (jobId, subtaskId, attempt) was already stored (or repeated in the batch): skipped. */
   readonly alreadyPresent: number;
 }
 

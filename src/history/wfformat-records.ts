@@ -43,6 +43,7 @@ export function wfformatRecords(document: unknown, source: string): RunRecord[] 
     const memory = finite(task.memoryInBytes);
     records.push({
       jobId,
+      // No subtaskId: a WfFormat task is atomic, its sub-task is the task (the store's default).
       stageId: stage.id,
       attempt: 1,
       op: stage.op,
