@@ -9,16 +9,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { wfformatRecords } from '../history/wfformat-records.js';
 import type { RunRecord } from '../history/record.js';
-import { defaultHistoryPath, openHistory } from '../history/store.js';
+import { defaultHistoryPath, LOCK_NOTE_AFTER_MS, LOCK_TIMEOUT_MS, openHistory, type OpenHistoryOptions } from '../history/store.js';
 import { InputError } from '../model/issues.js';
 import { parseDocument } from '../model/parse.js';
 import { isWfFormat } from '../model/wfformat.js';
-import { parseCommandArgs, suggest, UsageError } from './args.js';
+import { nonNegative, parseCommandArgs, suggest, UsageError } from './args.js';
 import { readText } from './load.js';
 import { EXIT_INPUT, EXIT_OK, type Io } from './main.js';
 
 const HISTORY_OPTIONS = {
   history: { type: 'string' },
+  'lock-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -27,17 +28,20 @@ const SUBCOMMANDS = ['import', 'show', 'stats'] as const;
 export const HISTORY_USAGE = `apportion history: the run records the task profiler learns from
 
 usage:
-  apportion history import <wfformat.json>... [--history FILE]
+  apportion history import <wfformat.json>... [--history FILE] [--lock-timeout S]
   apportion history show [--history FILE]        (also: stats)
 
 options:
       --history FILE      the history store, a SQLite file created on first import (default:
                           $APPORTION_HISTORY, else $XDG_DATA_HOME/apportion/history.sqlite,
                           else ~/.local/share/apportion/history.sqlite)
+      --lock-timeout S    import: seconds to wait while another process writes to the store,
+                          then exit 2 (default ${LOCK_TIMEOUT_MS / 1000}; a note on stderr after ${LOCK_NOTE_AFTER_MS / 1000} s, or S/2)
   -h, --help              this help
 
 import is idempotent: a run already in the store (same job, sub-task and attempt) is skipped.
-exit codes: 0 ok, 2 bad input (an unreadable trace, or a history file that is not a store), 1 internal error`;
+exit codes: 0 ok, 2 bad input (an unreadable trace, a history file that is not a store, or one
+another process kept busy past --lock-timeout), 1 internal error`;
 
 export async function runHistoryCommand(args: readonly string[], io: Io): Promise<number> {
   const [subcommand, ...rest] = args;
@@ -55,14 +59,22 @@ export async function runHistoryCommand(args: readonly string[], io: Io): Promis
   }
   if (values.history === '') throw new UsageError('--history: expected a file path, received ""');
   const historyPath = values.history ?? defaultHistoryPath();
-  if (subcommand === 'import') return importTraces(positionals, historyPath, io);
+  const lockTimeoutS = nonNegative('--lock-timeout', values['lock-timeout']);
+  if (subcommand === 'import') {
+    const lock: OpenHistoryOptions = {
+      ...(lockTimeoutS === undefined ? {} : { lockTimeoutMs: lockTimeoutS * 1000 }),
+      onLockWait: (message) => io.stderr(`${message}\n`),
+    };
+    return importTraces(positionals, historyPath, lock, io);
+  }
+  if (lockTimeoutS !== undefined) throw new UsageError(`--lock-timeout is for history import (history ${subcommand} only reads, and readers do not wait for writers)`);
   if (positionals.length > 0) throw new UsageError(`history ${subcommand} takes no files, received: ${positionals.join(' ')}`);
   return showHistory(historyPath, io);
 }
 
-function importTraces(files: readonly string[], historyPath: string, io: Io): number {
+function importTraces(files: readonly string[], historyPath: string, lock: OpenHistoryOptions, io: Io): number {
   if (files.length === 0) throw new UsageError('history import needs at least one WfFormat trace file');
-  const store = openHistory(historyPath);
+  const store = openHistory(historyPath, lock);
   let inserted = 0;
   let alreadyPresent = 0;
   try {

@@ -120,6 +120,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const fromVersion = userVersion(db);
   if (fromVersion > migrations.length) throw new Error(`history schema version ${fromVersion} is newer than this apportion's (${migrations.length})`);
   for (const step of migrations) {
+    // Versions only grow: a step the file had before we looked needs no write lock (a current
+    // store opens while another process holds the lock).
+    if (step.version <= fromVersion) continue;
     db.transaction(() => {
       // Re-read under the write lock: another process may have run this step meanwhile.
       const current = userVersion(db);
