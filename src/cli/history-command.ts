@@ -3,14 +3,15 @@
  *
  *   import <wfformat.json>...   every executed task of each trace becomes one run record;
  *                               each file is one transaction, so a bad file stops the import
- *                               with the files before it kept, and re-importing adds nothing
+ *                               with the files before it kept, and re-importing adds nothing;
+ *                               a task without a usable runtime is skipped with a warning
  *   show (or stats)             records, jobs, ops and outcomes in the store, and its path
  */
 import { existsSync, statSync } from 'node:fs';
-import { wfformatRecords } from '../history/wfformat-records.js';
+import { wfformatRuns, type WfFormatRuns } from '../history/wfformat-records.js';
 import type { RunRecord } from '../history/record.js';
 import { defaultHistoryPath, LOCK_NOTE_AFTER_MS, LOCK_TIMEOUT_MS, openHistory, type OpenHistoryOptions } from '../history/store.js';
-import { InputError } from '../model/issues.js';
+import { formatPath, InputError, type InputIssue } from '../model/issues.js';
 import { parseDocument } from '../model/parse.js';
 import { isWfFormat } from '../model/wfformat.js';
 import { nonNegative, parseCommandArgs, suggest, UsageError } from './args.js';
@@ -77,14 +78,21 @@ function importTraces(files: readonly string[], historyPath: string, lock: OpenH
   const store = openHistory(historyPath, lock);
   let inserted = 0;
   let alreadyPresent = 0;
+  let skipped = 0;
   try {
     for (const [index, file] of files.entries()) {
       try {
-        const records = traceRecords(file);
-        const result = store.insert(records);
+        const runs = traceRuns(file);
+        const result = store.insert(runs.records);
         inserted += result.inserted;
         alreadyPresent += result.alreadyPresent;
-        const none = records.length === 0 ? ' (the trace has no executed tasks)' : '';
+        skipped += runs.skipped.length;
+        if (runs.skipped.length > 0) {
+          io.stderr(`${skipWarning(file, runs.skipped)}\n`);
+          io.stdout(`imported ${runs.records.length} of ${plural(runs.tasks, 'task')} (${plural(result.inserted, 'new record')}, ${result.alreadyPresent} already present; ${runs.skipped.length} skipped) from ${file}\n`);
+          continue;
+        }
+        const none = runs.tasks === 0 ? ' (the trace has no executed tasks)' : '';
         io.stdout(`imported ${plural(result.inserted, 'record')} (${result.alreadyPresent} already present) from ${file}${none}\n`);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
@@ -97,8 +105,20 @@ function importTraces(files: readonly string[], historyPath: string, lock: OpenH
   } finally {
     store.close();
   }
-  io.stdout(`total: ${plural(inserted, 'record')} imported (${alreadyPresent} already present) from ${plural(files.length, 'file')} into ${historyPath}\n`);
+  const skips = skipped === 0 ? '' : `; ${plural(skipped, 'task')} skipped`;
+  io.stdout(`total: ${plural(inserted, 'record')} imported (${alreadyPresent} already present${skips}) from ${plural(files.length, 'file')} into ${historyPath}\n`);
   return EXIT_OK;
+}
+
+/** Past this many, skipped tasks are counted, not listed: a trace without runtimes would list every task. */
+const MAX_SKIPS_LISTED = 10;
+
+/** `⚠ FILE: skipped 1 task: workflow.execution.tasks[3].runtimeInSeconds: expected ..., received -5`; several get a line each. */
+function skipWarning(file: string, skipped: readonly InputIssue[]): string {
+  const lines = skipped.slice(0, MAX_SKIPS_LISTED).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  if (skipped.length > MAX_SKIPS_LISTED) lines.push(`and ${skipped.length - MAX_SKIPS_LISTED} more`);
+  const head = `⚠ ${file}: skipped ${plural(skipped.length, 'task')} (no run record made for ${skipped.length === 1 ? 'it' : 'them'}):`;
+  return skipped.length === 1 ? `${head} ${lines[0]}` : [head, ...lines.map((line) => `  ${line}`)].join('\n');
 }
 
 function stoppedNote(files: readonly string[], failedIndex: number, insertedBefore: number): string {
@@ -110,8 +130,13 @@ function stoppedNote(files: readonly string[], failedIndex: number, insertedBefo
   return `✖ import stopped at ${file}: ${kept}; ${skipped}`;
 }
 
-/** A WfFormat trace file as run records (shared with `apportion profile eval`). */
+/** A WfFormat trace file as run records (shared with `apportion profile eval`); tasks without a usable runtime are left out. */
 export function traceRecords(file: string): RunRecord[] {
+  return traceRuns(file).records;
+}
+
+/** A WfFormat trace file as run records, with the tasks that could not be records and why. */
+export function traceRuns(file: string): WfFormatRuns {
   const document = parseDocument(readText(file), file, { trustKeys: isWfFormat });
   if (!isWfFormat(document)) {
     throw new InputError(file, [{
@@ -122,7 +147,7 @@ export function traceRecords(file: string): RunRecord[] {
       received: 'another JSON document',
     }]);
   }
-  return wfformatRecords(document, file);
+  return wfformatRuns(document, file);
 }
 
 function showHistory(historyPath: string, io: Io): number {
