@@ -50,10 +50,10 @@ export function wholeInRange(flag: string, value: string | undefined, min: numbe
 }
 
 /** A finite number in [min, max]. */
-export function numberInRange(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+export function numberInRange(flag: string, value: string | undefined, min: number, max: number, unit = ''): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < min || number > max) throw new UsageError(`${flag}: expected a number from ${min} to ${max.toExponential(0)}, received "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(number) || number < min || number > max) throw new UsageError(`${flag}: expected a number from ${min} to ${max < 1e7 ? max.toLocaleString('en') : max.toExponential(0)}${unit === '' ? '' : ` ${unit}`}, received "${value}"`);
   return number;
 }
 

@@ -3,22 +3,24 @@
  *
  *   import <wfformat.json>...   every executed task of each trace becomes one run record;
  *                               each file is one transaction, so a bad file stops the import
- *                               with the files before it kept, and re-importing adds nothing
+ *                               with the files before it kept, and re-importing adds nothing;
+ *                               a task without a usable runtime is skipped with a warning
  *   show (or stats)             records, jobs, ops and outcomes in the store, and its path
  */
 import { existsSync, statSync } from 'node:fs';
-import { wfformatImport } from '../history/wfformat-records.js';
+import { wfformatRuns, type WfFormatRuns } from '../history/wfformat-records.js';
 import type { RunRecord } from '../history/record.js';
-import { defaultHistoryPath, openHistory } from '../history/store.js';
-import { InputError } from '../model/issues.js';
+import { defaultHistoryPath, LOCK_NOTE_AFTER_MS, LOCK_TIMEOUT_MS, openHistory, type OpenHistoryOptions } from '../history/store.js';
+import { formatPath, InputError, type InputIssue } from '../model/issues.js';
 import { parseDocument } from '../model/parse.js';
 import { isWfFormat } from '../model/wfformat.js';
-import { parseCommandArgs, suggest, UsageError } from './args.js';
+import { numberInRange, parseCommandArgs, suggest, UsageError } from './args.js';
 import { readText } from '../load/files.js';
 import { EXIT_INPUT, EXIT_OK, type Io } from './io.js';
 
 const HISTORY_OPTIONS = {
   history: { type: 'string' },
+  'lock-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -27,17 +29,20 @@ const SUBCOMMANDS = ['import', 'show', 'stats'] as const;
 export const HISTORY_USAGE = `apportion history: the run records the task profiler learns from
 
 usage:
-  apportion history import <wfformat.json>... [--history FILE]
+  apportion history import <wfformat.json>... [--history FILE] [--lock-timeout S]
   apportion history show [--history FILE]        (also: stats)
 
 options:
       --history FILE      the history store, a SQLite file created on first import (default:
                           $APPORTION_HISTORY, else $XDG_DATA_HOME/apportion/history.sqlite,
                           else ~/.local/share/apportion/history.sqlite)
+      --lock-timeout S    import: seconds to wait while another process writes to the store,
+                          then exit 2 (default ${LOCK_TIMEOUT_MS / 1000}; a note on stderr after ${LOCK_NOTE_AFTER_MS / 1000} s, or S/2)
   -h, --help              this help
 
-import is idempotent: a run already in the store (same job, stage and attempt) is skipped.
-exit codes: 0 ok, 2 bad input (an unreadable trace, or a history file that is not a store), 1 internal error`;
+import is idempotent: a run already in the store (same job, sub-task and attempt) is skipped.
+exit codes: 0 ok, 2 bad input (an unreadable trace, a history file that is not a store, or one
+another process kept busy past --lock-timeout), 1 internal error`;
 
 export async function runHistoryCommand(args: readonly string[], io: Io): Promise<number> {
   const [subcommand, ...rest] = args;
@@ -55,31 +60,40 @@ export async function runHistoryCommand(args: readonly string[], io: Io): Promis
   }
   if (values.history === '') throw new UsageError('--history: expected a file path, received ""');
   const historyPath = values.history ?? defaultHistoryPath();
-  if (subcommand === 'import') return importTraces(positionals, historyPath, io);
+  const lockTimeoutS = numberInRange('--lock-timeout', values['lock-timeout'], 0, 86_400, 'seconds');
+  if (subcommand === 'import') {
+    const lock: OpenHistoryOptions = {
+      ...(lockTimeoutS === undefined ? {} : { lockTimeoutMs: lockTimeoutS * 1000 }),
+      onLockWait: (message) => io.stderr(`${message}\n`),
+    };
+    return importTraces(positionals, historyPath, lock, io);
+  }
+  if (lockTimeoutS !== undefined) throw new UsageError(`--lock-timeout is for history import (history ${subcommand} only reads, and readers do not wait for writers)`);
   if (positionals.length > 0) throw new UsageError(`history ${subcommand} takes no files, received: ${positionals.join(' ')}`);
   return showHistory(historyPath, io);
 }
 
-function importTraces(files: readonly string[], historyPath: string, io: Io): number {
+function importTraces(files: readonly string[], historyPath: string, lock: OpenHistoryOptions, io: Io): number {
   if (files.length === 0) throw new UsageError('history import needs at least one WfFormat trace file');
-  const store = openHistory(historyPath);
+  const store = openHistory(historyPath, lock);
   let inserted = 0;
   let alreadyPresent = 0;
+  let skipped = 0;
   try {
     for (const [index, file] of files.entries()) {
       try {
-        const { records, skipped, tasks } = readTrace(file);
-        const result = store.insert(records);
+        const runs = traceRuns(file);
+        const result = store.insert(runs.records);
         inserted += result.inserted;
         alreadyPresent += result.alreadyPresent;
-        const none = records.length === 0 ? ' (the trace has no executed tasks)' : '';
-        const of = skipped.length > 0 ? ` of ${plural(tasks, 'executed task')}` : '';
-        io.stdout(`imported ${plural(result.inserted, 'record')}${of} (${result.alreadyPresent} already present) from ${file}${none}\n`);
-        if (skipped.length > 0) {
-          io.stderr(`⚠ ${file}: skipped ${plural(skipped.length, 'task')} with an unusable recorded runtime:\n`);
-          for (const task of skipped.slice(0, 10)) io.stderr(`  ✖ ${task.message}\n    → at ${task.path}\n`);
-          if (skipped.length > 10) io.stderr(`  … and ${skipped.length - 10} more\n`);
+        skipped += runs.skipped.length;
+        if (runs.skipped.length > 0) {
+          io.stderr(`${skipWarning(file, runs.skipped)}\n`);
+          io.stdout(`imported ${runs.records.length} of ${plural(runs.tasks, 'task')} (${plural(result.inserted, 'new record')}, ${result.alreadyPresent} already present; ${runs.skipped.length} skipped) from ${file}\n`);
+          continue;
         }
+        const none = runs.tasks === 0 ? ' (the trace has no executed tasks)' : '';
+        io.stdout(`imported ${plural(result.inserted, 'record')} (${result.alreadyPresent} already present) from ${file}${none}\n`);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         // InputError's message is what main() prints; the note after it says what was kept.
@@ -91,8 +105,20 @@ function importTraces(files: readonly string[], historyPath: string, io: Io): nu
   } finally {
     store.close();
   }
-  io.stdout(`total: ${plural(inserted, 'record')} imported (${alreadyPresent} already present) from ${plural(files.length, 'file')} into ${historyPath}\n`);
+  const skips = skipped === 0 ? '' : `; ${plural(skipped, 'task')} skipped`;
+  io.stdout(`total: ${plural(inserted, 'record')} imported (${alreadyPresent} already present${skips}) from ${plural(files.length, 'file')} into ${historyPath}\n`);
   return EXIT_OK;
+}
+
+/** Past this many, skipped tasks are counted, not listed: a trace without runtimes would list every task. */
+const MAX_SKIPS_LISTED = 10;
+
+/** `⚠ FILE: skipped 1 task: workflow.execution.tasks[3].runtimeInSeconds: expected ..., received -5`; several get a line each. */
+function skipWarning(file: string, skipped: readonly InputIssue[]): string {
+  const lines = skipped.slice(0, MAX_SKIPS_LISTED).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  if (skipped.length > MAX_SKIPS_LISTED) lines.push(`and ${skipped.length - MAX_SKIPS_LISTED} more`);
+  const head = `⚠ ${file}: skipped ${plural(skipped.length, 'task')} (no run record made for ${skipped.length === 1 ? 'it' : 'them'}):`;
+  return skipped.length === 1 ? `${head} ${lines[0]}` : [head, ...lines.map((line) => `  ${line}`)].join('\n');
 }
 
 function stoppedNote(files: readonly string[], failedIndex: number, insertedBefore: number): string {
@@ -104,12 +130,13 @@ function stoppedNote(files: readonly string[], failedIndex: number, insertedBefo
   return `✖ import stopped at ${file}: ${kept}; ${skipped}`;
 }
 
-/** A WfFormat trace file as run records (shared with `apportion profile eval`). */
+/** A WfFormat trace file as run records (shared with `apportion profile eval`); tasks without a usable runtime are left out. */
 export function traceRecords(file: string): RunRecord[] {
-  return readTrace(file).records;
+  return traceRuns(file).records;
 }
 
-function readTrace(file: string): ReturnType<typeof wfformatImport> {
+/** A WfFormat trace file as run records, with the tasks that could not be records and why. */
+export function traceRuns(file: string): WfFormatRuns {
   const document = parseDocument(readText(file), file, { trustKeys: isWfFormat });
   if (!isWfFormat(document)) {
     throw new InputError(file, [{
@@ -120,7 +147,7 @@ function readTrace(file: string): ReturnType<typeof wfformatImport> {
       received: 'another JSON document',
     }]);
   }
-  return wfformatImport(document, file);
+  return wfformatRuns(document, file);
 }
 
 function showHistory(historyPath: string, io: Io): number {

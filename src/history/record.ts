@@ -12,7 +12,15 @@ export interface RunRecord {
   readonly jobId: string;
   /** The stage (or WfFormat task) id within the job. */
   readonly stageId: string;
-  /** 1 for the first attempt; re-allocations after a failure count up. */
+  /**
+   * The sub-task within the stage (a chunk of a divisible stage); absent = the whole stage, so
+   * the id is `stageId` (every WfFormat task). With `jobId` and `attempt` it is the record's key:
+   * two chunks of one stage are two records, the same chunk recorded twice is one.
+   */
+  readonly subtaskId?: string;
+  /** The plan the run was dispatched from, when it came from one. */
+  readonly planId?: string;
+  /** 1 for the first attempt of the sub-task; re-allocations after a failure count up. */
   readonly attempt: number;
   readonly op: string;
   /** The stage's free-form features (JSON object). */

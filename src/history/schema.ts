@@ -1,6 +1,6 @@
 /**
- * The history store's SQLite schema: one `runs` row per attempt (a `RunRecord` plus when it
- * was recorded), versioned by `PRAGMA user_version` and marked as ours by `PRAGMA application_id`.
+ * The history store's SQLite schema: one `runs` row per attempt of a sub-task (a `RunRecord`
+ * plus when it was recorded), versioned by `PRAGMA user_version` and marked as ours by `PRAGMA application_id`.
  *
  * Migrations are an ordered list; step k takes the file from user_version k-1 to k inside one
  * IMMEDIATE transaction, so a crash or a failing step leaves the previous version intact, and
@@ -57,6 +57,50 @@ export const MIGRATIONS: readonly Migration[] = [
       PRAGMA application_id = ${APPLICATION_ID};
     `,
   },
+  {
+    version: 2,
+    why: 'attempts keyed by sub-task: two chunks of one stage are two runs, not one and a duplicate',
+    // SQLite cannot add a NOT NULL column without a constant default, nor change a table's
+    // CHECKs, so the table is rebuilt (the documented 12-step way, inside this step's
+    // transaction). A version-1 row is the run of a whole stage: its sub-task is the stage.
+    // The unique index keeps job_id leftmost, so it still serves "records of a job".
+    sql: `
+      CREATE TABLE runs_v2 (
+        id INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL CHECK (job_id <> ''),
+        stage_id TEXT NOT NULL CHECK (stage_id <> ''),
+        subtask_id TEXT NOT NULL CHECK (subtask_id <> ''),
+        plan_id TEXT CHECK (plan_id <> ''),
+        attempt INTEGER NOT NULL CHECK (attempt >= 1),
+        op TEXT NOT NULL CHECK (op <> ''),
+        features TEXT NOT NULL CHECK (json_valid(features)),
+        pool_id TEXT NOT NULL CHECK (pool_id <> ''),
+        pool_class TEXT NOT NULL CHECK (pool_class <> ''),
+        speed REAL,
+        items INTEGER,
+        bytes_in INTEGER,
+        bytes_out INTEGER,
+        runtime_s REAL NOT NULL CHECK (runtime_s >= 0),
+        cpu_s REAL,
+        peak_mem_bytes INTEGER,
+        read_bytes INTEGER,
+        write_bytes INTEGER,
+        outcome TEXT NOT NULL CHECK (outcome IN ('succeeded', 'failed', 'interrupted')),
+        started_at_ms INTEGER,
+        finished_at_ms INTEGER,
+        recorded_at_ms INTEGER NOT NULL
+      );
+      INSERT INTO runs_v2 (id, job_id, stage_id, subtask_id, plan_id, attempt, op, features, pool_id, pool_class, speed, items,
+          bytes_in, bytes_out, runtime_s, cpu_s, peak_mem_bytes, read_bytes, write_bytes, outcome, started_at_ms, finished_at_ms, recorded_at_ms)
+        SELECT id, job_id, stage_id, stage_id, NULL, attempt, op, features, pool_id, pool_class, speed, items,
+          bytes_in, bytes_out, runtime_s, cpu_s, peak_mem_bytes, read_bytes, write_bytes, outcome, started_at_ms, finished_at_ms, recorded_at_ms
+        FROM runs;
+      DROP TABLE runs;
+      ALTER TABLE runs_v2 RENAME TO runs;
+      CREATE UNIQUE INDEX runs_by_job_subtask_attempt ON runs (job_id, subtask_id, attempt);
+      CREATE INDEX runs_by_op_pool_class ON runs (op, pool_class);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -76,6 +120,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const fromVersion = userVersion(db);
   if (fromVersion > migrations.length) throw new Error(`history schema version ${fromVersion} is newer than this apportion's (${migrations.length})`);
   for (const step of migrations) {
+    // Versions only grow: a step the file had before we looked needs no write lock (a current
+    // store opens while another process holds the lock).
+    if (step.version <= fromVersion) continue;
     db.transaction(() => {
       // Re-read under the write lock: another process may have run this step meanwhile.
       const current = userVersion(db);
@@ -91,6 +138,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
 export const COLUMNS = {
   jobId: 'job_id',
   stageId: 'stage_id',
+  subtaskId: 'subtask_id',
+  planId: 'plan_id',
   attempt: 'attempt',
   op: 'op',
   features: 'features',
@@ -119,18 +168,19 @@ const FIELDS = Object.keys(COLUMNS) as Field[];
  */
 export const INSERT_RUN_SQL = `INSERT INTO runs (${FIELDS.map((f) => COLUMNS[f]).join(', ')}, recorded_at_ms)
   VALUES (${FIELDS.map((f) => `@${f}`).join(', ')}, @recordedAtMs)
-  ON CONFLICT (job_id, stage_id, attempt) DO NOTHING`;
+  ON CONFLICT (job_id, subtask_id, attempt) DO NOTHING`;
 
 /** Columns aliased to field names, for `SELECT ${SELECT_RUN_COLUMNS} FROM runs`. */
 export const SELECT_RUN_COLUMNS = FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ');
 
-/** Parameters for INSERT_RUN_SQL: better-sqlite3 refuses `undefined`, so unknowns become NULL. */
+/** Parameters for INSERT_RUN_SQL: better-sqlite3 refuses `undefined`, so unknowns become NULL; no subtaskId = the stage. */
 export function toRow(record: RunRecord, recordedAtMs: number): Record<string, string | number | null> {
   const row: Record<string, string | number | null> = { recordedAtMs };
   for (const field of FIELDS) {
     const value = record[field];
     row[field] = field === 'features' ? JSON.stringify(value) : (value as string | number | undefined) ?? null;
   }
+  row.subtaskId = record.subtaskId ?? record.stageId;
   return row;
 }
 
@@ -140,30 +190,36 @@ const NO_FEATURES: Readonly<Record<string, unknown>> = Object.freeze({});
 /**
  * A record from the values of one raw row (`.raw()`: an array in SELECT_RUN_COLUMNS order). Streaming a
  * fit over 10^5 records spends most of its time building row objects, so the store reads
- * arrays and builds each record once. NULL → undefined.
+ * arrays and builds each record once. NULL → undefined; a sub-task that is its whole stage (the
+ * default) reads back without `subtaskId`, so a record reads back as it was written.
  */
 export function fromValues(v: readonly unknown[]): RunRecord {
   const known = (value: unknown): number | undefined => (value === null ? undefined : (value as number));
-  const features = v[4] as string;
+  const stageId = v[1] as string;
+  const subtaskId = v[2] as string;
+  const planId = v[3] as string | null;
+  const features = v[6] as string;
   return {
     jobId: v[0] as string,
-    stageId: v[1] as string,
-    attempt: v[2] as number,
-    op: v[3] as string,
+    stageId,
+    ...(subtaskId === stageId ? {} : { subtaskId }),
+    ...(planId === null ? {} : { planId }),
+    attempt: v[4] as number,
+    op: v[5] as string,
     features: features === '{}' ? NO_FEATURES : (JSON.parse(features) as Record<string, unknown>),
-    poolId: v[5] as string,
-    poolClass: v[6] as string,
-    speed: known(v[7]),
-    items: known(v[8]),
-    bytesIn: known(v[9]),
-    bytesOut: known(v[10]),
-    runtimeS: v[11] as number,
-    cpuS: known(v[12]),
-    peakMemBytes: known(v[13]),
-    readBytes: known(v[14]),
-    writeBytes: known(v[15]),
-    outcome: v[16] as Outcome,
-    startedAtMs: known(v[17]),
-    finishedAtMs: known(v[18]),
+    poolId: v[7] as string,
+    poolClass: v[8] as string,
+    speed: known(v[9]),
+    items: known(v[10]),
+    bytesIn: known(v[11]),
+    bytesOut: known(v[12]),
+    runtimeS: v[13] as number,
+    cpuS: known(v[14]),
+    peakMemBytes: known(v[15]),
+    readBytes: known(v[16]),
+    writeBytes: known(v[17]),
+    outcome: v[18] as Outcome,
+    startedAtMs: known(v[19]),
+    finishedAtMs: known(v[20]),
   };
 }

@@ -12,7 +12,9 @@
  * Several processes may record at once: WAL mode lets readers run beside the one writer, the
  * busy timeout makes a writer wait for the lock instead of failing, and each insert is one
  * IMMEDIATE transaction (the write lock is taken up front, so two writers never deadlock
- * upgrading read locks).
+ * upgrading read locks). A writer that holds the lock for long (a big import, a stuck
+ * process) is waited for up to `lockTimeoutMs`, with one `onLockWait` note once the wait is
+ * noticeable; then the store is reported busy as an `InputError`, with nothing written.
  */
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
@@ -23,8 +25,10 @@ import { OUTCOMES, type Outcome, type RunRecord } from './record.js';
 import { APPLICATION_ID, fromValues, INSERT_RUN_SQL, migrate, SCHEMA_VERSION, SELECT_RUN_COLUMNS, toRow, userVersion } from './schema.js';
 import { validateRecords } from './validate.js';
 
-/** How long a writer waits for another process's write lock before giving up. */
-export const BUSY_TIMEOUT_MS = 5000;
+/** How long a writer waits for another process's write lock before giving up (an import of a big trace holds it for seconds). */
+export const LOCK_TIMEOUT_MS = 30_000;
+/** After this long waiting for the lock, `onLockWait` says so: a silent pause reads as a hang. */
+export const LOCK_NOTE_AFTER_MS = 3000;
 
 /** `$APPORTION_HISTORY`, else `$XDG_DATA_HOME/apportion/history.sqlite`, else `~/.local/share/apportion/history.sqlite`. */
 export function defaultHistoryPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -41,11 +45,17 @@ export interface OpenHistoryOptions {
   readonly readonly?: boolean;
   /** Clock for `recorded_at_ms` (epoch ms); default `Date.now`. */
   readonly nowMs?: () => number;
+  /** How long to wait for another process's write lock in all, before the store is reported busy; default LOCK_TIMEOUT_MS. */
+  readonly lockTimeoutMs?: number;
+  /** When the wait gets a note (at most once per wait); default LOCK_NOTE_AFTER_MS. */
+  readonly lockNoteAfterMs?: number;
+  /** Receives the note that the store is waiting for another writer's lock (the CLI: stderr). */
+  readonly onLockWait?: (message: string) => void;
 }
 
 export interface InsertResult {
   readonly inserted: number;
-  /** Records whose (jobId, stageId, attempt) was already stored (or repeated in the batch): skipped. */
+  /** Records whose (jobId, subtaskId, attempt) was already stored (or repeated in the batch): skipped. */
   readonly alreadyPresent: number;
 }
 
@@ -85,18 +95,83 @@ export function openHistory(path: string, options: OpenHistoryOptions = {}): His
     throw refused(path, `history schema version ${found.version} is older than this apportion's (${SCHEMA_VERSION}) and the store was opened read-only; left untouched — open it read-write once (e.g. "apportion history import") to migrate it`, `version ${SCHEMA_VERSION}`, `version ${found.version}`);
   }
   if (found.state === 'absent') makeParentDirectory(path);
-  const db = openConnection(path, readonly);
+  const lock = lockWaiter(path, options);
+  // Readers never wait for the write lock in WAL mode; they get the whole timeout for the rare waits they have (WAL recovery).
+  const db = openConnection(path, readonly, readonly ? lock.totalMs : lock.firstWaitMs);
   try {
     if (!readonly) {
       // Persistent: set once when the file is created, a no-op (no write) afterwards.
-      db.pragma('journal_mode = WAL');
-      migrate(db);
+      lock.underLock(db, () => db.pragma('journal_mode = WAL'));
+      lock.underLock(db, () => migrate(db));
     }
   } catch (error) {
     db.close();
     throw error;
   }
-  return storeOver(path, db, readonly, options.nowMs ?? Date.now);
+  return storeOver(path, db, readonly, options.nowMs ?? Date.now, lock);
+}
+
+interface LockWaiter {
+  readonly totalMs: number;
+  /** The connection's busy timeout: how long SQLite waits before `underLock` notes the wait. */
+  readonly firstWaitMs: number;
+  /** Runs `write` (a statement or IMMEDIATE transaction that failed at BEGIN leaves nothing to undo, so it is re-run). */
+  underLock<T>(db: Database.Database, write: () => T): T;
+}
+
+/**
+ * SQLite's busy handler waits silently, so the wait is split in two: up to `firstWaitMs` (the
+ * note's delay, at most half the timeout so a short timeout still says what it waits for), then
+ * the note, then the rest of `totalMs` in a second try.
+ */
+function lockWaiter(path: string, options: OpenHistoryOptions): LockWaiter {
+  const totalMs = checkedMs('lockTimeoutMs', options.lockTimeoutMs ?? LOCK_TIMEOUT_MS);
+  const firstWaitMs = Math.min(checkedMs('lockNoteAfterMs', options.lockNoteAfterMs ?? LOCK_NOTE_AFTER_MS), Math.round(totalMs / 2));
+  return {
+    totalMs,
+    firstWaitMs,
+    underLock(db, write) {
+      try {
+        return write();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+      }
+      if (totalMs === 0) throw busy(path, totalMs);
+      options.onLockWait?.(`waiting for the lock on ${path}: another process is writing to the history store (giving up after ${seconds(totalMs)})`);
+      db.pragma(`busy_timeout = ${totalMs - firstWaitMs}`);
+      try {
+        return write();
+      } catch (error) {
+        if (isBusy(error)) throw busy(path, totalMs);
+        throw error;
+      } finally {
+        db.pragma(`busy_timeout = ${firstWaitMs}`);
+      }
+    },
+  };
+}
+
+function checkedMs(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`openHistory: ${name} must be a finite number of ms >= 0, received ${value}`);
+  return Math.round(value);
+}
+
+/** SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY, _SNAPSHOT, _TIMEOUT). */
+function isBusy(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+}
+
+function busy(path: string, waitedMs: number): InputError {
+  return refused(
+    path,
+    `the history store is busy: held by another writer (another process kept the write lock for the ${seconds(waitedMs)} this one waited, e.g. an import still running); nothing was written — try again when it has finished, or pass --history to use another file`,
+    'a store no other process is writing to',
+    `locked for ${seconds(waitedMs)}`,
+  );
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 /** The SQL `records(filter)` runs; exported so a test can check it streams from the index without sorting. */
@@ -118,7 +193,7 @@ export function recordsQuery(filter: RecordFilter = {}): { sql: string; params: 
   return { sql, params };
 }
 
-function storeOver(path: string, db: Database.Database, readonly: boolean, nowMs: () => number): HistoryStore {
+function storeOver(path: string, db: Database.Database, readonly: boolean, nowMs: () => number, lock: LockWaiter): HistoryStore {
   const insertRun = readonly ? undefined : db.prepare(INSERT_RUN_SQL);
   const insertRows = db.transaction((rows: readonly Record<string, string | number | null>[]): number => {
     let inserted = 0;
@@ -135,7 +210,8 @@ function storeOver(path: string, db: Database.Database, readonly: boolean, nowMs
       const list = [...records];
       validateRecords(list, path);
       const recordedAtMs = nowMs();
-      const inserted = insertRows.immediate(list.map((record) => toRow(record, recordedAtMs)));
+      const rows = list.map((record) => toRow(record, recordedAtMs));
+      const inserted = lock.underLock(db, () => insertRows.immediate(rows));
       return { inserted, alreadyPresent: list.length - inserted };
     },
     *records(filter = {}) {
@@ -190,9 +266,9 @@ function inspect(path: string): Found {
   }
 }
 
-function openConnection(path: string, readonly: boolean): Database.Database {
+function openConnection(path: string, readonly: boolean, busyTimeoutMs: number): Database.Database {
   try {
-    return new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+    return new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
   } catch (error) {
     if (error instanceof Database.SqliteError) throw refused(path, `cannot open the history store: ${error.message}`, 'a readable and writable file', error.code);
     throw error;

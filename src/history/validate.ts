@@ -8,6 +8,8 @@ import { describeValue, InputError, type InputIssue } from '../model/issues.js';
 import { OUTCOMES, type RunRecord } from './record.js';
 
 const IDS = ['jobId', 'stageId', 'op', 'poolId', 'poolClass'] as const;
+/** Absent means the default: the whole stage is the sub-task; no plan. */
+const OPTIONAL_IDS = ['subtaskId', 'planId'] as const;
 const OPTIONAL_NUMBERS = ['speed', 'items', 'bytesIn', 'bytesOut', 'cpuS', 'peakMemBytes', 'readBytes', 'writeBytes', 'startedAtMs', 'finishedAtMs'] as const;
 
 /** Past this many problems the rest are summarised: one bad importer repeats one mistake. */
@@ -35,6 +37,10 @@ export function recordIssues(record: RunRecord, index: number): InputIssue[] {
   for (const field of IDS) {
     const value: unknown = record[field];
     if (typeof value !== 'string' || value === '') issues.push(invalid(at(field), 'a non-empty string', value));
+  }
+  for (const field of OPTIONAL_IDS) {
+    const value: unknown = record[field];
+    if (value !== undefined && (typeof value !== 'string' || value === '')) issues.push(invalid(at(field), 'a non-empty string (or undefined)', value));
   }
   if (!Number.isInteger(record.attempt) || record.attempt < 1) issues.push(invalid(at('attempt'), 'a whole number >= 1', record.attempt));
   if (!isNonNegative(record.runtimeS)) issues.push(invalid(at('runtimeS'), 'a finite number >= 0', record.runtimeS));

@@ -5,24 +5,32 @@
  * runtime, CPU seconds (avgCPU is a percentage of one core), peak memory, read and written
  * bytes, and the machine (pool), its class (vendor and cores; the recorded MHz varies with the
  * clock, so it is the record's speed, not its class).
+ *
+ * A task that cannot become a record (no runtime, one that is not a finite number >= 0, an id
+ * the specification does not have) is skipped, not fatal: the rest of the trace is still
+ * measured runs. Each skip is returned as an issue with its path, for the importer to report.
  */
 import { basename } from 'node:path';
-import { badRuntimeReason, importWfFormat } from '../model/wfformat.js';
+import type { InputIssue } from '../model/issues.js';
+import { importWfFormat, runtimeIssue, runtimePath } from '../model/wfformat.js';
 import type { RunRecord } from './record.js';
 
-/** A task of the trace left out of the import, with the path of the field that made it unusable. */
-export interface SkippedTask {
-  readonly path: string;
-  readonly message: string;
+export interface WfFormatRuns {
+  readonly records: RunRecord[];
+  /** Entries of `workflow.execution.tasks`: records plus skipped. */
+  readonly tasks: number;
+  /** Why each skipped task was skipped, with its path (`workflow.execution.tasks[3].runtimeInSeconds`). */
+  readonly skipped: InputIssue[];
 }
 
+/** The run records of a trace; tasks that cannot be records are left out (see `wfformatRuns`). */
 export function wfformatRecords(document: unknown, source: string): RunRecord[] {
-  return wfformatImport(document, source).records;
+  return wfformatRuns(document, source).records;
 }
 
-/** The trace's executed tasks as run records, and the tasks left out because their recorded runtime is unusable. */
-export function wfformatImport(document: unknown, source: string): { records: RunRecord[]; skipped: SkippedTask[]; tasks: number } {
-  const definition = importWfFormat(document, source, { badRuntime: 'skip' });
+export function wfformatRuns(document: unknown, source: string): WfFormatRuns {
+  // Bad runtimes are this importer's to report (as skips), not a reason to refuse the trace.
+  const definition = importWfFormat(document, source, { invalidRuntimes: 'unknown' });
   const root = asRecord(document);
   const workflow = asRecord(root.workflow);
   const execution = asRecord(workflow.execution);
@@ -43,21 +51,33 @@ export function wfformatImport(document: unknown, source: string): { records: Ru
   const fileBytes = new Map(definition.data.map((object) => [object.id, object.bytes]));
   const sum = (ids: readonly string[]): number => ids.reduce((total, id) => total + (fileBytes.get(id) ?? 0), 0);
   const records: RunRecord[] = [];
-  const skipped: SkippedTask[] = [];
+  const skipped: InputIssue[] = [];
   const executed = asArray(execution.tasks);
-  for (const [index, item] of executed.entries()) {
+  executed.forEach((item, index) => {
     const task = asRecord(item);
-    const stage = typeof task.id === 'string' ? stageById.get(task.id) : undefined;
-    const bad = badRuntimeReason(task.runtimeInSeconds);
-    if (stage !== undefined && bad !== undefined) skipped.push({ path: `workflow.execution.tasks[${index}].runtimeInSeconds`, message: `task "${stage.id}": ${bad}` });
-    const runtimeS = finite(task.runtimeInSeconds);
-    if (stage === undefined || runtimeS === undefined) continue;
+    const idPath = ['workflow', 'execution', 'tasks', index, 'id'];
+    if (typeof task.id !== 'string') {
+      skipped.push({ code: 'missing_field', path: idPath, message: 'no task id: the run cannot be matched to a task of workflow.specification.tasks', expected: 'a task id', received: task.id === undefined ? 'nothing' : typeof task.id });
+      return;
+    }
+    const stage = stageById.get(task.id);
+    if (stage === undefined) {
+      skipped.push({ code: 'unknown_reference', path: idPath, message: `unknown task "${task.id}": not in workflow.specification.tasks`, expected: 'a task of workflow.specification.tasks', received: JSON.stringify(task.id) });
+      return;
+    }
+    const issue = runtimeIssue(task.runtimeInSeconds, runtimePath(index));
+    if (issue !== undefined || task.runtimeInSeconds === undefined) {
+      skipped.push(issue ?? { code: 'missing_field', path: runtimePath(index), message: 'missing: no measured runtime to record', expected: 'a finite number >= 0', received: 'nothing' });
+      return;
+    }
+    const runtimeS = task.runtimeInSeconds as number;
     const machineName = asArray(task.machines).find((name): name is string => typeof name === 'string');
     const machine = machineName === undefined ? undefined : machines.get(machineName);
     const avgCpuPercent = finite(task.avgCPU);
     const memory = finite(task.memoryInBytes);
     records.push({
       jobId,
+      // No subtaskId: a WfFormat task is atomic, its sub-task is the task (the store's default).
       stageId: stage.id,
       attempt: 1,
       op: stage.op,
@@ -77,8 +97,8 @@ export function wfformatImport(document: unknown, source: string): { records: Ru
       startedAtMs,
       finishedAtMs: undefined,
     });
-  }
-  return { records, skipped, tasks: executed.length };
+  });
+  return { records, tasks: executed.length, skipped };
 }
 
 /** WfInstances write `executedAt` as ISO 8601, `20200413T041642+0000` or `12-22-20T03:38:49Z` (MM-DD-YY). */

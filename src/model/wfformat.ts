@@ -8,9 +8,11 @@
  *   task writes is an external input (home: the default data home, see `assembleProblem`);
  * - `runtimeInSeconds` becomes the estimate at speed 1, where speed 1 is the trace's median
  *   recorded machine: a task recorded on a machine of `m` MHz gets runtime × m / median.
+ *   A missing one is no estimate (a partial definition); one that is not a finite number >= 0
+ *   is a problem with its path, not silently "no estimate".
  */
 import { buildCsr, findCycle } from './graph.js';
-import { InputError } from './issues.js';
+import { describeValue, InputError, type InputIssue } from './issues.js';
 import { FieldReader, type Path } from './read.js';
 import type { AtomicStage, DataObject, TaskDefinition } from './types.js';
 
@@ -38,16 +40,29 @@ interface WfExecution {
   program: string | undefined;
 }
 
-export interface WfImportOptions {
+export interface WfFormatImportOptions {
   /**
-   * A recorded `runtimeInSeconds` that is not a finite number >= 0: an error with its path
-   * (default, for planning), or 'skip': the task keeps no estimate and the caller reports it
-   * (history import counts the tasks it leaves out).
+   * A recorded `runtimeInSeconds` that is not a finite number >= 0: an `InputError` with its
+   * path ('error', the default), or no estimate ('unknown') for a caller that reports it itself
+   * (`history import` skips the task with a warning).
    */
-  readonly badRuntime?: 'error' | 'skip';
+  readonly invalidRuntimes?: 'error' | 'unknown';
 }
 
-export function importWfFormat(document: unknown, source = 'WfFormat file', options: WfImportOptions = {}): TaskDefinition {
+/** Where `workflow.execution.tasks[index].runtimeInSeconds` is. */
+export function runtimePath(index: number): Path {
+  return ['workflow', 'execution', 'tasks', index, 'runtimeInSeconds'];
+}
+
+/** The problem with a recorded `runtimeInSeconds`, if it has one; absent is none (a partial definition). */
+export function runtimeIssue(value: unknown, path: Path): InputIssue | undefined {
+  if (value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0)) return undefined;
+  const expected = 'a finite number >= 0';
+  const received = describeValue(value);
+  return { code: typeof value === 'number' ? 'invalid_number' : 'wrong_type', path, message: `expected ${expected}, received ${received}`, expected, received };
+}
+
+export function importWfFormat(document: unknown, source = 'WfFormat file', options: WfFormatImportOptions = {}): TaskDefinition {
   const reader = new FieldReader();
   const root = asRecord(document);
   const version = root.schemaVersion;
@@ -79,7 +94,7 @@ export function importWfFormat(document: unknown, source = 'WfFormat file', opti
   }
   const tasks = readTasks(reader, taskList ?? [], tasksPath);
   const files = readFiles(reader, specification.files ?? [], ['workflow', 'specification', 'files']);
-  const executions = readExecutions(reader, execution.tasks ?? [], ['workflow', 'execution', 'tasks'], options.badRuntime ?? 'error');
+  const executions = readExecutions(execution.tasks ?? [], options.invalidRuntimes === 'unknown' ? undefined : reader);
   const machineMHz = readMachineSpeeds(execution.machines ?? []);
   const referenceMHz = median([...machineMHz.values()]);
   checkTasks(reader, tasks, files, tasksPath);
@@ -155,25 +170,24 @@ function readFiles(reader: FieldReader, raw: unknown, path: Path): Map<string, n
   return files;
 }
 
-function readExecutions(reader: FieldReader, raw: unknown, path: Path, badRuntime: 'error' | 'skip'): Map<string, WfExecution> {
+/** Runtime problems go to `reader` when given; without it a bad runtime is no estimate. */
+function readExecutions(raw: unknown, reader: FieldReader | undefined): Map<string, WfExecution> {
   const out = new Map<string, WfExecution>();
   if (!Array.isArray(raw)) return out;
-  for (const [index, item] of raw.entries()) {
+  raw.forEach((item, index) => {
     const record = asRecord(item);
-    if (typeof record.id !== 'string') continue;
-    if (badRuntime === 'error') {
-      const problem = badRuntimeReason(record.runtimeInSeconds);
-      if (problem !== undefined) reader.report({ code: 'invalid_value', path: [...path, index, 'runtimeInSeconds'], message: `task "${record.id}": ${problem}`, expected: 'a finite number >= 0 (or no runtime: the task is then planned on an estimate)', received: JSON.stringify(record.runtimeInSeconds) ?? String(record.runtimeInSeconds) });
-    }
+    if (typeof record.id !== 'string') return;
     const machines = Array.isArray(record.machines) ? record.machines : [];
     const program = asRecord(record.command).program;
+    const issue = runtimeIssue(record.runtimeInSeconds, runtimePath(index));
+    if (issue !== undefined) reader?.report(issue);
     out.set(record.id, {
-      runtimeS: finiteOrUndefined(record.runtimeInSeconds),
+      runtimeS: issue === undefined ? (record.runtimeInSeconds as number | undefined) : undefined,
       memoryBytes: finiteOrUndefined(record.memoryInBytes),
       machine: typeof machines[0] === 'string' ? machines[0] : undefined,
       program: typeof program === 'string' && /^[\w.+-]+$/.test(program) ? program : undefined,
     });
-  }
+  });
   return out;
 }
 
@@ -261,13 +275,6 @@ function checkTasks(reader: FieldReader, tasks: readonly WfTask[], files: Readon
 
 function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/** Why a recorded runtime is unusable, or undefined when it is fine or absent. */
-export function badRuntimeReason(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return undefined;
-  return `runtimeInSeconds: expected a finite number >= 0, received ${JSON.stringify(value) ?? String(value)}`;
 }
 
 function finiteOrUndefined(value: unknown): number | undefined {

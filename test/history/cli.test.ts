@@ -1,6 +1,7 @@
 /**
  * `apportion history import|show`: real WfInstances traces into a store, idempotent re-import,
- * a bad file in the middle of a list, refused history files, usage errors and exit codes.
+ * a bad file in the middle of a list, tasks skipped for their runtimes (with paths), refused
+ * history files, usage errors and exit codes.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -142,6 +143,51 @@ test('a history file that is not a store: exit 2, "left untouched", the file unc
       assert.match(run.stderr, `${history}: 1 problem\n✖ not a SQLite database (corrupt, or another kind of file); left untouched — pass --history to use another file`);
       assert.is(sha256(history), before);
     }
+  }));
+
+test('a task with a negative runtime is skipped with a warning naming its path; the summary counts it; re-import is idempotent', () =>
+  inTempDir(async (dir) => {
+    const history = join(dir, 'history.sqlite');
+    const doc = JSON.parse(readFileSync(SRASEARCH[0]!, 'utf8')) as { workflow: { execution: { tasks: Array<Record<string, unknown>> } } };
+    doc.workflow.execution.tasks[3]!.runtimeInSeconds = -5;
+    const trace = join(dir, 'trace.json');
+    writeFileSync(trace, JSON.stringify(doc));
+    const warning = `⚠ ${trace}: skipped 1 task (no run record made for it): workflow.execution.tasks[3].runtimeInSeconds: expected a finite number >= 0, received -5\n`;
+    const run = await runCli(['history', 'import', trace, SRASEARCH[1]!, '--history', history]);
+    assert.is(run.code, 0, run.stderr);
+    assert.is(run.stderr, warning);
+    assert.is(run.stdout, [
+      `imported ${TASKS_PER_TRACE - 1} of ${TASKS_PER_TRACE} tasks (${TASKS_PER_TRACE - 1} new records, 0 already present; 1 skipped) from ${trace}`,
+      `imported ${TASKS_PER_TRACE} records (0 already present) from ${SRASEARCH[1]}`,
+      `total: ${2 * TASKS_PER_TRACE - 1} records imported (0 already present; 1 task skipped) from 2 files into ${history}`,
+      '',
+    ].join('\n'));
+    assert.is(storedCount(history), 2 * TASKS_PER_TRACE - 1);
+
+    const again = await runCli(['history', 'import', trace, '--history', history]);
+    assert.is(again.code, 0, again.stderr);
+    assert.is(again.stderr, warning);
+    assert.ok(again.stdout.startsWith(`imported ${TASKS_PER_TRACE - 1} of ${TASKS_PER_TRACE} tasks (0 new records, ${TASKS_PER_TRACE - 1} already present; 1 skipped) from ${trace}\n`), again.stdout);
+    assert.is(storedCount(history), 2 * TASKS_PER_TRACE - 1);
+  }));
+
+test('several skipped tasks get a line each, past ten a count', () =>
+  inTempDir(async (dir) => {
+    const history = join(dir, 'history.sqlite');
+    const doc = JSON.parse(readFileSync(SRASEARCH[0]!, 'utf8')) as { workflow: { execution: { tasks: Array<Record<string, unknown>> } } };
+    doc.workflow.execution.tasks.slice(0, 12).forEach((task, i) => (task.runtimeInSeconds = i === 0 ? 'n/a' : -i));
+    const trace = join(dir, 'trace.json');
+    writeFileSync(trace, JSON.stringify(doc));
+    const run = await runCli(['history', 'import', trace, '--history', history]);
+    assert.is(run.code, 0, run.stderr);
+    const lines = run.stderr.trimEnd().split('\n');
+    assert.is(lines[0], `⚠ ${trace}: skipped 12 tasks (no run record made for them):`);
+    assert.is(lines[1], '  workflow.execution.tasks[0].runtimeInSeconds: expected a finite number >= 0, received "n/a"');
+    assert.is(lines[10], '  workflow.execution.tasks[9].runtimeInSeconds: expected a finite number >= 0, received -9');
+    assert.is(lines[11], '  and 2 more');
+    assert.is(lines.length, 12);
+    assert.match(run.stdout, `imported ${TASKS_PER_TRACE - 12} of ${TASKS_PER_TRACE} tasks`);
+    assert.is(storedCount(history), TASKS_PER_TRACE - 12);
   }));
 
 test('usage: help, unknown subcommands and options, missing or extra arguments', async () => {

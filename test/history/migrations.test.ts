@@ -1,15 +1,19 @@
 /**
  * Schema versions: a new, empty or blank file becomes a store at the current version (WAL,
  * application_id set); re-opening changes nothing; each step is one transaction; a file newer
- * than the code is refused without a byte changed.
+ * than the code is refused without a byte changed; a version-1 store (attempts keyed by stage)
+ * becomes version 2 (keyed by sub-task) with every row kept.
  */
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { APPLICATION_ID, migrate, MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../src/history/schema.js';
+import type { RunRecord } from '../../src/history/record.js';
+import { APPLICATION_ID, migrate, MIGRATIONS, SCHEMA_VERSION, toRow, type Migration } from '../../src/history/schema.js';
 import { openHistory } from '../../src/history/store.js';
+import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, WFINSTANCES } from '../helpers/problems.js';
 import { inputErrorOf, inTempDir, sampleRecord, sha256 } from './helpers.js';
 
 const test = suite('history: migrations');
@@ -39,7 +43,7 @@ const CURRENT: FileFacts = {
   applicationId: APPLICATION_ID,
   userVersion: SCHEMA_VERSION,
   journalMode: 'wal',
-  indexes: ['runs_by_job_stage_attempt', 'runs_by_op_pool_class'],
+  indexes: ['runs_by_job_subtask_attempt', 'runs_by_op_pool_class'],
 };
 
 test('a path that does not exist (nor its folders) becomes a store at the current version', () =>
@@ -124,6 +128,110 @@ test('a store written by a newer apportion is refused, read-write and read-only,
       assert.match(error.message, new RegExp(`written by a newer apportion \\(history schema version ${SCHEMA_VERSION + 5}; this one knows up to ${SCHEMA_VERSION}\\); left untouched`));
       assert.is(sha256(path), before);
     }
+  }));
+
+// ── version 1 → 2: attempts keyed by sub-task ──────────────────────────────────────────────
+
+/**
+ * Made by `apportion history import` of SRASEARCH_001 (22 records) plus `openHistory().insert`
+ * of sampleRecord(0..5) with the code at commit 95a5005 (schema version 1), then closed: the
+ * bytes a user's store has today.
+ */
+const V1_FIXTURE = join(REPO_ROOT, 'test', 'history', 'fixtures', 'history-v1.sqlite');
+const V1_FIXTURE_RECORDS = 28;
+const SRASEARCH_001 = join(WFINSTANCES, 'pegasus', 'srasearch', 'srasearch-chameleon-10a-001.json');
+
+/** Version 1's columns, frozen here: the code no longer writes this layout. */
+const V1_COLUMNS = ['job_id', 'stage_id', 'attempt', 'op', 'features', 'pool_id', 'pool_class', 'speed', 'items', 'bytes_in', 'bytes_out', 'runtime_s', 'cpu_s', 'peak_mem_bytes', 'read_bytes', 'write_bytes', 'outcome', 'started_at_ms', 'finished_at_ms', 'recorded_at_ms'];
+
+function rows(path: string, columns: readonly string[]): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(`SELECT id, ${columns.join(', ')} FROM runs ORDER BY id`).all();
+  } finally {
+    db.close();
+  }
+}
+
+/** A version-1 store written the way version 1's code wrote it: its migration step, WAL, its insert. */
+function v1Store(path: string, records: readonly RunRecord[]): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  assert.equal(migrate(db, MIGRATIONS.slice(0, 1)), { fromVersion: 0, toVersion: 1 });
+  const fields = ['jobId', 'stageId', 'attempt', 'op', 'features', 'poolId', 'poolClass', 'speed', 'items', 'bytesIn', 'bytesOut', 'runtimeS', 'cpuS', 'peakMemBytes', 'readBytes', 'writeBytes', 'outcome', 'startedAtMs', 'finishedAtMs', 'recordedAtMs'];
+  const insert = db.prepare(`INSERT INTO runs (${V1_COLUMNS.join(', ')}) VALUES (${fields.map((f) => `@${f}`).join(', ')}) ON CONFLICT (job_id, stage_id, attempt) DO NOTHING`);
+  for (const record of records) {
+    const { subtaskId: _subtask, planId: _plan, ...row } = toRow(record, 1_700_000_000_000);
+    insert.run(row);
+  }
+  db.close();
+}
+
+/** Two chunks of one stage, same attempt: version 1 kept the first and dropped the second. */
+function chunks(jobId: string, stageId: string): RunRecord[] {
+  return [0, 1].map((k) => ({ ...sampleRecord(7, jobId), stageId, subtaskId: `${stageId}#${k}`, planId: 'plan-1', attempt: 1, items: 500, runtimeS: 10 + k }));
+}
+
+test('the version-1 file made by the current release: every row kept, sub-task = stage, re-import adds nothing, chunks both land', () =>
+  inTempDir(async (dir) => {
+    const path = join(dir, 'history.sqlite');
+    copyFileSync(V1_FIXTURE, path);
+    assert.equal(facts(path), { applicationId: APPLICATION_ID, userVersion: 1, journalMode: 'wal', indexes: ['runs_by_job_stage_attempt', 'runs_by_op_pool_class'] });
+    const before = rows(path, V1_COLUMNS);
+    assert.is(before.length, V1_FIXTURE_RECORDS);
+
+    const store = openHistory(path);
+    assert.is(store.count(), V1_FIXTURE_RECORDS);
+    const migrated = [...store.records()];
+    store.close();
+    assert.equal(facts(path), CURRENT);
+    assert.equal(rows(path, V1_COLUMNS), before, 'every version-1 column of every row, ids included, unchanged');
+    assert.equal(rows(path, ['subtask_id = stage_id AS same', 'plan_id']).map((row) => ({ ...(row as object), id: 0 })), before.map(() => ({ id: 0, same: 1, plan_id: null })));
+    assert.ok(migrated.every((r) => r.subtaskId === undefined && r.planId === undefined), 'a whole-stage run reads back without a subtaskId');
+
+    // The trace's tasks get their task id as sub-task id, which is what the migration gave the old rows.
+    const again = await runCli(['history', 'import', SRASEARCH_001, '--history', path]);
+    assert.is(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^imported 0 records \(22 already present\)/);
+
+    const reopened = openHistory(path);
+    const jobId = migrated[0]!.jobId;
+    assert.equal(reopened.insert(chunks(jobId, migrated[0]!.stageId)), { inserted: 2, alreadyPresent: 0 }, 'the chunks of a stage that already has a whole-stage row');
+    assert.equal(reopened.insert(chunks(jobId, migrated[0]!.stageId)), { inserted: 0, alreadyPresent: 2 });
+    assert.is(reopened.count(), V1_FIXTURE_RECORDS + 2);
+    reopened.close();
+  }));
+
+test('a version-1 store written by version 1\'s statements migrates in one step; records read back as written', () =>
+  inTempDir((dir) => {
+    const path = join(dir, 'history.sqlite');
+    const records = Array.from({ length: 12 }, (_, i) => sampleRecord(i));
+    v1Store(path, [...records, ...chunks('job-a', 'split')]);
+    assert.is(rows(path, ['stage_id']).length, 13, 'version 1 dropped the second chunk: the bug this migration fixes');
+    const db = new Database(path);
+    assert.equal(migrate(db), { fromVersion: 1, toVersion: SCHEMA_VERSION });
+    db.close();
+
+    const store = openHistory(path);
+    const back = [...store.records()];
+    const key = (r: RunRecord): string => `${r.jobId}|${r.stageId}|${r.attempt}`;
+    const sampleKeys = new Set(records.map(key));
+    assert.equal(back.filter((r) => sampleKeys.has(key(r))).sort((a, b) => (key(a) < key(b) ? -1 : 1)), [...records].sort((a, b) => (key(a) < key(b) ? -1 : 1)));
+    // The chunk version 1 kept is now the whole stage's run; both chunks land beside it.
+    assert.equal(store.insert(chunks('job-a', 'split')), { inserted: 2, alreadyPresent: 0 });
+    assert.equal(store.insert(records), { inserted: 0, alreadyPresent: records.length });
+    assert.is(store.count(), 15);
+    store.close();
+  }));
+
+test('a version-1 store opened read-only is refused (it needs migrating) and left byte for byte', () =>
+  inTempDir((dir) => {
+    const path = join(dir, 'history.sqlite');
+    copyFileSync(V1_FIXTURE, path);
+    const before = sha256(path);
+    const error = inputErrorOf(() => openHistory(path, { readonly: true }));
+    assert.match(error.message, new RegExp(`history schema version 1 is older than this apportion's \\(${SCHEMA_VERSION}\\) and the store was opened read-only; left untouched`));
+    assert.is(sha256(path), before);
   }));
 
 test.run();

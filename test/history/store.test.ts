@@ -70,7 +70,7 @@ test('summary counts records, jobs, ops and every outcome (zero included)', () =
     store.close();
   }));
 
-test('re-inserting is idempotent: same (job, stage, attempt) counts as already present and keeps the first version', () =>
+test('re-inserting is idempotent: same (job, sub-task, attempt) counts as already present and keeps the first version', () =>
   inTempDir((dir) => {
     const store = openHistory(join(dir, 'history.sqlite'));
     const records = Array.from({ length: 6 }, (_, i) => sampleRecord(i));
@@ -83,6 +83,24 @@ test('re-inserting is idempotent: same (job, stage, attempt) counts as already p
     assert.equal(stored.map((r) => [r.attempt, r.runtimeS]).sort(), [[records[2]!.attempt, records[2]!.runtimeS], [retry.attempt, 5]].sort());
     assert.is(store.count(), 7);
     store.close();
+  }));
+
+test('sub-tasks: two chunks of one stage with the same attempt are two records; subtaskId and planId read back; no subtaskId = the stage', () =>
+  inTempDir((dir) => {
+    const path = join(dir, 'history.sqlite');
+    const store = openHistory(path);
+    const chunk = (k: number, extra: Partial<RunRecord> = {}): RunRecord => ({ ...sampleRecord(4), subtaskId: `split/chunk-${k}`, attempt: 1, items: 250, runtimeS: 3 + k, ...extra });
+    const chunks = [chunk(0, { planId: 'plan-2026-12-02' }), chunk(1), chunk(2, { attempt: 2 })];
+    assert.equal(store.insert(chunks), { inserted: 3, alreadyPresent: 0 });
+    assert.equal(store.insert([chunk(1, { runtimeS: 99 }), chunk(0)]), { inserted: 0, alreadyPresent: 2 }, 'the same chunk again is already present');
+    // A record without subtaskId is the whole stage: the same key as one whose subtaskId is the stage id.
+    const whole = sampleRecord(4);
+    assert.equal(store.insert([whole, { ...whole, subtaskId: whole.stageId }]), { inserted: 1, alreadyPresent: 1 });
+    assert.equal([...store.records()], [...chunks, whole]);
+    store.close();
+    const db = new Database(path, { readonly: true });
+    assert.equal(db.prepare('SELECT subtask_id, plan_id FROM runs ORDER BY id').raw().all(), [['split/chunk-0', 'plan-2026-12-02'], ['split/chunk-1', null], ['split/chunk-2', null], [whole.stageId, null]]);
+    db.close();
   }));
 
 test('recorded_at_ms comes from the injected clock', () =>
@@ -124,11 +142,15 @@ test('every problem of every record is listed with its path', () =>
       features: [1, 2],
       startedAtMs: 2000,
       finishedAtMs: 1000,
+      subtaskId: '',
+      planId: 7,
     } as unknown as RunRecord;
     const error = inputErrorOf(() => store.insert([sampleRecord(0), bad, { ...sampleRecord(2), peakMemBytes: null } as unknown as RunRecord]));
     const found = error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
     assert.equal(found, [
       'records[1].jobId: expected a non-empty string, received ""',
+      'records[1].subtaskId: expected a non-empty string (or undefined), received ""',
+      'records[1].planId: expected a non-empty string (or undefined), received 7',
       'records[1].attempt: expected a whole number >= 1, received 0',
       'records[1].speed: expected a finite number >= 0 (or undefined when unknown), received NaN',
       'records[1].cpuS: expected a finite number >= 0 (or undefined when unknown), received Infinity',
@@ -190,7 +212,7 @@ test('the profiler\'s queries read from the indexes: records() streams without s
       assert.match(detail, /runs_by_op_pool_class/, detail);
       assert.not.match(detail, /TEMP B-TREE/, detail);
     }
-    assert.match(plan("SELECT * FROM runs WHERE job_id = 'job-a'"), /USING INDEX runs_by_job_stage_attempt \(job_id=\?\)/);
+    assert.match(plan("SELECT * FROM runs WHERE job_id = 'job-a'"), /USING INDEX runs_by_job_subtask_attempt \(job_id=\?\)/);
     db.close();
   }));
 

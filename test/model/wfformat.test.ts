@@ -2,7 +2,8 @@
  * WfFormat (WfCommons WfInstances) import: every stored instance imports and assembles, ops are
  * task names without ids, edge bytes are the shared file sizes, bad files report paths.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
@@ -12,7 +13,8 @@ import type { Dag } from '../../src/model/graph.js';
 import { formatIssues, formatPath, InputError, type InputIssue } from '../../src/model/issues.js';
 import { assembleProblem } from '../../src/model/problem.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
-import { opOf } from '../../src/model/wfformat.js';
+import { importWfFormat, opOf } from '../../src/model/wfformat.js';
+import { runCli } from '../helpers/cli.js';
 import { wfInstanceFiles } from '../helpers/problems.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,7 +32,7 @@ interface WfDocument {
   schemaVersion: string;
   workflow: {
     specification: { tasks: WfTaskSpec[]; files: Array<{ id: string; sizeInBytes: number }> };
-    execution: { tasks: Array<{ id: string; runtimeInSeconds: number; command?: { program?: string } }> };
+    execution: { tasks: Array<{ id: string; runtimeInSeconds?: unknown; command?: { program?: string } }> };
   };
 }
 
@@ -220,3 +222,72 @@ malformed('unsupported or missing schemaVersion', () => {
 });
 
 malformed.run();
+
+// ── recorded runtimes ─────────────────────────────────────────────────────────────────────
+const runtimes = suite('wfformat: recorded runtimes are numbers >= 0 or absent');
+
+/** The hello chain with its execution records in reverse order, so an execution index is not a specification index. */
+function reversedChain(): WfDocument {
+  const doc = clone(read(HELLO_CHAIN).doc);
+  doc.workflow.execution.tasks.reverse();
+  return doc;
+}
+
+runtimes('a negative, a string and a null runtime: each a problem at workflow.execution.tasks[i].runtimeInSeconds', () => {
+  const doc = reversedChain();
+  const tasks = doc.workflow.execution.tasks;
+  tasks[1]!.runtimeInSeconds = -5;
+  tasks[2]!.runtimeInSeconds = '12';
+  tasks[4]!.runtimeInSeconds = null;
+  const issues = issuesOf(doc);
+  assert.equal(
+    issues.map((i) => `${i.code} ${formatPath(i.path)}: ${i.message}`),
+    [
+      'invalid_number workflow.execution.tasks[1].runtimeInSeconds: expected a finite number >= 0, received -5',
+      'wrong_type workflow.execution.tasks[2].runtimeInSeconds: expected a finite number >= 0, received "12"',
+      'wrong_type workflow.execution.tasks[4].runtimeInSeconds: expected a finite number >= 0, received null',
+    ],
+    formatIssues(issues),
+  );
+});
+
+runtimes('a missing runtime is still allowed (a partial definition): that stage has no estimate, the others keep theirs', () => {
+  const doc = reversedChain();
+  const missing = doc.workflow.execution.tasks[1]!;
+  delete missing.runtimeInSeconds;
+  const definition = parseTaskDefinition(JSON.stringify(doc), 'partial.json');
+  for (const stage of definition.stages) {
+    assert.is(stage.kind, 'atomic');
+    if (stage.kind !== 'atomic') continue;
+    if (stage.id === missing.id) assert.is(stage.runtimeS, undefined);
+    else assert.ok(typeof stage.runtimeS === 'number' && stage.runtimeS > 0, stage.id);
+  }
+  assert.equal(assembleProblem(definition, HETERO).provisional.length > 0, true, 'the stage without an estimate is provisional');
+});
+
+runtimes('invalidRuntimes "unknown" (history import reports them itself): no error, no estimate', () => {
+  const doc = reversedChain();
+  doc.workflow.execution.tasks[1]!.runtimeInSeconds = -5;
+  const definition = importWfFormat(doc, 'trace.json', { invalidRuntimes: 'unknown' });
+  const stage = definition.stages.find((s) => s.id === doc.workflow.execution.tasks[1]!.id)!;
+  assert.is(stage.kind === 'atomic' ? stage.runtimeS : 'divisible', undefined);
+  assert.throws(() => importWfFormat(doc, 'trace.json'), (error: unknown) => error instanceof InputError && formatPath(error.issues[0]!.path) === 'workflow.execution.tasks[1].runtimeInSeconds');
+});
+
+runtimes('apportion plan on a trace with a negative runtime: exit 2, the value and its path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apportion-wfformat-'));
+  try {
+    const doc = reversedChain();
+    doc.workflow.execution.tasks[3]!.runtimeInSeconds = -5;
+    const file = join(dir, 'chain.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const run = await runCli(['plan', file, '--pools', resolve(ROOT, 'examples/pools/hetero.json')]);
+    assert.is(run.code, 2);
+    assert.is(run.stdout, '');
+    assert.is(run.stderr, `${file}: 1 problem\n✖ expected a finite number >= 0, received -5\n  → at workflow.execution.tasks[3].runtimeInSeconds\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+runtimes.run();
