@@ -170,7 +170,7 @@ export class SlotBook {
 }
 
 /** Windows [from, to, from, to, ...] in which slot k of pool p exists, opening after start-up. */
-function slotWindows(pools: PoolTable, p: number, k: number): Float64Array {
+export function slotWindows(pools: PoolTable, p: number, k: number): Float64Array {
   const out: number[] = [];
   const startup = pools.startupS[p]!;
   let open = -1;

@@ -16,6 +16,7 @@
 import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
 import { usdPerSecond } from '../cost/objective.js';
 import { orderByStart } from '../cost/simulate.js';
+import { InputError } from '../model/issues.js';
 import type { Problem } from '../model/problem.js';
 import { INSERTION_LIMIT, listSchedule, placementCostUsd } from './list-schedule.js';
 import { greedy } from './baselines.js';
@@ -112,12 +113,22 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   const total = Math.max(1, specs.length) * (1 + exchangeRateFactors(problem).length) + 1;
   const tried: ScoredCandidate[] = [];
   let best: ScoredCandidate | undefined;
+  // A partition whose sub-tasks no pool can finish (chunks too long for a pool whose capacity
+  // ends) is skipped; only if every partition fails is the input infeasible.
+  let firstFailure: InputError | undefined;
   const consider = (variant: PartitionVariant): void => {
     const candidates = scheduleVariant(problem, variant, options);
     for (;;) {
       // Check before the generator builds the next candidate: building is the costly part.
       if (best !== undefined && options?.shouldStop?.() === true) return;
-      const next = candidates.next();
+      let next: IteratorResult<Candidate>;
+      try {
+        next = candidates.next();
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        firstFailure ??= error;
+        return;
+      }
       if (next.done === true) return;
       const candidate = next.value;
       const scored = evaluateCandidate(problem, candidate, options?.extend?.partial);
@@ -130,7 +141,14 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   const seen = new Set<number>();
   for (const spec of specs) {
     if (best !== undefined && options?.shouldStop?.() === true) break;
-    const variant = buildVariant(problem, spec);
+    let variant: PartitionVariant;
+    try {
+      variant = buildVariant(problem, spec);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      firstFailure ??= error;
+      continue;
+    }
     // Clustering that groups nothing gives the same graph as no clustering: skip the repeat.
     if (spec.cluster && seen.has(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0))) continue;
     seen.add(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0));
@@ -138,12 +156,18 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   }
   // The greedy baseline's topological priority beats the upward rank on some graphs (blast
   // on one pool); it is one list schedule more, so it joins the portfolio.
-  if (options?.extend === undefined && options?.shouldStop?.() !== true) {
-    const scored = evaluateCandidate(problem, { ...greedy.plan(problem), variant: 'greedy earliest-finish (baseline rule)' });
-    tried.push(scored);
-    if (isBetter(problem, scored, best!)) best = scored;
+  if (options?.extend === undefined && (best === undefined || options?.shouldStop?.() !== true)) {
+    try {
+      const scored = evaluateCandidate(problem, { ...greedy.plan(problem), variant: 'greedy earliest-finish (baseline rule)' });
+      tried.push(scored);
+      if (best === undefined || isBetter(problem, scored, best)) best = scored;
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      firstFailure ??= error;
+    }
   }
-  return { best: best!, tried };
+  if (best === undefined) throw firstFailure ?? new Error('internal: no partition to plan');
+  return { best, tried };
 }
 
 export const apportion: Planner = {
