@@ -107,7 +107,8 @@ function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number,
     latencyS = Math.max(latencyS, latency);
     egressPerUnit += bytesPerUnit * problem.network.egressUsdPerByte[from * R + region]!;
   }
-  const chunkUnits = Number.isFinite(chunkWorkS) ? Math.max(1, chunkWorkS / Math.max(perUnitS, 1e-12)) : stage.units;
+  // A chunk holds minChunk to maxChunk units, whatever size would be best.
+  const chunkUnits = Number.isFinite(chunkWorkS) ? Math.min(stage.maxChunk, Math.max(stage.minChunk, chunkWorkS / Math.max(perUnitS, 1e-12))) : stage.units;
   const chunkS = expectedWithRework(chunkUnits * perUnitS + overheadS, hazard);
   const perUnitExpectedS = chunkS / chunkUnits;
   // Interruptions so frequent that even a best-sized chunk never finishes: the pool is no use here.
