@@ -138,7 +138,8 @@ export function unfinishableStages(problem: Problem): InputIssue[] {
   problem.definition.stages.forEach((stage, v) => {
     const reasons: string[] = [];
     const fraction = stage.kind === 'divisible' ? stage.minChunk / stage.units : 1;
-    const what = stage.kind === 'divisible' ? `a chunk of ${stage.minChunk === 1 ? '1 item' : `minChunk (${fmtS(stage.minChunk)}) ${stage.unitName}`}` : 'the stage';
+    // Built only for the message (number formatting is slow the first time).
+    const what = (): string => (stage.kind === 'divisible' ? `a chunk of ${stage.minChunk === 1 ? `1 ${stage.unitName === 'items' ? 'item' : 'byte'}` : `minChunk (${fmtS(stage.minChunk)}) ${stage.unitName}`}` : 'the stage');
     for (let p = 0; p < P; p++) {
       if (problem.stageFeasible[v * P + p] === 0) continue;
       const known = problem.stageKnownRuntimeS[v * P + p]!;
@@ -149,12 +150,12 @@ export function unfinishableStages(problem: Problem): InputIssue[] {
       if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= windowS.lengthS) return; // this pool can
       const id = pools.ids[p]!;
       if (!(expectedS <= MAX_EXPECTED_RUNTIME_S)) {
-        reasons.push(`on pool "${id}" ${what} runs ${fmtS(runtimeS)} s, and at ${fmtS(pools.hazardPerS[p]! * 3600)} interruptions per hour it would restart forever`);
+        reasons.push(`on pool "${id}" ${what()} runs ${fmtS(runtimeS)} s, and at ${fmtS(pools.hazardPerS[p]! * 3600)} interruptions per hour it would restart forever`);
       } else if (windowS.lengthS === 0) {
         reasons.push(`pool "${id}" never has a slot`);
       } else {
         const until = Number.isFinite(windowS.toS) ? `has slots only until ${fmtS(windowS.toS)} s` : `has slots for at most ${fmtS(windowS.lengthS)} s at a time`;
-        reasons.push(`pool "${id}" ${until}, ${what} needs ${fmtS(expectedS)} s${expectedS > runtimeS * 1.0001 ? ' with interruptions' : ''}`);
+        reasons.push(`pool "${id}" ${until}, ${what()} needs ${fmtS(expectedS)} s${expectedS > runtimeS * 1.0001 ? ' with interruptions' : ''}`);
       }
     }
     issues.push({

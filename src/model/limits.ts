@@ -42,10 +42,16 @@ export const MAX_INTERRUPTION_PER_HOUR = 1e12;
 export const MAX_EXPECTED_RUNTIME_S = 1e20;
 
 /**
- * Chunks one divisible stage is cut into, at most. Chunks of two chunked stages are joined
- * all to all (a shuffle), so a stage edge costs up to MAX_CHUNKS_PER_STAGE² sub-task edges;
- * 512 keeps that at 2.6 × 10^5. A stage whose maxChunk forces more chunks is refused.
+ * Chunks one divisible stage is cut into, at most. A stage whose maxChunk forces more is
+ * refused by the validator.
  */
-export const MAX_CHUNKS_PER_STAGE = 512;
+export const MAX_CHUNKS_PER_STAGE = 1024;
 /** Chunks over all divisible stages, at most (atomic stages add one sub-task each, or fewer). */
 export const MAX_CHUNKS_TOTAL = 4096;
+/**
+ * Sub-task edges a divisible stage's chunks may have with its neighbours' sub-tasks. Chunks
+ * join every sub-task of a neighbouring stage (a shuffle), so a stage with `a` atomic and `d`
+ * divisible neighbours is cut into at most MAX_CHUNK_EDGES / (a + d × √MAX_CHUNK_EDGES)
+ * chunks: two joined divisible stages get 256 chunks each at most (65,536 edges between them).
+ */
+export const MAX_CHUNK_EDGES = 65_536;

@@ -21,7 +21,7 @@ import type { Problem } from '../model/problem.js';
 import { expectedWithRework, speedOf } from '../model/subtasks.js';
 import type { DivisibleStage } from '../model/types.js';
 import { transferS } from '../model/tables.js';
-import { clampChunkCount } from './partition.js';
+import { clampChunkCount, stageChunkCap } from './partition.js';
 
 export interface PoolShare {
   readonly pool: number;
@@ -237,7 +237,8 @@ function toChunks(problem: Problem, stage: DivisibleStage, rates: readonly PoolR
     const perUnitS = 1 / (rate.unitsPerS / slots);
     const perSlotS = (share / slots) * perUnitS;
     const wavesPerSlot = Number.isFinite(rate.chunkWorkS) ? Math.max(1, Math.round(perSlotS / rate.chunkWorkS)) : 1;
-    const chunks = clampChunkCount(share, stage.minChunk, stage.maxChunk, Math.min(share, slots * wavesPerSlot));
+    // Capped per stage: addPinnedChunks shrinks the shares' counts together if their sum is above.
+    const chunks = clampChunkCount(share, stage.minChunk, stage.maxChunk, Math.min(share, slots * wavesPerSlot), stageChunkCap(problem, problem.stageIndex.get(stage.id)!));
     out.push({ pool: rate.pool, units: share, chunks });
   });
   return out;
