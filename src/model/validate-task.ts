@@ -191,11 +191,12 @@ function readDivisible(
 /** A per-item value whose total over the stage (value × units) must stay within `max`. */
 function checkTotal(reader: FieldReader, path: Path, field: string, value: number | undefined, units: number, max: number, unit: string): void {
   if (value === undefined || value * units <= max) return;
+  const short = (x: number): string => (x >= 1e6 ? x.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e') : String(Number(x.toPrecision(4))));
   reader.report({
     code: 'invalid_number',
     path: [...path, field],
-    message: `${field} ${value} × ${units} units is ${value * units} ${unit} for the stage, above the limit of ${max} ${unit}`,
-    expected: `<= ${max / units}`,
+    message: `${field} ${short(value)} × ${short(units)} units is ${short(value * units)} ${unit} for the stage, above the limit of ${short(max)} ${unit} that keeps results finite`,
+    expected: `<= ${short(max / units)}`,
     received: String(value),
   });
 }
@@ -205,7 +206,8 @@ function checkChunkTotal(reader: FieldReader, stages: readonly Stage[]): void {
   let total = 0;
   stages.forEach((stage, i) => {
     if (stage.kind !== 'divisible') return;
-    total += Math.ceil(stage.units / stage.maxChunk);
+    // A stage above the per-stage cap is reported at its own maxChunk already.
+    total += Math.min(MAX_CHUNKS_PER_STAGE, Math.ceil(stage.units / stage.maxChunk));
     if (total <= MAX_CHUNKS_TOTAL) return;
     reader.report({
       code: 'invalid_value',
