@@ -114,7 +114,8 @@ function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number,
   // Interruptions so frequent that even a best-sized chunk never finishes: the pool is no use here.
   if (!(chunkS <= MAX_EXPECTED_RUNTIME_S)) return undefined;
   const slots = pools.slots[p]!;
-  const unitsPerSlotS = 1 / (perUnitExpectedS + transferPerUnitS);
+  // Free work (runtime 0) still takes a moment per unit: keeps every rate and product finite.
+  const unitsPerSlotS = 1 / Math.max(perUnitExpectedS + transferPerUnitS, 1e-12);
   return {
     pool: p,
     unitsPerS: slots * unitsPerSlotS,

@@ -52,7 +52,15 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
           pins.push(-1);
         });
       } else {
-        addPinnedChunks(builder, pins, problem, v, splitDivisible(problem, v, estimatedStartS(problem, v, estimatedFinishS)).shares, spec.chunkScale);
+        const { shares } = splitDivisible(problem, v, estimatedStartS(problem, v, estimatedFinishS));
+        // A split that does not cover the stage (no pool had a finite rate) falls back to even chunks.
+        if (shares.reduce((sum, share) => sum + share.units, 0) === stage.units) addPinnedChunks(builder, pins, problem, v, shares, spec.chunkScale);
+        else {
+          cutEvenly(stage.units, clampChunkCount(stage.units, stage.minChunk, stage.maxChunk, slots * spec.chunkScale, stageChunkCap(problem, v)), (start, count) => {
+            builder.addChunk(v, start, count);
+            pins.push(-1);
+          });
+        }
       }
     }
   }
