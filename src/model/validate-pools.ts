@@ -49,8 +49,8 @@ export function validateResourceMap(document: unknown, source = 'resource map'):
   return { pools, regions: [...new Set([...regions, ...linkRegions])], links };
 }
 
-const SPEED = { min: MIN_SPEED, max: MAX_SPEED } as const;
-const SECONDS = { min: 0, max: MAX_SECONDS } as const;
+const SPEED = { min: MIN_SPEED, limit: MAX_SPEED } as const;
+const SECONDS = { min: 0, limit: MAX_SECONDS } as const;
 
 function readPool(reader: FieldReader, raw: unknown, path: Path): Pool | undefined {
   const record = reader.object(raw, path, POOL_FIELDS);
@@ -60,13 +60,13 @@ function readPool(reader: FieldReader, raw: unknown, path: Path): Pool | undefin
   const zone = reader.string(record, 'zone', path, false);
   const poolClass = reader.string(record, 'class', path, false);
   // Upper (and speed's lower) limits keep every product the model forms finite (limits.ts).
-  const slots = reader.number(record, 'slots', path, { min: 1, max: MAX_SLOTS, integer: true }, true);
+  const slots = reader.number(record, 'slots', path, { min: 1, limit: MAX_SLOTS, integer: true }, true);
   const speed = reader.number(record, 'speed', path, SPEED) ?? 1;
   const speedByOp = reader.numberRecord(record, 'speedByOp', path, SPEED) ?? new Map<string, number>();
-  const memGbPerSlot = reader.number(record, 'memGbPerSlot', path, { above: 0, max: MAX_MEM_GB }) ?? Number.POSITIVE_INFINITY;
-  const priceUsdPerSlotHour = reader.number(record, 'priceUsdPerSlotHour', path, { min: 0, max: MAX_PRICE_USD }) ?? 0;
+  const memGbPerSlot = reader.number(record, 'memGbPerSlot', path, { above: 0, limit: MAX_MEM_GB }) ?? Number.POSITIVE_INFINITY;
+  const priceUsdPerSlotHour = reader.number(record, 'priceUsdPerSlotHour', path, { min: 0, limit: MAX_PRICE_USD }) ?? 0;
   const startupS = reader.number(record, 'startupS', path, SECONDS) ?? 0;
-  const interruptionPerHour = reader.number(record, 'interruptionPerHour', path, { min: 0, max: MAX_INTERRUPTION_PER_HOUR }) ?? 0;
+  const interruptionPerHour = reader.number(record, 'interruptionPerHour', path, { min: 0, limit: MAX_INTERRUPTION_PER_HOUR }) ?? 0;
   const dispatchOverheadS = reader.number(record, 'dispatchOverheadS', path, SECONDS) ?? 0;
   const capacity = readCapacity(reader, record, path, slots);
   if (id === undefined || region === undefined || slots === undefined) return undefined;
@@ -82,7 +82,7 @@ function readCapacity(reader: FieldReader, record: Record<string, unknown>, path
     const step = reader.object(raw, at, STEP_FIELDS);
     if (step === undefined) return;
     const atS = reader.number(step, 'atS', at, SECONDS, true);
-    const stepSlots = reader.number(step, 'slots', at, { min: 0, max: MAX_SLOTS, integer: true }, true);
+    const stepSlots = reader.number(step, 'slots', at, { min: 0, limit: MAX_SLOTS, integer: true }, true);
     if (atS === undefined || stepSlots === undefined) return;
     if (atS <= lastAtS) {
       reader.report({ code: 'invalid_value', path: [...at, 'atS'], message: `capacity steps must be in increasing time order (${atS} s after ${lastAtS} s)`, expected: `> ${lastAtS}`, received: String(atS) });
@@ -119,9 +119,9 @@ function readLinks(reader: FieldReader, root: Record<string, unknown>): { links:
     if (record === undefined) return;
     const from = reader.string(record, 'from', path, true);
     const to = reader.string(record, 'to', path, true);
-    const latencyMs = reader.number(record, 'latencyMs', path, { min: 0, max: MAX_SECONDS * 1000 }) ?? 0;
-    const bandwidthMBps = reader.number(record, 'bandwidthMBps', path, { min: MIN_BANDWIDTH_MBPS, max: MAX_BANDWIDTH_MBPS }, true);
-    const egressUsdPerGb = reader.number(record, 'egressUsdPerGb', path, { min: 0, max: MAX_PRICE_USD }) ?? 0;
+    const latencyMs = reader.number(record, 'latencyMs', path, { min: 0, limit: MAX_SECONDS * 1000 }) ?? 0;
+    const bandwidthMBps = reader.number(record, 'bandwidthMBps', path, { min: MIN_BANDWIDTH_MBPS, limit: MAX_BANDWIDTH_MBPS }, true);
+    const egressUsdPerGb = reader.number(record, 'egressUsdPerGb', path, { min: 0, limit: MAX_PRICE_USD }) ?? 0;
     const oneWay = reader.boolean(record, 'oneWay', path) ?? false;
     if (from !== undefined && to !== undefined) {
       attempted.add(pairKey(from, to));

@@ -20,8 +20,8 @@ const DIVISIBLE_FIELDS = ['items', 'bytes', 'bytesPerItem', 'minChunk', 'maxChun
 const STAGE_FIELDS: readonly string[] = [...new Set<string>([...COMMON_STAGE_FIELDS, ...ATOMIC_FIELDS, ...DIVISIBLE_FIELDS])];
 
 // Upper limits keep every product the model forms finite (see limits.ts).
-const SECONDS = { min: 0, max: MAX_SECONDS } as const;
-const BYTES = { min: 0, max: MAX_BYTES } as const;
+const SECONDS = { min: 0, limit: MAX_SECONDS } as const;
+const BYTES = { min: 0, limit: MAX_BYTES } as const;
 
 export function validateTaskDefinition(document: unknown, source = 'task definition'): TaskDefinition {
   const reader = new FieldReader();
@@ -29,12 +29,12 @@ export function validateTaskDefinition(document: unknown, source = 'task definit
   if (root === undefined) throw new InputError(source, reader.issues);
 
   const name = reader.string(root, 'name', [], false) ?? source;
-  const deadlineS = reader.number(root, 'deadlineS', [], { above: 0, max: MAX_SECONDS });
-  const budgetUsd = reader.number(root, 'budgetUsd', [], { min: 0, max: MAX_BUDGET_USD });
+  const deadlineS = reader.number(root, 'deadlineS', [], { above: 0, limit: MAX_SECONDS });
+  const budgetUsd = reader.number(root, 'budgetUsd', [], { min: 0, limit: MAX_BUDGET_USD });
   let usdPerHour: number | undefined;
   if (root.objective !== undefined) {
     const objective = reader.object(root.objective, ['objective'], OBJECTIVE_FIELDS);
-    if (objective !== undefined) usdPerHour = reader.number(objective, 'usdPerHour', ['objective'], { min: 0, max: MAX_USD_PER_HOUR });
+    if (objective !== undefined) usdPerHour = reader.number(objective, 'usdPerHour', ['objective'], { min: 0, limit: MAX_USD_PER_HOUR });
   }
 
   const data = readData(reader, root);
@@ -91,7 +91,7 @@ function readStage(reader: FieldReader, raw: unknown, path: Path): Stage | undef
       received: 'an empty array',
     });
   }
-  const memGb = reader.number(record, 'memGb', path, { above: 0, max: MAX_MEM_GB });
+  const memGb = reader.number(record, 'memGb', path, { above: 0, limit: MAX_MEM_GB });
   const overheadS = reader.number(record, 'overheadS', path, SECONDS) ?? 0;
   const runtimeByPoolS = reader.numberRecord(record, 'runtimeByPoolS', path, SECONDS);
   const features = readFeatures(reader, record, path);
@@ -126,8 +126,8 @@ function readDivisible(
   runtimeS: number | undefined,
   id: string | undefined,
 ): DivisibleStage | undefined {
-  const items = reader.number(record, 'items', path, { min: 1, max: MAX_UNITS, integer: true });
-  const bytes = reader.number(record, 'bytes', path, { min: 1, max: record.items === undefined ? MAX_UNITS : MAX_BYTES, integer: true });
+  const items = reader.number(record, 'items', path, { min: 1, limit: MAX_UNITS, integer: true });
+  const bytes = reader.number(record, 'bytes', path, { min: 1, limit: record.items === undefined ? MAX_UNITS : MAX_BYTES, integer: true });
   const bytesPerItem = reader.number(record, 'bytesPerItem', path, BYTES);
   const runtimePerItemS = reader.number(record, 'runtimePerItemS', path, SECONDS);
   const outputBytesPerItem = reader.number(record, 'outputBytesPerItem', path, BYTES);
