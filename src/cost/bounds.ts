@@ -137,14 +137,11 @@ export function unfinishableStages(problem: Problem): InputIssue[] {
   const longestWindowS = Array.from({ length: P }, (_, p) => longestSlotWindow(problem, p));
   problem.definition.stages.forEach((stage, v) => {
     const reasons: string[] = [];
-    const fraction = stage.kind === 'divisible' ? stage.minChunk / stage.units : 1;
     // Built only for the message (number formatting is slow the first time).
     const what = (): string => (stage.kind === 'divisible' ? `a chunk of ${stage.minChunk === 1 ? `1 ${stage.unitName === 'items' ? 'item' : 'byte'}` : `minChunk (${fmtS(stage.minChunk)}) ${stage.unitName}`}` : 'the stage');
     for (let p = 0; p < P; p++) {
       if (problem.stageFeasible[v * P + p] === 0) continue;
-      const known = problem.stageKnownRuntimeS[v * P + p]!;
-      const work = problem.stageWorkS[v]! * fraction + stage.overheadS + superlinearS(stage, stage.kind === 'divisible' ? stage.minChunk : 0);
-      const runtimeS = pools.dispatchOverheadS[p]! + (Number.isNaN(known) ? work / speedOf(problem, v, p) : known * fraction);
+      const runtimeS = chunkRuntimeS(problem, v, p, stage.kind === 'divisible' ? stage.minChunk : 0);
       const expectedS = expectedWithRework(runtimeS, pools.hazardPerS[p]!);
       const windowS = longestWindowS[p]!;
       if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= windowS.lengthS) return; // this pool can
@@ -167,6 +164,30 @@ export function unfinishableStages(problem: Problem): InputIssue[] {
     });
   });
   return issues;
+}
+
+/**
+ * Runtime on pool p of a sub-task holding `units` units of stage v (0 = the whole stage), as
+ * the sub-task graph computes it: work share + stage overhead, over speed, + dispatch overhead.
+ */
+export function chunkRuntimeS(problem: Problem, v: number, p: number, units: number): number {
+  const P = problem.pools.count;
+  const stage = problem.definition.stages[v]!;
+  const fraction = stage.kind === 'divisible' && units > 0 ? units / stage.units : 1;
+  const known = problem.stageKnownRuntimeS[v * P + p]!;
+  const work = problem.stageWorkS[v]! * fraction + stage.overheadS + superlinearS(stage, units);
+  return problem.pools.dispatchOverheadS[p]! + (Number.isNaN(known) ? work / speedOf(problem, v, p) : known * fraction);
+}
+
+/** Whether some pool that may run stage v can finish a sub-task of `units` units in one of its slot windows. */
+export function somePoolFinishes(problem: Problem, v: number, units: number): boolean {
+  const P = problem.pools.count;
+  for (let p = 0; p < P; p++) {
+    if (problem.stageFeasible[v * P + p] === 0) continue;
+    const expectedS = expectedWithRework(chunkRuntimeS(problem, v, p, units), problem.pools.hazardPerS[p]!);
+    if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= longestSlotWindow(problem, p).lengthS) return true;
+  }
+  return false;
 }
 
 /** Longest window in which pool p has a slot (slot 0 exists whenever any slot does), and when it ends. */

@@ -9,6 +9,7 @@
  * order (ties inside a level keep the stages' topological order).
  */
 import { MAX_CHUNK_EDGES, MAX_CHUNKS_PER_STAGE, MAX_CHUNKS_TOTAL } from '../model/limits.js';
+import { somePoolFinishes } from '../cost/bounds.js';
 import type { Problem } from '../model/problem.js';
 import { PartitionBuilder, type Partition } from '../model/subtasks.js';
 
@@ -47,6 +48,29 @@ export function clampChunkCount(units: number, minChunk: number, maxChunk: numbe
   const most = Math.max(1, Math.min(cap, Math.floor(units / minChunk)));
   const asked = wanted >= 1 ? Math.round(wanted) : 1; // NaN or below 1: one chunk
   return Math.max(fewest, Math.min(most, asked));
+}
+
+/**
+ * Chunk count for an even cut of divisible stage v: `wanted` within the limits, raised (up
+ * to the cap) until some pool can finish a chunk: a pool whose capacity ends or whose
+ * interruptions make long chunks restart forever may still finish smaller ones.
+ */
+export function evenChunkCount(problem: Problem, v: number, wanted: number): number {
+  const stage = problem.definition.stages[v]!;
+  if (stage.kind !== 'divisible') return 1;
+  const cap = stageChunkCap(problem, v);
+  const chunks = clampChunkCount(stage.units, stage.minChunk, stage.maxChunk, wanted, cap);
+  const finishes = (k: number): boolean => somePoolFinishes(problem, v, Math.ceil(stage.units / k));
+  if (finishes(chunks)) return chunks;
+  let lo = chunks; // does not finish
+  let hi = Math.max(chunks, Math.min(cap, Math.floor(stage.units / stage.minChunk)));
+  if (!finishes(hi)) return chunks; // not even at the cap: list scheduling reports the stage
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (finishes(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 const capsByProblem = new WeakMap<Problem, Int32Array>();
@@ -91,7 +115,7 @@ export function defaultPartition(problem: Problem): Partition {
     for (const v of level) {
       const stage = problem.definition.stages[v]!;
       if (stage.kind === 'atomic') builder.addGroup([v]);
-      else cutEvenly(stage.units, clampChunkCount(stage.units, stage.minChunk, stage.maxChunk, slots, stageChunkCap(problem, v)), (start, count) => builder.addChunk(v, start, count));
+      else cutEvenly(stage.units, evenChunkCount(problem, v, slots), (start, count) => builder.addChunk(v, start, count));
     }
   }
   return builder.build();

@@ -9,7 +9,7 @@ import type { Problem } from '../model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder, speedOf, type SubtaskGraph } from '../model/subtasks.js';
 import { clusterLevel } from './cluster.js';
 import { splitDivisible } from './divisible.js';
-import { clampChunkCount, cutEvenly, stageChunkCap, stagesByLevel, totalSlots } from './partition.js';
+import { clampChunkCount, cutEvenly, evenChunkCount, stageChunkCap, stagesByLevel, totalSlots } from './partition.js';
 
 /** How to cut the stages into sub-tasks. */
 export interface PartitionSpec {
@@ -47,7 +47,7 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
         builder.addGroup(group);
         pins.push(-1);
       } else if (split === 'even') {
-        cutEvenly(stage.units, clampChunkCount(stage.units, stage.minChunk, stage.maxChunk, slots * spec.chunkScale, stageChunkCap(problem, v)), (start, count) => {
+        cutEvenly(stage.units, evenChunkCount(problem, v, slots * spec.chunkScale), (start, count) => {
           builder.addChunk(v, start, count);
           pins.push(-1);
         });
@@ -56,7 +56,7 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
         // A split that does not cover the stage (no pool had a finite rate) falls back to even chunks.
         if (shares.reduce((sum, share) => sum + share.units, 0) === stage.units) addPinnedChunks(builder, pins, problem, v, shares, spec.chunkScale);
         else {
-          cutEvenly(stage.units, clampChunkCount(stage.units, stage.minChunk, stage.maxChunk, slots * spec.chunkScale, stageChunkCap(problem, v)), (start, count) => {
+          cutEvenly(stage.units, evenChunkCount(problem, v, slots * spec.chunkScale), (start, count) => {
             builder.addChunk(v, start, count);
             pins.push(-1);
           });

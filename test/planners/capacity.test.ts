@@ -112,6 +112,17 @@ test('capacity used up by the stages before: refused once the inputs are ready, 
   }
 });
 
+test('even chunks are made small enough for a pool where long ones restart forever, for every planner', () => {
+  // One interruption per second: a 500 s chunk (1000 items over 2 slots) would never finish; 46 s ones do.
+  const problem = problemOf({ name: 'flaky', stages: [{ id: 'a', items: 1000, runtimePerItemS: 1 }] }, { pools: [{ id: 'flaky', region: 'A', slots: 2, interruptionPerHour: 3600 }] });
+  for (const planner of PLANNER_IDS) {
+    const { scored, plan } = makePlan(problem, { planner });
+    assert.equal(checkPlanValidity(problem, scored), [], planner);
+    assert.ok(scored.graph.nodeCount >= 22, `${planner}: ${scored.graph.nodeCount} chunks`);
+    assert.ok(Number.isFinite(plan.summary.objective), planner);
+  }
+});
+
 test('CLI: exit 2 with the message and the path, no internal error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'apportion-capacity-'));
   writeFileSync(join(dir, 'task.json'), JSON.stringify(task({ pools: ['spot'] })));
