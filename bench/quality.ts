@@ -95,7 +95,7 @@ interface PlannerRun {
   readonly objective: number;
   readonly makespanS: number;
   readonly costUsd: number;
-  /** Measured around makePlan; the median of TIMING_RUNS runs when the first was fast. */
+  /** Measured around planConstructive; the median of TIMING_RUNS runs when the first was fast. */
   readonly planningMs: number;
   readonly planningRunsMs: number[];
   /** plan.summary.planningMs of the first run (the planner's own clock). */
@@ -416,7 +416,7 @@ function boundViolations(who: PlannerId | EngineSubject, plan: { objective: numb
   return out;
 }
 
-/** A plan below its own quick bounds (makePlan's bounds) would point at a bug. */
+/** A plan below its own quick bounds (planConstructive's bounds) would point at a bug. */
 function boundWarnings(plan: Plan): string[] {
   const warnings: string[] = [];
   const { makespanS, costUsd } = plan.summary;
@@ -815,7 +815,7 @@ function benchConfig(dataDir: string, files: readonly string[], skipped: readonl
     scenarios: SCENARIOS,
     planners: PLANNERS,
     objectives: OBJECTIVES,
-    timing: `performance.now() around makePlan; median of ${TIMING_RUNS} runs when the first run is under ${REPEAT_BELOW_MS} ms`,
+    timing: `performance.now() around planConstructive; median of ${TIMING_RUNS} runs when the first run is under ${REPEAT_BELOW_MS} ms`,
     relativeTolerance: RELATIVE_TOLERANCE,
     engine: {
       ...engine,
@@ -836,7 +836,7 @@ function renderReport(input: ReportInput): string {
     `- scenarios: ${SCENARIOS.map((s) => `${s.id} = \`${s.poolsFile}\` (${s.description})`).join('; ')}`,
     `- planners: ${PLANNERS.join(', ')} (constructive, \`planConstructive(problem, { planner })\`)${engine.enabled ? `, ${ENGINE} (anytime engine)` : ''}; reference: ${REFERENCE}`,
     `- objectives: weighted = cost + 5 USD per hour of makespan (values in USD); makespan (values in s, cost breaks ties)`,
-    `- planning time: \`performance.now()\` around \`makePlan\` (bound check, planning, scoring, plan building); median of ${TIMING_RUNS} runs when the first run is under ${REPEAT_BELOW_MS} ms`,
+    `- planning time: \`performance.now()\` around \`planConstructive\` (bound check, planning, scoring, plan building); median of ${TIMING_RUNS} runs when the first run is under ${REPEAT_BELOW_MS} ms`,
     engine.enabled
       ? `- **${ENGINE}: budget ${engine.budgetMs} ms per case**, seed ${engine.seed}; one \`createPlanner({ solver: '${engine.solver}' })\` for the whole run (${plannerOptionsText(engine.plannerOptions)}), \`plan(problem, { timeBudgetMs: ${engine.budgetMs}, seed: ${engine.seed} })\` per workflow × scenario × objective; wall time = \`performance.now()\` around \`plan()\`. The budget decides after which search batch the engine stops, so results vary slightly with machine load.`
       : `- ${ENGINE}: **skipped (--quick)**`,
@@ -852,7 +852,7 @@ function renderReport(input: ReportInput): string {
     ...renderHealth(summary),
     '',
     ...(summary.engine === undefined ? [] : [...renderEngineSummary(summary.engine, engine.budgetMs), '']),
-    `### Constructive planners (\`makePlan\`)`,
+    `### Constructive planners (\`planConstructive\`)`,
     '',
     ...renderRatioLines(summary),
     '',

@@ -8,9 +8,11 @@
  * Cost: every stage on the pool where it is cheapest, no egress.
  */
 import { InputError, type InputIssue } from '../model/issues.js';
+import { MAX_EXPECTED_RUNTIME_S } from '../model/limits.js';
 import { objectiveValue } from '../model/objective.js';
 import type { Problem } from '../model/problem.js';
-import { speedOf } from '../model/subtasks.js';
+import { expectedWithRework, speedOf, superlinearS } from '../model/subtasks.js';
+import { slotWindows } from './slots.js';
 
 /**
  * Runtime of the whole of stage v on one slot of pool p (NaN if the pool may not run it).
@@ -94,7 +96,9 @@ export function quickBound(problem: Problem): LowerBound {
  * returns the quick bound it computed (callers use it rather than computing it again).
  */
 export function checkAttainable(problem: Problem): LowerBound {
-  const issues: InputIssue[] = [];
+  const issues: InputIssue[] = unfinishableStages(problem);
+  // A deadline or budget check on a stage that cannot run at all would only add noise.
+  if (issues.length > 0) throw new InputError('plan inputs', issues);
   const bound = quickBound(problem);
   const makespanBound = bound.makespanS;
   const costBound = bound.costUsd;
@@ -118,6 +122,88 @@ export function checkAttainable(problem: Problem): LowerBound {
   }
   if (issues.length > 0) throw new InputError('plan inputs', issues);
   return bound;
+}
+
+/**
+ * Stages whose smallest sub-task (a chunk of minChunk units, or the whole atomic stage) no
+ * allowed pool can finish: every window in which the pool has a slot is shorter than its
+ * expected runtime, or interruptions make that runtime effectively endless. Such a stage
+ * cannot be planned whatever the partition or the order, so it is bad input, named here.
+ */
+export function unfinishableStages(problem: Problem): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const P = problem.pools.count;
+  const pools = problem.pools;
+  const longestWindowS = Array.from({ length: P }, (_, p) => longestSlotWindow(problem, p));
+  problem.definition.stages.forEach((stage, v) => {
+    const reasons: string[] = [];
+    // Built only for the message (number formatting is slow the first time).
+    const what = (): string => (stage.kind === 'divisible' ? `a chunk of ${stage.minChunk === 1 ? `1 ${stage.unitName === 'items' ? 'item' : 'byte'}` : `minChunk (${fmtS(stage.minChunk)}) ${stage.unitName}`}` : 'the stage');
+    for (let p = 0; p < P; p++) {
+      if (problem.stageFeasible[v * P + p] === 0) continue;
+      const runtimeS = chunkRuntimeS(problem, v, p, stage.kind === 'divisible' ? stage.minChunk : 0);
+      const expectedS = expectedWithRework(runtimeS, pools.hazardPerS[p]!);
+      const windowS = longestWindowS[p]!;
+      if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= windowS.lengthS) return; // this pool can
+      const id = pools.ids[p]!;
+      if (!(expectedS <= MAX_EXPECTED_RUNTIME_S)) {
+        reasons.push(`on pool "${id}" ${what()} runs ${fmtS(runtimeS)} s, and at ${fmtS(pools.hazardPerS[p]! * 3600)} interruptions per hour it would restart forever`);
+      } else if (windowS.lengthS === 0) {
+        reasons.push(`pool "${id}" never has a slot`);
+      } else {
+        const until = Number.isFinite(windowS.toS) ? `has slots only until ${fmtS(windowS.toS)} s` : `has slots for at most ${fmtS(windowS.lengthS)} s at a time`;
+        reasons.push(`pool "${id}" ${until}, ${what()} needs ${fmtS(expectedS)} s${expectedS > runtimeS * 1.0001 ? ' with interruptions' : ''}`);
+      }
+    }
+    issues.push({
+      code: 'infeasible',
+      path: ['stages', v],
+      message: `no pool can finish ${stage.kind === 'divisible' ? `a chunk of "${stage.id}"` : `"${stage.id}"`}: ${reasons.join('; ')}`,
+      expected: 'a pool that can finish it',
+      received: reasons.length === 1 ? 'one pool that cannot' : `${reasons.length} pools that cannot`,
+    });
+  });
+  return issues;
+}
+
+/**
+ * Runtime on pool p of a sub-task holding `units` units of stage v (0 = the whole stage), as
+ * the sub-task graph computes it: work share + stage overhead, over speed, + dispatch overhead.
+ */
+export function chunkRuntimeS(problem: Problem, v: number, p: number, units: number): number {
+  const P = problem.pools.count;
+  const stage = problem.definition.stages[v]!;
+  const fraction = stage.kind === 'divisible' && units > 0 ? units / stage.units : 1;
+  const known = problem.stageKnownRuntimeS[v * P + p]!;
+  const work = problem.stageWorkS[v]! * fraction + stage.overheadS + superlinearS(stage, units);
+  return problem.pools.dispatchOverheadS[p]! + (Number.isNaN(known) ? work / speedOf(problem, v, p) : known * fraction);
+}
+
+/** Whether some pool that may run stage v can finish a sub-task of `units` units in one of its slot windows. */
+export function somePoolFinishes(problem: Problem, v: number, units: number): boolean {
+  const P = problem.pools.count;
+  for (let p = 0; p < P; p++) {
+    if (problem.stageFeasible[v * P + p] === 0) continue;
+    const expectedS = expectedWithRework(chunkRuntimeS(problem, v, p, units), problem.pools.hazardPerS[p]!);
+    if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= longestSlotWindow(problem, p).lengthS) return true;
+  }
+  return false;
+}
+
+/** Longest window in which pool p has a slot (slot 0 exists whenever any slot does), and when it ends. */
+function longestSlotWindow(problem: Problem, p: number): { lengthS: number; toS: number } {
+  const windows = slotWindows(problem.pools, p, 0);
+  let best = { lengthS: 0, toS: 0 };
+  for (let w = 0; w < windows.length; w += 2) {
+    const lengthS = windows[w + 1]! - windows[w]!;
+    if (lengthS > best.lengthS) best = { lengthS, toS: windows[w + 1]! };
+  }
+  return best;
+}
+
+/** Four significant digits with thousands separators, e.g. 1,200. */
+function fmtS(value: number): string {
+  return Number(value.toPrecision(4)).toLocaleString('en-US', { maximumFractionDigits: 3 });
 }
 
 function fmt(value: number): string {

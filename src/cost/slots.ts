@@ -13,21 +13,31 @@ import type { PoolTable } from '../model/tables.js';
 /** Idle gaps examined per slot before appending (see findInGaps). */
 export const MAX_GAPS_SCANNED = 16;
 
+const NO_INTERVALS: readonly number[] = [];
+
 export class SlotBook {
   /** Slot chosen by the last `find` call. */
   foundSlot = -1;
   private readonly pools: PoolTable;
   private readonly insertion: boolean;
   private readonly notBeforeS: number;
-  /** Per pool, per slot: busy intervals in time order (append mode keeps only the last end). */
+  /**
+   * Per pool: slots 0 .. opened−1 may hold sub-tasks; every slot from `opened` on is still
+   * empty. An empty slot is as good as any higher one (it exists whenever they do: slot k
+   * exists while capacity > k), so `find` looks at the opened slots and slot `opened` only,
+   * and per-slot state grows with the sub-tasks placed, not with the declared slot count.
+   */
+  private readonly opened: Int32Array;
+  /** Per pool, per opened slot: busy intervals in time order (append mode keeps only the last end). */
   private readonly starts: number[][][];
   private readonly ends: number[][][];
-  private readonly lastEnd: Float64Array[];
-  /** Per pool, per slot: windows [from, to) in which the slot exists. */
+  private readonly lastEnd: number[][];
+  /** Per pool, per slot looked at: windows [from, to) in which the slot exists (filled lazily). */
   private readonly windows: Float64Array[][];
   /**
-   * Append mode on a pool whose capacity never changes: last ends kept sorted by (end, slot)
-   * so the best-fit choice is a binary search instead of a scan (same choice as the scan).
+   * Pools whose capacity never changes: last ends kept sorted by (end, slot) so the best-fit
+   * choice is a binary search instead of a scan (same choice as the scan). Insertion mode
+   * uses it to find a slot free at the ready time before searching gaps.
    */
   private readonly sorted: Array<SortedSlots | undefined>;
   /** 1 where the pool's capacity never changes. */
@@ -38,6 +48,7 @@ export class SlotBook {
     this.pools = pools;
     this.insertion = insertion;
     this.notBeforeS = notBeforeS;
+    this.opened = new Int32Array(pools.count);
     this.starts = [];
     this.ends = [];
     this.lastEnd = [];
@@ -45,14 +56,11 @@ export class SlotBook {
     this.sorted = [];
     this.constant = Uint8Array.from({ length: pools.count }, (_, p) => (hasConstantCapacity(pools, p) ? 1 : 0));
     for (let p = 0; p < pools.count; p++) {
-      this.sorted.push(sortedFastPath && !insertion && hasConstantCapacity(pools, p) ? new SortedSlots(pools.maxSlots[p]!) : undefined);
-      const slots = pools.maxSlots[p]!;
-      this.lastEnd.push(new Float64Array(slots));
-      this.starts.push(insertion ? Array.from({ length: slots }, () => []) : []);
-      this.ends.push(insertion ? Array.from({ length: slots }, () => []) : []);
-      // A pool whose capacity never changes has one window per slot, from start-up on:
-      // fitWindow handles that without per-slot arrays.
-      this.windows.push(hasConstantCapacity(pools, p) ? [] : Array.from({ length: slots }, (_, k) => slotWindows(pools, p, k)));
+      this.sorted.push(sortedFastPath && this.constant[p] === 1 ? new SortedSlots(pools.maxSlots[p]!) : undefined);
+      this.lastEnd.push([]);
+      this.starts.push([]);
+      this.ends.push([]);
+      this.windows.push([]);
     }
   }
 
@@ -66,12 +74,13 @@ export class SlotBook {
   find(p: number, readyS: number, durationS: number): number {
     const ready = Math.max(readyS, this.notBeforeS);
     const sorted = this.sorted[p];
-    if (sorted !== undefined) {
+    if (sorted !== undefined && !this.insertion) {
       const start = sorted.find(Math.max(ready, this.pools.startupS[p]!));
       this.foundSlot = sorted.foundSlot;
       return start;
     }
-    const slots = this.pools.maxSlots[p]!;
+    // Opened slots and the first empty one (if the pool has more).
+    const slots = Math.min(this.pools.maxSlots[p]!, this.opened[p]! + 1);
     const lastEnd = this.lastEnd[p]!;
     let best = Number.POSITIVE_INFINITY;
     let bestSlot = -1;
@@ -80,10 +89,17 @@ export class SlotBook {
       // possible: take the one that freed latest (best fit, as in append mode) and skip the
       // gap search. Gaps are searched only when every slot is busy at the ready time.
       const t = Math.max(ready, this.pools.startupS[p]!);
-      for (let k = 0; k < slots; k++) if (lastEnd[k]! <= t && (bestSlot < 0 || lastEnd[k]! > lastEnd[bestSlot]!)) bestSlot = k;
-      if (bestSlot >= 0) {
-        this.foundSlot = bestSlot;
-        return t;
+      if (sorted !== undefined) {
+        if (sorted.find(t) === t) {
+          this.foundSlot = sorted.foundSlot;
+          return t;
+        }
+      } else {
+        for (let k = 0; k < slots; k++) if ((lastEnd[k] ?? 0) <= t && (bestSlot < 0 || (lastEnd[k] ?? 0) > (lastEnd[bestSlot] ?? 0))) bestSlot = k;
+        if (bestSlot >= 0) {
+          this.foundSlot = bestSlot;
+          return t;
+        }
       }
     }
     for (let k = 0; k < slots; k++) {
@@ -96,8 +112,9 @@ export class SlotBook {
         }
         continue;
       }
-      const start = this.fitWindow(p, k, Math.max(ready, lastEnd[k]!), durationS);
-      if (start < best || (start === best && bestSlot >= 0 && lastEnd[k]! > lastEnd[bestSlot]!)) {
+      const end = lastEnd[k] ?? 0;
+      const start = this.fitWindow(p, k, Math.max(ready, end), durationS);
+      if (start < best || (start === best && bestSlot >= 0 && end > (lastEnd[bestSlot] ?? 0))) {
         best = start;
         bestSlot = k;
       }
@@ -107,6 +124,7 @@ export class SlotBook {
   }
 
   reserve(p: number, slot: number, startS: number, endS: number): void {
+    this.open(p, slot);
     const lastEnd = this.lastEnd[p]!;
     if (endS > lastEnd[slot]!) {
       lastEnd[slot] = endS;
@@ -121,10 +139,23 @@ export class SlotBook {
     ends.splice(i, 0, endS);
   }
 
+  /** Per-slot state for slots up to `slot` of pool p. */
+  private open(p: number, slot: number): void {
+    const lastEnd = this.lastEnd[p]!;
+    while (lastEnd.length <= slot) {
+      lastEnd.push(0);
+      this.starts[p]!.push([]);
+      this.ends[p]!.push([]);
+    }
+    if (slot >= this.opened[p]!) this.opened[p] = slot + 1;
+  }
+
   /** Earliest start ≥ t such that [start, start + d) lies inside one window of slot k. */
   private fitWindow(p: number, k: number, t: number, d: number): number {
     if (this.constant[p] === 1) return Math.max(t, this.pools.startupS[p]!);
-    const windows = this.windows[p]![k]!;
+    const perSlot = this.windows[p]!;
+    while (perSlot.length <= k) perSlot.push(slotWindows(this.pools, p, perSlot.length));
+    const windows = perSlot[k]!;
     for (let w = 0; w < windows.length; w += 2) {
       const start = Math.max(t, windows[w]!);
       if (start + d <= windows[w + 1]!) return start;
@@ -133,8 +164,8 @@ export class SlotBook {
   }
 
   private findInGaps(p: number, k: number, ready: number, d: number, bound: number): number {
-    const starts = this.starts[p]![k]!;
-    const ends = this.ends[p]![k]!;
+    const starts = this.starts[p]![k] ?? NO_INTERVALS;
+    const ends = this.ends[p]![k] ?? NO_INTERVALS;
     // Intervals are disjoint and sorted, so ends are sorted too: skip every interval that
     // ends by the ready time (binary search) instead of walking the whole slot history.
     let lo = 0;
@@ -170,7 +201,7 @@ export class SlotBook {
 }
 
 /** Windows [from, to, from, to, ...] in which slot k of pool p exists, opening after start-up. */
-function slotWindows(pools: PoolTable, p: number, k: number): Float64Array {
+export function slotWindows(pools: PoolTable, p: number, k: number): Float64Array {
   const out: number[] = [];
   const startup = pools.startupS[p]!;
   let open = -1;
@@ -204,16 +235,21 @@ function hasConstantCapacity(pools: PoolTable, p: number): boolean {
  * One pool's slots ordered by (last end, slot id). Best fit at time t: the slot with the
  * latest end ≤ t (lowest id among equal ends) starts at t; if none, the slot with the
  * earliest end starts then. Matches the scan in `SlotBook.find`.
+ *
+ * Only slots that were reserved (and those below them) are stored; slots from `fresh` on
+ * have never been used (end 0) and are represented by `fresh` itself, so memory and time
+ * grow with the sub-tasks placed, not with the pool's slot count.
  */
 class SortedSlots {
   foundSlot = -1;
   private foundIndex = -1;
-  private readonly ends: Float64Array;
-  private readonly ids: Int32Array;
+  private readonly slots: number;
+  private fresh = 0;
+  private readonly ends: number[] = [];
+  private readonly ids: number[] = [];
 
   constructor(slots: number) {
-    this.ends = new Float64Array(slots);
-    this.ids = Int32Array.from({ length: slots }, (_, k) => k);
+    this.slots = slots;
   }
 
   /** `t` is already max(ready, start-up). */
@@ -228,11 +264,18 @@ class SortedSlots {
       else hi = mid;
     }
     if (lo === 0) {
+      // No stored slot is free at t: an unused one is (end 0), else the earliest to free up.
+      if (this.fresh < this.slots) {
+        this.foundIndex = -1;
+        this.foundSlot = this.fresh;
+        return t;
+      }
       this.foundIndex = 0;
       this.foundSlot = this.ids[0]!;
       return Math.max(t, ends[0]!);
     }
-    // Latest end ≤ t; among equal ends the first (lowest id).
+    // Latest end ≤ t; among equal ends the first (lowest id). Stored ends of 0 belong to
+    // slots below `fresh`, so they win ties with unused slots, as in the scan.
     const latest = ends[lo - 1]!;
     let first = lo - 1;
     let low = 0;
@@ -247,9 +290,17 @@ class SortedSlots {
   }
 
   update(slot: number, end: number): void {
-    let at = this.foundIndex >= 0 && this.ids[this.foundIndex] === slot ? this.foundIndex : this.ids.indexOf(slot);
     const ends = this.ends;
     const ids = this.ids;
+    // Unused slots below this one are stored with end 0 (they sort first), then this one.
+    while (this.fresh <= slot) {
+      let at = 0;
+      while (at < ends.length && ends[at] === 0 && ids[at]! < this.fresh) at++;
+      ends.splice(at, 0, 0);
+      ids.splice(at, 0, this.fresh);
+      this.fresh++;
+    }
+    let at = this.foundIndex >= 0 && ids[this.foundIndex] === slot ? this.foundIndex : ids.indexOf(slot);
     // Move right while the neighbour sorts before (end, slot).
     while (at + 1 < ends.length && (ends[at + 1]! < end || (ends[at + 1] === end && ids[at + 1]! < slot))) {
       ends[at] = ends[at + 1]!;

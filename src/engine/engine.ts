@@ -23,7 +23,6 @@ import type { SubtaskGraph } from '../model/subtasks.js';
 import { planApportion, scheduleVariant } from '../planners/apportion.js';
 import type { ExtendFrom, PlannerId } from '../planners/planner.js';
 import { PLANNERS } from '../planners/registry.js';
-import { UnschedulableError, unschedulableInputError } from '../planners/unschedulable.js';
 import { monotonicMs, type ClockMs } from '../util/clock.js';
 import type { PartitionSpec } from '../model/subtasks.js';
 import { buildVariant } from '../planners/variants.js';
@@ -104,13 +103,8 @@ export function construct(problem: Problem, request: Pick<PlanRequest, 'planner'
       },
     });
   }
-  try {
-    const best = evaluateCandidate(problem, PLANNERS[plannerId].plan(problem, { extend: request.extend }), request.extend?.partial);
-    return { best, tried: [best] };
-  } catch (error) {
-    if (error instanceof UnschedulableError) throw unschedulableInputError(problem, error);
-    throw error;
-  }
+  const best = evaluateCandidate(problem, PLANNERS[plannerId].plan(problem, { extend: request.extend }), request.extend?.partial);
+  return { best, tried: [best] };
 }
 
 export async function planWithEngine(problem: Problem, parts: EngineParts, request: PlanRequest = {}): Promise<EngineOutcome> {

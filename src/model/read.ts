@@ -15,6 +15,11 @@ export interface NumberRule {
   /** Exclusive lower bound, for "must be positive". */
   readonly above?: number;
   readonly max?: number;
+  /**
+   * Largest value the model can take without results overflowing (see limits.ts). Unlike
+   * `max` it is left out of the message for other problems and named on its own when exceeded.
+   */
+  readonly limit?: number;
   readonly integer?: boolean;
 }
 
@@ -120,6 +125,11 @@ export class FieldReader {
     if (rule.min !== undefined && value < rule.min) return bad('');
     if (rule.above !== undefined && value <= rule.above) return bad('');
     if (rule.max !== undefined && value > rule.max) return bad('');
+    if (rule.limit !== undefined && value > rule.limit) {
+      const limit = `a number <= ${formatLimit(rule.limit)}`;
+      this.report({ code: 'invalid_number', path: at, message: `expected ${limit}, received ${received} (above the limit that keeps results finite)`, expected: limit, received });
+      return undefined;
+    }
     if (Math.abs(value) > MAX_INPUT_MAGNITUDE) return bad(` (above ${MAX_INPUT_MAGNITUDE.toExponential()}, the largest number an input may hold)`);
     return value;
   }
@@ -188,7 +198,12 @@ export class FieldReader {
 function describeRule(rule: NumberRule): string {
   const parts: string[] = [rule.integer === true ? 'a finite whole number' : 'a finite number'];
   if (rule.above !== undefined) parts.push(`> ${rule.above}`);
-  if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
+  if (rule.min !== undefined) parts.push(`>= ${formatLimit(rule.min)}`);
   if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
   return parts.join(' ');
+}
+
+/** 1e12 rather than 1000000000000, 1e-6 rather than 0.000001; other numbers as they are. */
+function formatLimit(value: number): string {
+  return value !== 0 && (Math.abs(value) >= 1e6 || Math.abs(value) < 1e-3) ? value.toExponential().replace('e+', 'e') : String(value);
 }

@@ -6,6 +6,7 @@
  * regions that has pools must be joined by a link.
  */
 import { InputError } from './issues.js';
+import { MAX_BANDWIDTH_MBPS, MAX_INTERRUPTION_PER_HOUR, MAX_MEM_GB, MAX_PRICE_USD, MAX_SECONDS, MAX_SLOTS, MAX_SPEED, MIN_BANDWIDTH_MBPS, MIN_SPEED } from './limits.js';
 import { FieldReader, type Path } from './read.js';
 import type { CapacityStep, Link, Pool, ResourceMap } from './types.js';
 
@@ -48,6 +49,9 @@ export function validateResourceMap(document: unknown, source = 'resource map'):
   return { pools, regions: [...new Set([...regions, ...linkRegions])], links };
 }
 
+const SPEED = { min: MIN_SPEED, limit: MAX_SPEED } as const;
+const SECONDS = { min: 0, limit: MAX_SECONDS } as const;
+
 function readPool(reader: FieldReader, raw: unknown, path: Path): Pool | undefined {
   const record = reader.object(raw, path, POOL_FIELDS);
   if (record === undefined) return undefined;
@@ -55,14 +59,15 @@ function readPool(reader: FieldReader, raw: unknown, path: Path): Pool | undefin
   const region = reader.string(record, 'region', path, true);
   const zone = reader.string(record, 'zone', path, false);
   const poolClass = reader.string(record, 'class', path, false);
-  const slots = reader.number(record, 'slots', path, { min: 1, integer: true }, true);
-  const speed = reader.number(record, 'speed', path, { above: 0 }) ?? 1;
-  const speedByOp = reader.numberRecord(record, 'speedByOp', path, { above: 0 }) ?? new Map<string, number>();
-  const memGbPerSlot = reader.number(record, 'memGbPerSlot', path, { above: 0 }) ?? Number.POSITIVE_INFINITY;
-  const priceUsdPerSlotHour = reader.number(record, 'priceUsdPerSlotHour', path, { min: 0 }) ?? 0;
-  const startupS = reader.number(record, 'startupS', path, { min: 0 }) ?? 0;
-  const interruptionPerHour = reader.number(record, 'interruptionPerHour', path, { min: 0 }) ?? 0;
-  const dispatchOverheadS = reader.number(record, 'dispatchOverheadS', path, { min: 0 }) ?? 0;
+  // Upper (and speed's lower) limits keep every product the model forms finite (limits.ts).
+  const slots = reader.number(record, 'slots', path, { min: 1, limit: MAX_SLOTS, integer: true }, true);
+  const speed = reader.number(record, 'speed', path, SPEED) ?? 1;
+  const speedByOp = reader.numberRecord(record, 'speedByOp', path, SPEED) ?? new Map<string, number>();
+  const memGbPerSlot = reader.number(record, 'memGbPerSlot', path, { above: 0, limit: MAX_MEM_GB }) ?? Number.POSITIVE_INFINITY;
+  const priceUsdPerSlotHour = reader.number(record, 'priceUsdPerSlotHour', path, { min: 0, limit: MAX_PRICE_USD }) ?? 0;
+  const startupS = reader.number(record, 'startupS', path, SECONDS) ?? 0;
+  const interruptionPerHour = reader.number(record, 'interruptionPerHour', path, { min: 0, limit: MAX_INTERRUPTION_PER_HOUR }) ?? 0;
+  const dispatchOverheadS = reader.number(record, 'dispatchOverheadS', path, SECONDS) ?? 0;
   const capacity = readCapacity(reader, record, path, slots);
   if (id === undefined || region === undefined || slots === undefined) return undefined;
   return { id, region, zone, class: poolClass, slots, speed, speedByOp, memGbPerSlot, priceUsdPerSlotHour, startupS, interruptionPerHour, dispatchOverheadS, capacity };
@@ -76,8 +81,8 @@ function readCapacity(reader: FieldReader, record: Record<string, unknown>, path
     const at: Path = [...path, 'capacity', index];
     const step = reader.object(raw, at, STEP_FIELDS);
     if (step === undefined) return;
-    const atS = reader.number(step, 'atS', at, { min: 0 }, true);
-    const stepSlots = reader.number(step, 'slots', at, { min: 0, integer: true }, true);
+    const atS = reader.number(step, 'atS', at, SECONDS, true);
+    const stepSlots = reader.number(step, 'slots', at, { min: 0, limit: MAX_SLOTS, integer: true }, true);
     if (atS === undefined || stepSlots === undefined) return;
     if (atS <= lastAtS) {
       reader.report({ code: 'invalid_value', path: [...at, 'atS'], message: `capacity steps must be in increasing time order (${atS} s after ${lastAtS} s)`, expected: `> ${lastAtS}`, received: String(atS) });
@@ -114,9 +119,9 @@ function readLinks(reader: FieldReader, root: Record<string, unknown>): { links:
     if (record === undefined) return;
     const from = reader.string(record, 'from', path, true);
     const to = reader.string(record, 'to', path, true);
-    const latencyMs = reader.number(record, 'latencyMs', path, { min: 0 }) ?? 0;
-    const bandwidthMBps = reader.number(record, 'bandwidthMBps', path, { above: 0 }, true);
-    const egressUsdPerGb = reader.number(record, 'egressUsdPerGb', path, { min: 0 }) ?? 0;
+    const latencyMs = reader.number(record, 'latencyMs', path, { min: 0, limit: MAX_SECONDS * 1000 }) ?? 0;
+    const bandwidthMBps = reader.number(record, 'bandwidthMBps', path, { min: MIN_BANDWIDTH_MBPS, limit: MAX_BANDWIDTH_MBPS }, true);
+    const egressUsdPerGb = reader.number(record, 'egressUsdPerGb', path, { min: 0, limit: MAX_PRICE_USD }) ?? 0;
     const oneWay = reader.boolean(record, 'oneWay', path) ?? false;
     if (from !== undefined && to !== undefined) {
       attempted.add(pairKey(from, to));

@@ -7,6 +7,7 @@
  */
 import { buildCsr, findCycle } from './graph.js';
 import { InputError, type InputIssue } from './issues.js';
+import { MAX_BUDGET_USD, MAX_BYTES, MAX_CHUNKS_PER_STAGE, MAX_CHUNKS_TOTAL, MAX_MEM_GB, MAX_SECONDS, MAX_UNITS, MAX_USD_PER_HOUR } from './limits.js';
 import { FieldReader, type Path } from './read.js';
 import type { AtomicStage, DataObject, DivisibleStage, Stage, TaskDefinition } from './types.js';
 
@@ -18,8 +19,9 @@ const ATOMIC_FIELDS = ['outputBytes'] as const;
 const DIVISIBLE_FIELDS = ['items', 'bytes', 'bytesPerItem', 'minChunk', 'maxChunk', 'runtimePerItemS', 'outputBytesPerItem', 'outputBytes'] as const;
 const STAGE_FIELDS: readonly string[] = [...new Set<string>([...COMMON_STAGE_FIELDS, ...ATOMIC_FIELDS, ...DIVISIBLE_FIELDS])];
 
-const NON_NEGATIVE = { min: 0 } as const;
-const POSITIVE = { above: 0 } as const;
+// Upper limits keep every product the model forms finite (see limits.ts).
+const SECONDS = { min: 0, limit: MAX_SECONDS } as const;
+const BYTES = { min: 0, limit: MAX_BYTES } as const;
 
 export function validateTaskDefinition(document: unknown, source = 'task definition'): TaskDefinition {
   const reader = new FieldReader();
@@ -27,12 +29,12 @@ export function validateTaskDefinition(document: unknown, source = 'task definit
   if (root === undefined) throw new InputError(source, reader.issues);
 
   const name = reader.string(root, 'name', [], false) ?? source;
-  const deadlineS = reader.number(root, 'deadlineS', [], POSITIVE);
-  const budgetUsd = reader.number(root, 'budgetUsd', [], NON_NEGATIVE);
+  const deadlineS = reader.number(root, 'deadlineS', [], { above: 0, limit: MAX_SECONDS });
+  const budgetUsd = reader.number(root, 'budgetUsd', [], { min: 0, limit: MAX_BUDGET_USD });
   let usdPerHour: number | undefined;
   if (root.objective !== undefined) {
     const objective = reader.object(root.objective, ['objective'], OBJECTIVE_FIELDS);
-    if (objective !== undefined) usdPerHour = reader.number(objective, 'usdPerHour', ['objective'], NON_NEGATIVE);
+    if (objective !== undefined) usdPerHour = reader.number(objective, 'usdPerHour', ['objective'], { min: 0, limit: MAX_USD_PER_HOUR });
   }
 
   const data = readData(reader, root);
@@ -47,6 +49,7 @@ export function validateTaskDefinition(document: unknown, source = 'task definit
     reader.report({ code: 'empty_graph', path: ['stages'], message: 'the task definition has no stages', expected: 'at least one stage', received: 'an empty array' });
   }
   checkReferences(reader, stages, data);
+  checkChunkTotal(reader, stages);
   if (reader.issues.length > 0) throw new InputError(source, reader.issues);
   return { name, stages, data, deadlineS, budgetUsd, usdPerHour, origin: 'apportion' };
 }
@@ -59,7 +62,7 @@ function readData(reader: FieldReader, root: Record<string, unknown>): DataObjec
     const record = reader.object(raw, path, DATA_FIELDS);
     if (record === undefined) return;
     const id = reader.string(record, 'id', path, true);
-    const bytes = reader.number(record, 'bytes', path, NON_NEGATIVE, true);
+    const bytes = reader.number(record, 'bytes', path, BYTES, true);
     const home = reader.string(record, 'home', path, false);
     if (id === undefined) return;
     const first = seen.get(id);
@@ -88,11 +91,11 @@ function readStage(reader: FieldReader, raw: unknown, path: Path): Stage | undef
       received: 'an empty array',
     });
   }
-  const memGb = reader.number(record, 'memGb', path, POSITIVE);
-  const overheadS = reader.number(record, 'overheadS', path, NON_NEGATIVE) ?? 0;
-  const runtimeByPoolS = reader.numberRecord(record, 'runtimeByPoolS', path, NON_NEGATIVE);
+  const memGb = reader.number(record, 'memGb', path, { above: 0, limit: MAX_MEM_GB });
+  const overheadS = reader.number(record, 'overheadS', path, SECONDS) ?? 0;
+  const runtimeByPoolS = reader.numberRecord(record, 'runtimeByPoolS', path, SECONDS);
   const features = readFeatures(reader, record, path);
-  const runtimeS = reader.number(record, 'runtimeS', path, NON_NEGATIVE);
+  const runtimeS = reader.number(record, 'runtimeS', path, SECONDS);
   const base = { id: id ?? '', op, after, features, inputs, outputs, memGb, pools, overheadS, runtimeByPoolS };
 
   const divisible = record.items !== undefined || record.bytes !== undefined;
@@ -108,7 +111,7 @@ function readStage(reader: FieldReader, raw: unknown, path: Path): Stage | undef
         });
       }
     }
-    const outputBytes = reader.number(record, 'outputBytes', path, NON_NEGATIVE) ?? 0;
+    const outputBytes = reader.number(record, 'outputBytes', path, BYTES) ?? 0;
     const stage: AtomicStage = { ...base, kind: 'atomic', runtimeS, outputBytes };
     return id === undefined ? undefined : stage;
   }
@@ -123,14 +126,18 @@ function readDivisible(
   runtimeS: number | undefined,
   id: string | undefined,
 ): DivisibleStage | undefined {
-  const items = reader.number(record, 'items', path, { min: 1, integer: true });
-  const bytes = reader.number(record, 'bytes', path, { min: 1, integer: true });
-  const bytesPerItem = reader.number(record, 'bytesPerItem', path, NON_NEGATIVE);
-  const runtimePerItemS = reader.number(record, 'runtimePerItemS', path, NON_NEGATIVE);
-  const outputBytesPerItem = reader.number(record, 'outputBytesPerItem', path, NON_NEGATIVE);
-  const outputBytes = reader.number(record, 'outputBytes', path, NON_NEGATIVE);
+  const items = reader.number(record, 'items', path, { min: 1, limit: MAX_UNITS, integer: true });
+  const bytes = reader.number(record, 'bytes', path, { min: 1, limit: record.items === undefined ? MAX_UNITS : MAX_BYTES, integer: true });
+  const bytesPerItem = reader.number(record, 'bytesPerItem', path, BYTES);
+  const runtimePerItemS = reader.number(record, 'runtimePerItemS', path, SECONDS);
+  const outputBytesPerItem = reader.number(record, 'outputBytesPerItem', path, BYTES);
+  const outputBytes = reader.number(record, 'outputBytes', path, BYTES);
   const units = items ?? bytes;
   if (units === undefined) return undefined;
+  // Per-item quantities are limited as totals over the stage.
+  checkTotal(reader, path, 'bytesPerItem', bytesPerItem, units, MAX_BYTES, 'bytes');
+  checkTotal(reader, path, 'runtimePerItemS', runtimePerItemS, units, MAX_SECONDS, 's');
+  checkTotal(reader, path, 'outputBytesPerItem', outputBytesPerItem, units, MAX_BYTES, 'bytes');
   const unitName = items !== undefined ? 'items' : 'bytes';
   const bytesPerUnit = items !== undefined ? bytesPerItem ?? (bytes !== undefined ? bytes / items : 0) : 1;
   if (runtimeS !== undefined && runtimePerItemS !== undefined) {
@@ -147,6 +154,14 @@ function readDivisible(
     reader.report({ code: 'invalid_value', path: [...path, 'minChunk'], message: `minChunk ${minChunk} is larger than maxChunk ${givenMaxChunk}`, expected: `<= ${givenMaxChunk}`, received: String(minChunk) });
   } else if (minChunk > units) {
     reader.report({ code: 'invalid_value', path: [...path, 'minChunk'], message: `minChunk ${minChunk} is larger than the stage (${units} ${unitName})`, expected: `<= ${units}`, received: String(minChunk) });
+  } else if (Math.ceil(units / maxChunk) > MAX_CHUNKS_PER_STAGE) {
+    reader.report({
+      code: 'invalid_value',
+      path: [...path, 'maxChunk'],
+      message: `${units} ${unitName} in chunks of at most ${maxChunk} needs ${Math.ceil(units / maxChunk)} chunks, more than the ${MAX_CHUNKS_PER_STAGE} a stage may be cut into`,
+      expected: `>= ${Math.ceil(units / MAX_CHUNKS_PER_STAGE)}`,
+      received: String(maxChunk),
+    });
   } else if (Math.ceil(units / maxChunk) > Math.floor(units / minChunk)) {
     // k chunks can hold between k·minChunk and k·maxChunk units; no k fits this stage.
     reader.report({
@@ -171,6 +186,38 @@ function readDivisible(
     runtimePerUnitS: perUnit,
     outputBytesPerUnit: outputPerUnit,
   };
+}
+
+/** A per-item value whose total over the stage (value × units) must stay within `max`. */
+function checkTotal(reader: FieldReader, path: Path, field: string, value: number | undefined, units: number, max: number, unit: string): void {
+  if (value === undefined || value * units <= max) return;
+  const short = (x: number): string => (x >= 1e6 ? x.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e') : String(Number(x.toPrecision(4))));
+  reader.report({
+    code: 'invalid_number',
+    path: [...path, field],
+    message: `${field} ${short(value)} × ${short(units)} units is ${short(value * units)} ${unit} for the stage, above the limit of ${short(max)} ${unit} that keeps results finite`,
+    expected: `<= ${short(max / units)}`,
+    received: String(value),
+  });
+}
+
+/** The fewest chunks every divisible stage needs (its maxChunk) must fit the overall cap. */
+function checkChunkTotal(reader: FieldReader, stages: readonly Stage[]): void {
+  let total = 0;
+  stages.forEach((stage, i) => {
+    if (stage.kind !== 'divisible') return;
+    // A stage above the per-stage cap is reported at its own maxChunk already.
+    total += Math.min(MAX_CHUNKS_PER_STAGE, Math.ceil(stage.units / stage.maxChunk));
+    if (total <= MAX_CHUNKS_TOTAL) return;
+    reader.report({
+      code: 'invalid_value',
+      path: ['stages', i, 'maxChunk'],
+      message: `the divisible stages up to "${stage.id}" need at least ${total} chunks by their maxChunk, more than the ${MAX_CHUNKS_TOTAL} a definition may be cut into`,
+      expected: `at most ${MAX_CHUNKS_TOTAL} chunks in all`,
+      received: `${total} chunks`,
+    });
+    total = Number.NEGATIVE_INFINITY; // one report is enough
+  });
 }
 
 function readFeatures(reader: FieldReader, record: Record<string, unknown>, path: Path): Record<string, unknown> {

@@ -78,8 +78,9 @@ export function planDocument(problem: Problem, outcome: EngineOutcome): PlanOutc
 export function planConstructive(problem: Problem, request: Pick<PlanRequest, 'planner' | 'extend' | 'clockMs' | 'constructiveVariants'> = {}): PlanOutcome {
   const clock = request.clockMs ?? monotonicMs;
   const startedMs = clock();
-  const { best, tried } = construct(problem, request);
+  // First the inputs' own feasibility (a deadline no plan meets, a stage no pool can finish).
   const bound = checkAttainable(problem);
+  const { best, tried } = construct(problem, request);
   return planDocument(problem, { planner: request.planner ?? 'apportion', scored: best, tried, bound, gap: gapTo(best.terms.objective, bound), notes: [], planningMs: clock() - startedMs });
 }
 

@@ -13,10 +13,10 @@
  * next to running the job, so the planner builds each combination and keeps the best by
  * the reference cost model. `variant` says which one won.
  */
-import { UnschedulableError, unschedulableInputError } from './unschedulable.js';
 import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
 import { usdPerSecond } from '../model/objective.js';
 import { orderByStart } from '../cost/simulate.js';
+import { InputError } from '../model/issues.js';
 import type { Problem } from '../model/problem.js';
 import { INSERTION_LIMIT, listSchedule, placementCostUsd } from './list-schedule.js';
 import { greedy } from './baselines.js';
@@ -114,9 +114,9 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   const total = Math.max(1, specs.length) * (1 + exchangeRateFactors(problem).length) + 1;
   const tried: ScoredCandidate[] = [];
   let best: ScoredCandidate | undefined;
-  // A variant whose cut leaves a sub-task no pool can fit (a chunk longer than a pool's
-  // remaining capacity) is skipped; only when every variant fails is the input at fault.
-  let unschedulable: UnschedulableError | undefined;
+  // A partition whose sub-tasks no pool can finish (chunks too long for a pool whose capacity
+  // ends) is skipped; only if every partition fails is the input infeasible.
+  let firstFailure: InputError | undefined;
   const consider = (variant: PartitionVariant): void => {
     const candidates = scheduleVariant(problem, variant, options);
     for (;;) {
@@ -126,8 +126,8 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
       try {
         next = candidates.next();
       } catch (error) {
-        if (!(error instanceof UnschedulableError)) throw error;
-        unschedulable = error;
+        if (!(error instanceof InputError)) throw error;
+        firstFailure ??= error;
         return;
       }
       if (next.done === true) return;
@@ -142,7 +142,14 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   const seen = new Set<number>();
   for (const spec of specs) {
     if (best !== undefined && options?.shouldStop?.() === true) break;
-    const variant = buildVariant(problem, spec);
+    let variant: PartitionVariant;
+    try {
+      variant = buildVariant(problem, spec);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      firstFailure ??= error;
+      continue;
+    }
     // Clustering that groups nothing gives the same graph as no clustering: skip the repeat.
     if (spec.cluster && seen.has(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0))) continue;
     seen.add(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0));
@@ -150,16 +157,17 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   }
   // The greedy baseline's topological priority beats the upward rank on some graphs (blast
   // on one pool); it is one list schedule more, so it joins the portfolio.
-  if (options?.extend === undefined && options?.shouldStop?.() !== true && best !== undefined) {
+  if (options?.extend === undefined && (best === undefined || options?.shouldStop?.() !== true)) {
     try {
       const scored = evaluateCandidate(problem, { ...greedy.plan(problem), variant: 'greedy earliest-finish (baseline rule)' });
       tried.push(scored);
-      if (isBetter(problem, scored, best)) best = scored;
+      if (best === undefined || isBetter(problem, scored, best)) best = scored;
     } catch (error) {
-      if (!(error instanceof UnschedulableError)) throw error;
+      if (!(error instanceof InputError)) throw error;
+      firstFailure ??= error;
     }
   }
-  if (best === undefined) throw unschedulableInputError(problem, unschedulable ?? new UnschedulableError(0, buildVariant(problem, specs[0] ?? defaultSpecs(problem)[0]!).graph));
+  if (best === undefined) throw firstFailure ?? new Error('internal: no partition to plan');
   return { best, tried };
 }
 

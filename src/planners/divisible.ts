@@ -16,11 +16,12 @@
  * Young's checkpoint interval). Without hazard, one chunk per slot is best.
  */
 import { usdPerSecond } from '../model/objective.js';
+import { MAX_EXPECTED_RUNTIME_S } from '../model/limits.js';
 import type { Problem } from '../model/problem.js';
 import { expectedWithRework, speedOf } from '../model/subtasks.js';
 import type { DivisibleStage } from '../model/types.js';
 import { transferS } from '../model/tables.js';
-import { clampChunkCount } from './partition.js';
+import { clampChunkCount, stageChunkCap } from './partition.js';
 
 export interface PoolShare {
   readonly pool: number;
@@ -36,6 +37,31 @@ interface PoolRate {
   readonly usdPerUnit: number;
   /** Best chunk duration (work seconds), Infinity = one chunk per slot. */
   readonly chunkWorkS: number;
+  /** Units the pool can finish before its capacity ends (Infinity if it never ends). */
+  readonly maxUnits: number;
+}
+
+/**
+ * Of the slot-seconds a pool offers after `fromS` until its capacity ends for good, the share
+ * a split may plan on: chunks are whole and must fit inside a window, so the last part of
+ * each window is partly lost.
+ */
+export const CAPACITY_USE = 0.8;
+
+/** Slot-seconds pool p offers from `fromS` on (after start-up); Infinity if its capacity never ends. */
+export function slotSecondsFrom(problem: Problem, p: number, fromS: number): number {
+  const pools = problem.pools;
+  const first = pools.capStart[p]!;
+  const last = pools.capStart[p + 1]!;
+  if (last === first || pools.capSlots[last - 1]! > 0) return Number.POSITIVE_INFINITY;
+  const from = Math.max(fromS, pools.startupS[p]!);
+  let total = 0;
+  for (let i = first; i < last - 1; i++) {
+    const start = Math.max(from, pools.capAtS[i]!);
+    const end = pools.capAtS[i + 1]!;
+    if (end > start) total += (end - start) * pools.capSlots[i]!;
+  }
+  return total;
 }
 
 /** Work seconds per chunk minimising expected time per unit of work (golden-section on log d). */
@@ -81,13 +107,19 @@ function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number,
     latencyS = Math.max(latencyS, latency);
     egressPerUnit += bytesPerUnit * problem.network.egressUsdPerByte[from * R + region]!;
   }
-  const chunkUnits = Number.isFinite(chunkWorkS) ? Math.max(1, chunkWorkS / Math.max(perUnitS, 1e-12)) : stage.units;
+  // A chunk holds minChunk to maxChunk units, whatever size would be best.
+  const chunkUnits = Number.isFinite(chunkWorkS) ? Math.min(stage.maxChunk, Math.max(stage.minChunk, chunkWorkS / Math.max(perUnitS, 1e-12))) : stage.units;
   const chunkS = expectedWithRework(chunkUnits * perUnitS + overheadS, hazard);
   const perUnitExpectedS = chunkS / chunkUnits;
+  // Interruptions so frequent that even a best-sized chunk never finishes: the pool is no use here.
+  if (!(chunkS <= MAX_EXPECTED_RUNTIME_S)) return undefined;
   const slots = pools.slots[p]!;
+  // Free work (runtime 0) still takes a moment per unit: keeps every rate and product finite.
+  const unitsPerSlotS = 1 / Math.max(perUnitExpectedS + transferPerUnitS, 1e-12);
   return {
     pool: p,
-    unitsPerS: slots / (perUnitExpectedS + transferPerUnitS),
+    unitsPerS: slots * unitsPerSlotS,
+    maxUnits: Math.floor(CAPACITY_USE * slotSecondsFrom(problem, p, stageStartS + latencyS) * unitsPerSlotS),
     // Start-up only delays a pool if it is not up yet when the stage can start.
     offsetS: Math.max(0, pools.startupS[p]! - stageStartS) + latencyS + (Number.isFinite(chunkWorkS) ? 0 : overheadS),
     usdPerUnit: perUnitExpectedS * pools.priceUsdPerSlotS[p]! + egressPerUnit,
@@ -95,8 +127,8 @@ function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number,
   };
 }
 
-/** Equal-finish split over a pool set; undefined if some pool would get nothing. */
-function equalFinish(rates: readonly PoolRate[], units: number): { finishS: number; shares: number[] } | undefined {
+/** Equal-finish split over a pool set, ignoring capacity that ends; undefined if some pool would get nothing. */
+function equalFinishUncapped(rates: readonly PoolRate[], units: number): { finishS: number; shares: number[] } | undefined {
   let throughput = 0;
   let weighted = 0;
   for (const r of rates) {
@@ -106,6 +138,39 @@ function equalFinish(rates: readonly PoolRate[], units: number): { finishS: numb
   const finishS = (units + weighted) / throughput;
   const shares = rates.map((r) => r.unitsPerS * (finishS - r.offsetS));
   return shares.every((x) => x > 0) ? { finishS, shares } : undefined;
+}
+
+/**
+ * Equal-finish split where no pool gets more than it can finish before its capacity ends:
+ * a pool whose share exceeds that is held at it and the rest is split again over the others
+ * (water filling). Undefined if some pool would get nothing or the capped pools cannot take it all.
+ */
+function equalFinish(rates: readonly PoolRate[], units: number): { finishS: number; shares: number[] } | undefined {
+  const shares = new Array<number>(rates.length).fill(0);
+  const open = rates.map((_, i) => i);
+  let left = units;
+  let finishS = 0;
+  for (;;) {
+    if (open.length === 0) return left <= 0 ? { finishS, shares } : undefined;
+    const split = equalFinishUncapped(open.map((i) => rates[i]!), left);
+    if (split === undefined) return undefined;
+    const over = open.filter((i, j) => split.shares[j]! > rates[i]!.maxUnits);
+    if (over.length === 0) {
+      open.forEach((i, j) => (shares[i] = split.shares[j]!));
+      // A capped pool finishes its share before the open ones (it is below their pace).
+      return { finishS: Math.max(finishS, split.finishS), shares };
+    }
+    if (open.length === over.length && left - over.reduce((sum, i) => sum + rates[i]!.maxUnits, 0) > 0) return undefined;
+    for (const i of over) {
+      const rate = rates[i]!;
+      if (rate.maxUnits <= 0) return undefined;
+      shares[i] = rate.maxUnits;
+      left -= rate.maxUnits;
+      finishS = Math.max(finishS, rate.offsetS + rate.maxUnits / rate.unitsPerS);
+      open.splice(open.indexOf(i), 1);
+    }
+    if (left <= 0) return { finishS, shares };
+  }
 }
 
 /**
@@ -135,6 +200,13 @@ export function splitDivisible(problem: Problem, v: number, stageStartS = 0): { 
       const tie = Number.isFinite(usdPerS) ? split.finishS : usd;
       if (best === undefined || score < best.score || (score === best.score && tie < best.tie)) best = { score, tie, rates: subset, shares: split.shares, finishS: split.finishS };
     }
+  }
+  // Only if capacity ends too soon for every pool set: split as if it did not (list
+  // scheduling then moves chunks that do not fit to pools that have slots).
+  if (best === undefined && rates.length > 0) {
+    const uncapped = rates.map((r) => ({ ...r, maxUnits: Number.POSITIVE_INFINITY }));
+    const split = equalFinish(uncapped, stage.units);
+    if (split !== undefined) best = { score: 0, tie: 0, rates: uncapped, shares: split.shares, finishS: split.finishS };
   }
   if (best === undefined) return { shares: [], durationS: 0 };
   return { shares: toChunks(problem, stage, best.rates, roundShares(best.shares, stage.units, stage.minChunk)), durationS: best.finishS };
@@ -166,7 +238,8 @@ function toChunks(problem: Problem, stage: DivisibleStage, rates: readonly PoolR
     const perUnitS = 1 / (rate.unitsPerS / slots);
     const perSlotS = (share / slots) * perUnitS;
     const wavesPerSlot = Number.isFinite(rate.chunkWorkS) ? Math.max(1, Math.round(perSlotS / rate.chunkWorkS)) : 1;
-    const chunks = clampChunkCount(share, stage.minChunk, stage.maxChunk, Math.min(share, slots * wavesPerSlot));
+    // Capped per stage: addPinnedChunks shrinks the shares' counts together if their sum is above.
+    const chunks = clampChunkCount(share, stage.minChunk, stage.maxChunk, Math.min(share, slots * wavesPerSlot), stageChunkCap(problem, problem.stageIndex.get(stage.id)!));
     out.push({ pool: rate.pool, units: share, chunks });
   });
   return out;

@@ -4,9 +4,10 @@
  * baseline and the constructive planner are instances of it; they differ in partition,
  * priority, slot policy (append or insertion) and score.
  */
-import { UnschedulableError } from './unschedulable.js';
 import { readyTimeS, readyTimesByRegion, type PartialSchedule } from '../cost/simulate.js';
 import { SlotBook } from '../cost/slots.js';
+import { InputError } from '../model/issues.js';
+import { MAX_EXPECTED_RUNTIME_S } from '../model/limits.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 
@@ -72,22 +73,25 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
     if (fixed?.has(s) === true) continue;
     // A pin to a pool the sub-task may not use (a stale skeleton) is ignored, not fatal.
     const pinnedTo = options.pinned?.[s] ?? -1;
-    const pin = pinnedTo >= 0 && Number.isFinite(graph.expectedS[s * P + pinnedTo]!) ? pinnedTo : -1;
+    let pin = pinnedTo >= 0 && usable(graph.expectedS[s * P + pinnedTo]!) ? pinnedTo : -1;
     if (byRegion !== undefined) readyTimesByRegion(problem, graph, s, allocation, finishS, byRegion);
     let bestPool = -1;
     let bestSlot = -1;
     let bestScore = Number.POSITIVE_INFINITY;
     let bestStart = 0;
     let bestFinish = Number.POSITIVE_INFINITY;
-    // Candidate pools with their ready times and score lower bounds, visited in order of the
-    // bound so the best pool tends to come first and the rest are skipped unsearched.
-    let count = 0;
-    // A pinned pool that cannot fit the sub-task (its capacity ends first) gives way to the others.
-    for (let pass = pin >= 0 ? 0 : 1; pass < 2 && bestPool < 0; pass++) {
-      count = 0;
-      for (let p = pass === 0 ? pin : 0; p < (pass === 0 ? pin + 1 : P); p++) {
+    // A pinned pool with no slot left long enough (its capacity ended) gives way to free choice.
+    for (let attempt = 0; attempt < 2 && bestPool < 0; attempt++) {
+      if (attempt === 1) {
+        if (pin < 0) break;
+        pin = -1;
+      }
+      // Candidate pools with their ready times and score lower bounds, visited in order of the
+      // bound so the best pool tends to come first and the rest are skipped unsearched.
+      let count = 0;
+      for (let p = pin >= 0 ? pin : 0; p < (pin >= 0 ? pin + 1 : P); p++) {
         const duration = graph.expectedS[s * P + p]!;
-        if (!Number.isFinite(duration)) continue;
+        if (!usable(duration)) continue;
         allocation[s] = p; // readyTimeS compares the producer's pool with this one
         const ready = byRegion !== undefined ? byRegion[problem.pools.regionIndex[p]!]! : readyTimeS(problem, graph, s, p, allocation, finishS);
         const bound = options.scoreLowerBound === undefined ? 0 : options.scoreLowerBound(s, p, ready + duration, allocation);
@@ -122,7 +126,7 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
         }
       }
     }
-    if (bestPool < 0) throw new UnschedulableError(s, graph);
+    if (bestPool < 0) throw unplaceable(problem, graph, s, allocation, finishS);
     allocation[s] = bestPool;
     startS[s] = bestStart;
     finishS[s] = bestFinish;
@@ -130,6 +134,45 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
     options.onPlaced?.(s, bestPool, bestStart, bestFinish);
   }
   return { allocation, startS, finishS };
+}
+
+/** A sub-task expected to run longer than MAX_EXPECTED_RUNTIME_S (or forbidden: Infinity) never finishes there. */
+function usable(expectedS: number): boolean {
+  return expectedS <= MAX_EXPECTED_RUNTIME_S;
+}
+
+/**
+ * No pool has a slot long enough after the sub-task's inputs are ready: capacity ends too
+ * soon for this stage on every pool that may run it. Bad input, named by stage.
+ */
+function unplaceable(problem: Problem, graph: SubtaskGraph, s: number, allocation: Int32Array, finishS: Float64Array): InputError {
+  const P = problem.pools.count;
+  const partition = graph.partition;
+  const v = partition.members[partition.memberStart[s]!]!;
+  const stage = problem.definition.stages[v]!;
+  const reasons: string[] = [];
+  for (let p = 0; p < P; p++) {
+    const duration = graph.expectedS[s * P + p]!;
+    if (!Number.isFinite(duration)) continue;
+    allocation[s] = p;
+    const ready = readyTimeS(problem, graph, s, p, allocation, finishS);
+    reasons.push(usable(duration) ? `pool "${problem.pools.ids[p]}" has no slot free for ${round(duration)} s after ${round(ready)} s` : `on pool "${problem.pools.ids[p]}" it would restart forever`);
+  }
+  allocation[s] = -1;
+  const what = partition.unitCount[s]! > 0 ? `a chunk of "${stage.id}" (${partition.unitCount[s]} ${stage.kind === 'divisible' ? stage.unitName : 'units'})` : `"${stage.id}"`;
+  return new InputError('plan inputs', [
+    {
+      code: 'infeasible',
+      path: ['stages', v],
+      message: `no pool can finish ${what} once its inputs are ready: ${reasons.join('; ')}`,
+      expected: 'a pool with capacity left when the stage can run',
+      received: `${reasons.length} pool${reasons.length === 1 ? '' : 's'} whose capacity ends too soon`,
+    },
+  ]);
+}
+
+function round(value: number): string {
+  return Number(value.toPrecision(4)).toLocaleString('en-US', { maximumFractionDigits: 3 });
 }
 
 /** USD a sub-task costs on pool p: expected slot-seconds × price + egress of its inputs (shared objects amortised). */

@@ -9,7 +9,7 @@ import type { Problem } from '../model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder, speedOf, type PartitionSpec, type SubtaskGraph } from '../model/subtasks.js';
 import { clusterLevel } from './cluster.js';
 import { splitDivisible } from './divisible.js';
-import { clampChunkCount, cutEvenly, stagesByLevel, totalSlots } from './partition.js';
+import { clampChunkCount, cutEvenly, evenChunkCount, stageChunkCap, stagesByLevel, totalSlots } from './partition.js';
 
 /** How to cut the stages into sub-tasks. */
 
@@ -37,12 +37,20 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
         builder.addGroup(group);
         pins.push(-1);
       } else if (split === 'even') {
-        cutEvenly(stage.units, clampChunkCount(stage.units, stage.minChunk, stage.maxChunk, slots * spec.chunkScale), (start, count) => {
+        cutEvenly(stage.units, evenChunkCount(problem, v, slots * spec.chunkScale), (start, count) => {
           builder.addChunk(v, start, count);
           pins.push(-1);
         });
       } else {
-        addPinnedChunks(builder, pins, problem, v, splitDivisible(problem, v, estimatedStartS(problem, v, estimatedFinishS)).shares, spec.chunkScale);
+        const { shares } = splitDivisible(problem, v, estimatedStartS(problem, v, estimatedFinishS));
+        // A split that does not cover the stage (no pool had a finite rate) falls back to even chunks.
+        if (shares.reduce((sum, share) => sum + share.units, 0) === stage.units) addPinnedChunks(builder, pins, problem, v, shares, spec.chunkScale);
+        else {
+          cutEvenly(stage.units, evenChunkCount(problem, v, slots * spec.chunkScale), (start, count) => {
+            builder.addChunk(v, start, count);
+            pins.push(-1);
+          });
+        }
       }
     }
   }
@@ -58,6 +66,7 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
 /**
  * Chunks of divisible stage v cut pool by pool: each share's units in `chunks × scale` even
  * chunks (within min/max chunk), consecutive unit ranges, each chunk pinned to its pool.
+ * Above the stage's chunk cap every share's count shrinks in proportion.
  */
 export function addPinnedChunks(
   builder: PartitionBuilder,
@@ -69,21 +78,24 @@ export function addPinnedChunks(
 ): void {
   const stage = problem.definition.stages[v]!;
   if (stage.kind !== 'divisible') throw new Error(`internal: stage ${stage.id} is not divisible`);
+  const cap = stageChunkCap(problem, v);
   const cuttable = (units: number): boolean => Math.ceil(units / stage.maxChunk) <= Math.floor(units / stage.minChunk);
-  if (!shares.every((share) => share.units <= 0 || cuttable(share.units))) {
-    addProportionalChunks(builder, pins, v, stage.units, stage.minChunk, stage.maxChunk, shares);
+  const wanted = shares.reduce((sum, share) => sum + (share.units > 0 ? Math.max(1, share.chunks * chunkScale) : 0), 0);
+  const scale = wanted > cap ? cap / wanted : 1;
+  const counts = shares.map((share) => (share.units <= 0 ? 0 : clampChunkCount(share.units, stage.minChunk, stage.maxChunk, scale === 1 ? share.chunks * chunkScale : Math.max(1, Math.floor(share.chunks * chunkScale * scale)), cap)));
+  if (!shares.every((share) => share.units <= 0 || cuttable(share.units)) || counts.reduce((a, b) => a + b, 0) > cap) {
+    addProportionalChunks(builder, pins, v, stage.units, stage.minChunk, stage.maxChunk, shares, cap);
     return;
   }
   let offset = 0;
-  for (const share of shares) {
-    if (share.units <= 0) continue;
-    const chunks = clampChunkCount(share.units, stage.minChunk, stage.maxChunk, share.chunks * chunkScale);
-    cutEvenly(share.units, chunks, (start, count) => {
+  shares.forEach((share, i) => {
+    if (share.units <= 0) return;
+    cutEvenly(share.units, counts[i]!, (start, count) => {
       builder.addChunk(v, offset + start, count);
       pins.push(share.pool);
     });
     offset += share.units;
-  }
+  });
 }
 
 /**
@@ -99,9 +111,10 @@ function addProportionalChunks(
   minChunk: number,
   maxChunk: number,
   shares: ReadonlyArray<{ readonly pool: number; readonly units: number; readonly chunks: number }>,
+  cap: number,
 ): void {
   const wanted = shares.reduce((sum, share) => sum + share.chunks, 0);
-  const chunks = clampChunkCount(units, minChunk, maxChunk, wanted);
+  const chunks = clampChunkCount(units, minChunk, maxChunk, wanted, cap);
   const exact = shares.map((share) => (share.units / units) * chunks);
   const counts = exact.map(Math.floor);
   const byRemainder = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0]);

@@ -3,6 +3,7 @@
  * as a user would write them), so properties run through the real validators too.
  */
 import fc from 'fast-check';
+import { MAX_CHUNKS_PER_STAGE } from '../../src/model/limits.js';
 
 export interface RandomCase {
   readonly task: Record<string, unknown>;
@@ -55,7 +56,8 @@ export const randomCase: fc.Arbitrary<RandomCase> = fc
       if (s.divisible) {
         const minChunk = Math.min(s.minChunk, s.units);
         // maxChunk ≥ 2·minChunk − 1 makes every size ≥ minChunk cuttable (the validator rejects the rest).
-        const maxChunk = Math.min(s.units, Math.max(2 * minChunk - 1, minChunk + s.chunkSpan));
+        // At least units / MAX_CHUNKS_PER_STAGE: the validator refuses stages that need more chunks.
+        const maxChunk = Math.min(s.units, Math.max(2 * minChunk - 1, minChunk + s.chunkSpan, Math.ceil(s.units / MAX_CHUNKS_PER_STAGE)));
         Object.assign(base, { items: s.units, minChunk, maxChunk, outputBytesPerItem: s.outputBytes / s.units });
         if (!s.unknownRuntime) base.runtimePerItemS = s.runtimeS / s.units;
       } else {
