@@ -102,6 +102,12 @@ export interface Link {
   readonly latencyMs: number;
   readonly bandwidthMBps: number;
   readonly egressUsdPerGb: number;
+  /**
+   * Where a link read from a file was declared: its index in `network.links`, and whether this
+   * is the way back of a two-way link. Absent for links built in code (their path is their index
+   * in `links`). Lets checks made after reading, like the cross-file ones, point at the file.
+   */
+  readonly declared?: { readonly index: number; readonly reversed: boolean };
 }
 
 export interface ResourceMap {
