@@ -48,12 +48,11 @@ export async function runHistoryCommand(args: readonly string[], io: Io): Promis
   if (!(SUBCOMMANDS as readonly string[]).includes(subcommand)) {
     throw new UsageError(`unknown history command "${subcommand}"${suggest(subcommand, SUBCOMMANDS)}`);
   }
-  const { values, positionals } = parseCommandArgs(rest, HISTORY_OPTIONS);
+  const { values, positionals } = parseCommandArgs(rest, HISTORY_OPTIONS, { history: 'a file path' });
   if (values.help === true) {
     io.stdout(`${HISTORY_USAGE}\n`);
     return EXIT_OK;
   }
-  if (values.history === '') throw new UsageError('--history: expected a file path, received ""');
   const historyPath = values.history ?? defaultHistoryPath();
   if (subcommand === 'import') return importTraces(positionals, historyPath, io);
   if (positionals.length > 0) throw new UsageError(`history ${subcommand} takes no files, received: ${positionals.join(' ')}`);

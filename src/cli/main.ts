@@ -6,7 +6,7 @@
  */
 import { InputError, formatIssues } from '../model/issues.js';
 import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
-import { UsageError, nonNegative, oneOf, parseCommandArgs, suggest, wholeAtLeastOne } from './args.js';
+import { BUDGET_MS_RULE, LIMIT_RULE, SEED_RULE, USD_PER_HOUR_RULE, UsageError, WORKERS_RULE, numberFlag, oneOf, parseCommandArgs, parseDecimal, suggest, type Expects } from './args.js';
 import { writeText } from './load.js';
 import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
 
@@ -38,6 +38,26 @@ const PLAN_OPTIONS = {
   'reservation-out': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const FILE = 'a file path';
+const PLAN_EXPECTS: Expects<typeof PLAN_OPTIONS> = {
+  pools: FILE,
+  planner: `one of ${PLANNER_IDS.join(', ')}`,
+  objective: `one of ${OBJECTIVES.join(', ')}`,
+  'usd-per-hour': USD_PER_HOUR_RULE.expected,
+  'data-home': 'a pool or region id',
+  format: `one of ${FORMATS.join(', ')}`,
+  out: FILE,
+  limit: LIMIT_RULE.expected,
+  'budget-ms': BUDGET_MS_RULE.expected,
+  workers: WORKERS_RULE.expected,
+  seed: SEED_RULE.expected,
+  profile: FILE,
+  history: FILE,
+  risk: 'p50, p90 (any pNN) or a number in (0, 1)',
+  reservation: FILE,
+  'reservation-out': FILE,
+};
 
 export const USAGE = `apportion: plan batch work before it is submitted
 
@@ -127,7 +147,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
 }
 
 function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
-  const parsed = parseCommandArgs(args, PLAN_OPTIONS);
+  const parsed = parseCommandArgs(args, PLAN_OPTIONS, PLAN_EXPECTS);
   const { values, positionals } = parsed;
   if (values.help === true) return 'help';
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'plan needs a task definition file' : `plan takes one task file, received ${positionals.length}: ${positionals.join(' ')}`);
@@ -138,15 +158,15 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
     poolsPath: values.pools,
     planner: oneOf('--planner', values.planner, PLANNER_IDS) ?? 'apportion',
     objective: oneOf('--objective', values.objective, OBJECTIVES) ?? 'weighted',
-    usdPerHour: nonNegative('--usd-per-hour', values['usd-per-hour']),
+    usdPerHour: numberFlag('--usd-per-hour', values['usd-per-hour'], USD_PER_HOUR_RULE),
     dataHome: values['data-home'],
     explain: values.explain === true,
     format: oneOf('--format', values.format, FORMATS) ?? 'text',
     out: values.out,
-    limit: nonNegative('--limit', values.limit),
-    budgetMs: nonNegative('--budget-ms', values['budget-ms']) ?? 0,
-    workers: wholeAtLeastOne('--workers', values.workers),
-    seed: nonNegative('--seed', values.seed) ?? 1,
+    limit: numberFlag('--limit', values.limit, LIMIT_RULE),
+    budgetMs: numberFlag('--budget-ms', values['budget-ms'], BUDGET_MS_RULE) ?? 0,
+    workers: numberFlag('--workers', values.workers, WORKERS_RULE),
+    seed: numberFlag('--seed', values.seed, SEED_RULE) ?? 1,
     progress: true,
     profilePath: values.profile,
     historyPath: values.history,
@@ -159,9 +179,9 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
 /** `--risk p90` → 0.9; `--risk 0.75` → 0.75. Only with a profile: without history there is no distribution to take a quantile of. */
 export function riskQuantile(value: string | undefined, haveProfile: boolean): number | undefined {
   if (value === undefined) return undefined;
-  const match = /^[pP](\d+(?:\.\d+)?)$/.exec(value.trim());
-  const quantile = match ? Number(match[1]) / 100 : Number(value);
-  if (value.trim() === '' || !Number.isFinite(quantile) || quantile <= 0 || quantile >= 1) {
+  const match = /^[pP](\d+(?:\.\d+)?)$/.exec(value);
+  const quantile = match ? Number(match[1]) / 100 : parseDecimal(value);
+  if (quantile === undefined || quantile <= 0 || quantile >= 1) {
     throw new UsageError(`--risk: expected p50, p90 (any pNN) or a number in (0, 1), received "${value}"`);
   }
   if (!haveProfile) throw new UsageError('--risk needs runtimes with a spread: give --profile FILE or --history FILE');
