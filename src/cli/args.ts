@@ -20,14 +20,19 @@ const NEGATIVE_NUMBER = /^-(?:\d|\.\d|Infinity$)/;
  */
 export function parseCommandArgs<T extends Options>(args: readonly string[], options: T, expects: Expects<T> = {}): Parsed<T> {
   const prepared = prepareArgs(args, options, expects as Record<string, string | undefined>);
+  let parsed: Parsed<T>;
   try {
-    return parseArgs({ args: prepared, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: prepared, options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message;
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message);
     if (unknown) throw new UsageError(`unknown option ${unknown[1]}${suggest(unknown[1]!.replace(/^-+/, ''), Object.keys(options), '--')}`);
     throw new UsageError(message.split('\n')[0] ?? message);
   }
+  // Every subcommand's positionals are files; "" (an unset shell variable, say) reads as no file at all.
+  const empty = parsed.positionals.indexOf('');
+  if (empty >= 0) throw new UsageError(`file argument ${empty + 1}: expected a file path, received ""`);
+  return parsed;
 }
 
 /**

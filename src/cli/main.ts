@@ -76,11 +76,11 @@ options (plan):
       --explain           print the per-term breakdown and why each stage went where it went
       --format FMT        text | json | svg (default text)
   -o, --out FILE          write the plan there instead of stdout
-      --limit N           sub-tasks listed per pool in text output (default 8)
-      --budget-ms N       plan for up to N ms: constructive variants, LP bound, then search (default 0:
+      --limit N           sub-tasks listed per pool in text output, 1 to 1e9 (default 8)
+      --budget-ms N       plan for up to N ms, 0 to 86400000 (24 h): constructive variants, LP bound, then search (default 0:
                           the constructive plan and the quick bound only)
-      --workers N         worker threads scoring search batches (default: the cores available)
-      --seed N            seed of the search (default 1); same seed and budget in batches = same plan
+      --workers N         worker threads scoring search batches, 1 to 256 (default: the cores available)
+      --seed N            seed of the search, 0 to 4294967295 (default 1); same seed and budget in batches = same plan
       --profile FILE      plan on runtimes predicted by a fitted profile (apportion profile fit)
       --history FILE      fit a profile from this history store and plan on it
       --risk Q            quantile of the predicted runtimes: p50 | p90 | a number in (0, 1) (default p50)

@@ -78,6 +78,10 @@ const BAD: Array<[readonly string[], string]> = [
   [['profile', 'show', '--profile='], '--profile: expected a file path, received ""'],
   [['profile', 'eval', 'trace.json', '--history'], '--history: expected a file path, received nothing (it is the last argument)'],
   [['profile', 'show', '--help=no'], '--help is a switch and takes no value, received "no"'],
+  // an empty file argument (an unset shell variable) is not "cannot read ''"
+  [['plan', '', '--pools', HETERO], 'file argument 1: expected a file path, received ""'],
+  [['history', 'import', 'a.json', ''], 'file argument 2: expected a file path, received ""'],
+  [['profile', 'eval', ''], 'file argument 1: expected a file path, received ""'],
 ];
 
 const test = suite('cli: bad flag values');
