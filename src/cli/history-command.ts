@@ -14,7 +14,7 @@ import { defaultHistoryPath, LOCK_NOTE_AFTER_MS, LOCK_TIMEOUT_MS, openHistory, t
 import { formatPath, InputError, type InputIssue } from '../model/issues.js';
 import { parseDocument } from '../model/parse.js';
 import { isWfFormat } from '../model/wfformat.js';
-import { numberInRange, parseCommandArgs, suggest, UsageError } from './args.js';
+import { LOCK_TIMEOUT_RULE, numberFlag, parseCommandArgs, suggest, UsageError } from './args.js';
 import { readText } from '../load/files.js';
 import { EXIT_INPUT, EXIT_OK, type Io } from './io.js';
 
@@ -53,14 +53,13 @@ export async function runHistoryCommand(args: readonly string[], io: Io): Promis
   if (!(SUBCOMMANDS as readonly string[]).includes(subcommand)) {
     throw new UsageError(`unknown history command "${subcommand}"${suggest(subcommand, SUBCOMMANDS)}`);
   }
-  const { values, positionals } = parseCommandArgs(rest, HISTORY_OPTIONS);
+  const { values, positionals } = parseCommandArgs(rest, HISTORY_OPTIONS, { history: 'a file path' });
   if (values.help === true) {
     io.stdout(`${HISTORY_USAGE}\n`);
     return EXIT_OK;
   }
-  if (values.history === '') throw new UsageError('--history: expected a file path, received ""');
   const historyPath = values.history ?? defaultHistoryPath();
-  const lockTimeoutS = numberInRange('--lock-timeout', values['lock-timeout'], 0, 86_400, 'seconds');
+  const lockTimeoutS = numberFlag('--lock-timeout', values['lock-timeout'], LOCK_TIMEOUT_RULE);
   if (subcommand === 'import') {
     const lock: OpenHistoryOptions = {
       ...(lockTimeoutS === undefined ? {} : { lockTimeoutMs: lockTimeoutS * 1000 }),

@@ -6,19 +6,13 @@
  */
 import { InputError, formatIssues } from '../model/issues.js';
 import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
-import { UsageError, numberInRange, oneOf, parseCommandArgs, suggest, wholeInRange } from './args.js';
+import { BUDGET_MS_RULE, LIMIT_RULE, SEED_RULE, USD_PER_HOUR_RULE, UsageError, WORKERS_RULE, numberFlag, oneOf, parseCommandArgs, parseDecimal, suggest, type Expects } from './args.js';
 import { EXIT_CONSTRAINT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, processIo, type Io } from './io.js';
 import { writeText } from '../load/files.js';
 import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
 
 
 const OBJECTIVES = ['weighted', 'makespan', 'cost'] as const;
-/** A day of planning: a longer budget is a typo (1e12 ms is 31 years). */
-const MAX_BUDGET_MS = 86_400_000;
-/** Worker threads: far above any machine's cores, so a larger number is a typo. */
-const MAX_WORKERS = 256;
-/** An exchange rate beyond which the objective's sums lose the cost's digits. */
-const MAX_USD_PER_HOUR = 1e9;
 const FORMATS = ['text', 'json', 'svg'] as const;
 
 const PLAN_OPTIONS = {
@@ -42,6 +36,26 @@ const PLAN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const FILE = 'a file path';
+const PLAN_EXPECTS: Expects<typeof PLAN_OPTIONS> = {
+  pools: FILE,
+  planner: `one of ${PLANNER_IDS.join(', ')}`,
+  objective: `one of ${OBJECTIVES.join(', ')}`,
+  'usd-per-hour': USD_PER_HOUR_RULE.expected,
+  'data-home': 'a pool or region id',
+  format: `one of ${FORMATS.join(', ')}`,
+  out: FILE,
+  limit: LIMIT_RULE.expected,
+  'budget-ms': BUDGET_MS_RULE.expected,
+  workers: WORKERS_RULE.expected,
+  seed: SEED_RULE.expected,
+  profile: FILE,
+  history: FILE,
+  risk: 'p50, p90 (any pNN) or a number in (0, 1)',
+  reservation: FILE,
+  'reservation-out': FILE,
+};
+
 export const USAGE = `apportion: plan batch work before it is submitted
 
 usage:
@@ -59,11 +73,11 @@ options (plan):
       --explain           print the per-term breakdown and why each stage went where it went
       --format FMT        text | json | svg (default text)
   -o, --out FILE          write the plan there instead of stdout
-      --limit N           sub-tasks listed per pool in text output (default 8)
-      --budget-ms N       plan for up to N ms: constructive variants, LP bound, then search (default 0:
+      --limit N           sub-tasks listed per pool in text output, 1 to 1e9 (default 8)
+      --budget-ms N       plan for up to N ms, 0 to 86400000 (24 h): constructive variants, LP bound, then search (default 0:
                           the constructive plan and the quick bound only)
-      --workers N         worker threads scoring search batches (default: the cores available)
-      --seed N            seed of the search (default 1); same seed and budget in batches = same plan
+      --workers N         worker threads scoring search batches, 1 to 256 (default: the cores available)
+      --seed N            seed of the search, 0 to 4294967295 (default 1); same seed and budget in batches = same plan
       --profile FILE      plan on runtimes predicted by a fitted profile (apportion profile fit)
       --history FILE      fit a profile from this history store and plan on it
       --risk Q            quantile of the predicted runtimes: p50 | p90 | a number in (0, 1) (default p50)
@@ -123,7 +137,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
 }
 
 function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
-  const parsed = parseCommandArgs(args, PLAN_OPTIONS);
+  const parsed = parseCommandArgs(args, PLAN_OPTIONS, PLAN_EXPECTS);
   const { values, positionals } = parsed;
   if (values.help === true) return 'help';
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'plan needs a task definition file' : `plan takes one task file, received ${positionals.length}: ${positionals.join(' ')}`);
@@ -134,15 +148,15 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
     poolsPath: values.pools,
     planner: oneOf('--planner', values.planner, PLANNER_IDS) ?? 'apportion',
     objective: oneOf('--objective', values.objective, OBJECTIVES) ?? 'weighted',
-    usdPerHour: numberInRange('--usd-per-hour', values['usd-per-hour'], 0, MAX_USD_PER_HOUR),
+    usdPerHour: numberFlag('--usd-per-hour', values['usd-per-hour'], USD_PER_HOUR_RULE),
     dataHome: values['data-home'],
     explain: values.explain === true,
     format: oneOf('--format', values.format, FORMATS) ?? 'text',
     out: values.out,
-    limit: wholeInRange('--limit', values.limit, 1, 1_000_000),
-    budgetMs: wholeInRange('--budget-ms', values['budget-ms'], 0, MAX_BUDGET_MS, 'milliseconds') ?? 0,
-    workers: wholeInRange('--workers', values.workers, 1, MAX_WORKERS),
-    seed: wholeInRange('--seed', values.seed, 0, 2 ** 32 - 1) ?? 1,
+    limit: numberFlag('--limit', values.limit, LIMIT_RULE),
+    budgetMs: numberFlag('--budget-ms', values['budget-ms'], BUDGET_MS_RULE) ?? 0,
+    workers: numberFlag('--workers', values.workers, WORKERS_RULE),
+    seed: numberFlag('--seed', values.seed, SEED_RULE) ?? 1,
     progress: true,
     profilePath: values.profile,
     historyPath: values.history,
@@ -155,9 +169,9 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
 /** `--risk p90` → 0.9; `--risk 0.75` → 0.75. Only with a profile: without history there is no distribution to take a quantile of. */
 export function riskQuantile(value: string | undefined, haveProfile: boolean): number | undefined {
   if (value === undefined) return undefined;
-  const match = /^[pP](\d+(?:\.\d+)?)$/.exec(value.trim());
-  const quantile = match ? Number(match[1]) / 100 : Number(value);
-  if (value.trim() === '' || !Number.isFinite(quantile) || quantile <= 0 || quantile >= 1) {
+  const match = /^[pP](\d+(?:\.\d+)?)$/.exec(value);
+  const quantile = match ? Number(match[1]) / 100 : parseDecimal(value);
+  if (quantile === undefined || quantile <= 0 || quantile >= 1) {
     throw new UsageError(`--risk: expected p50, p90 (any pNN) or a number in (0, 1), received "${value}"`);
   }
   if (!haveProfile) throw new UsageError('--risk needs runtimes with a spread: give --profile FILE or --history FILE');

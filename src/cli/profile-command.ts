@@ -54,7 +54,7 @@ export async function runProfileCommand(args: readonly string[], io: Io): Promis
     return subcommand === undefined ? EXIT_INPUT : EXIT_OK;
   }
   if (!(SUBCOMMANDS as readonly string[]).includes(subcommand)) throw new UsageError(`unknown profile command "${subcommand}"${suggest(subcommand, SUBCOMMANDS)}`);
-  const { values, positionals } = parseCommandArgs(rest, PROFILE_OPTIONS);
+  const { values, positionals } = parseCommandArgs(rest, PROFILE_OPTIONS, { history: 'a file path', profile: 'a file path', out: 'a file path' });
   if (values.help === true) {
     io.stdout(`${PROFILE_USAGE}\n`);
     return EXIT_OK;

@@ -7,7 +7,7 @@
  */
 import { DEFAULT_USD_PER_HOUR, type Objective, type ObjectiveKind } from './objective.js';
 import { buildDag, findCycle, buildCsr, type Dag } from './graph.js';
-import { InputError, type PathSegment } from './issues.js';
+import { didYouMean, InputError, type PathSegment } from './issues.js';
 import { FieldReader } from './read.js';
 import { buildNetworkTable, buildPoolTable, type NetworkTable, type PoolTable } from './tables.js';
 import type { ResourceMap, Stage, TaskDefinition } from './types.js';
@@ -75,22 +75,6 @@ export function stagePath(definition: TaskDefinition, stage: number): PathSegmen
   return definition.origin === 'wfformat' ? ['workflow', 'specification', 'tasks', stage] : ['stages', stage];
 }
 
-/**
- * A link naming a region that no pool has and no data object lives in joins nothing: almost
- * always a typo of a region that does exist ("us-eats-1"), so it is an error, not a silent no-op.
- */
-function checkLinkRegions(reader: FieldReader, resources: ResourceMap, definition: TaskDefinition, dataRegion: ReadonlyMap<string, number>, regionIds: readonly string[], defaultHome: number): void {
-  const used = new Set(resources.pools.map((p) => p.region));
-  for (const region of dataRegion.values()) used.add(regionIds[region]!);
-  if (definition.data.length > 0) used.add(regionIds[defaultHome]!);
-  resources.links.forEach((link, i) => {
-    if (link.reversed === true) return; // the same file entry, read the other way
-    for (const end of ['from', 'to'] as const) {
-      if (!used.has(link[end])) reader.unknownReference(['network', 'links', link.index ?? i, end], 'region (of a pool or a data object)', link[end], used);
-    }
-  });
-}
-
 export function assembleProblem(definition: TaskDefinition, resources: ResourceMap, options: ProblemOptions = {}): Problem {
   const reader = new FieldReader();
   const { table: network, regionIndex } = buildNetworkTable(resources);
@@ -115,7 +99,8 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
       else dataRegion.set(object.id, region);
     }
   });
-  checkLinkRegions(reader, resources, definition, dataRegion, network.regionIds, home);
+
+  checkLinkRegions(reader, definition, resources, options.dataHome, poolIndex);
 
   const stageFeasible = new Uint8Array(S * P);
   const stageKnownRuntimeS = new Float64Array(S * P).fill(Number.NaN);
@@ -194,6 +179,35 @@ function resolveDefaultHome(
   if (region !== undefined) return region;
   reader.unknownReference(['options', 'dataHome'], 'pool or region', dataHome, [...poolIndex.keys(), ...regionIndex.keys()]);
   return first;
+}
+
+/**
+ * A link may only name a region some pool is in or some data object starts in (its `home`, or
+ * --data-home): any other region is out of reach of every sub-task and every input, so the
+ * link is almost always a typo for one of those (a region "B " or "us-east1" beside "us-east-1").
+ * Checked here because data homes are in the task definition, not the resource map.
+ */
+function checkLinkRegions(reader: FieldReader, definition: TaskDefinition, resources: ResourceMap, dataHome: string | undefined, poolIndex: ReadonlyMap<string, number>): void {
+  const known = new Set(resources.pools.map((pool) => pool.region));
+  // A home naming a pool is in that pool's region, already known; any other home names a region.
+  for (const home of [...definition.data.map((object) => object.home), dataHome]) {
+    if (home !== undefined && !poolIndex.has(home)) known.add(home);
+  }
+  resources.links.forEach((link, k) => {
+    if (link.declared?.reversed === true) return; // the way back of a two-way link: reported at its declaration
+    const index = link.declared?.index ?? k;
+    for (const end of ['from', 'to'] as const) {
+      const region = link[end];
+      if (known.has(region)) continue;
+      reader.report({
+        code: 'unknown_reference',
+        path: ['network', 'links', index, end],
+        message: `unknown region "${region}"${didYouMean(region, known)}: no pool is in it and no data object starts there`,
+        expected: 'the region of a pool or of a data home',
+        received: JSON.stringify(region),
+      });
+    }
+  });
 }
 
 function checkStagePools(

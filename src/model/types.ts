@@ -102,10 +102,12 @@ export interface Link {
   readonly latencyMs: number;
   readonly bandwidthMBps: number;
   readonly egressUsdPerGb: number;
-  /** Position in the file's `network.links` (a symmetric link is stored both ways), for error paths. */
-  readonly index?: number;
-  /** The reverse direction of a symmetric link: `from` is the file's `to`. */
-  readonly reversed?: true;
+  /**
+   * Where a link read from a file was declared: its index in `network.links`, and whether this
+   * is the way back of a two-way link. Absent for links built in code (their path is their index
+   * in `links`). Lets checks made after reading, like the cross-file ones, point at the file.
+   */
+  readonly declared?: { readonly index: number; readonly reversed: boolean };
 }
 
 export interface ResourceMap {

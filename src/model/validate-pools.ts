@@ -3,7 +3,9 @@
  *
  * Links are symmetric unless `oneWay` is set. Two pools in the same region talk for free
  * and instantly unless a link from the region to itself says otherwise. Every pair of
- * regions that has pools must be joined by a link.
+ * regions that has pools must be joined by a link. A link may name a region without pools only
+ * if a data object of the task definition starts there; that is checked with the task
+ * definition, in `assembleProblem`.
  */
 import { InputError } from './issues.js';
 import { MAX_BANDWIDTH_MBPS, MAX_INTERRUPTION_PER_HOUR, MAX_MEM_GB, MAX_PRICE_USD, MAX_SECONDS, MAX_SLOTS, MAX_SPEED, MIN_BANDWIDTH_MBPS, MIN_SPEED } from './limits.js';
@@ -128,8 +130,8 @@ function readLinks(reader: FieldReader, root: Record<string, unknown>): { links:
       if (!oneWay) attempted.add(pairKey(to, from));
     }
     if (from === undefined || to === undefined || bandwidthMBps === undefined) return;
-    links.push({ from, to, latencyMs, bandwidthMBps, egressUsdPerGb, index });
-    if (!oneWay && from !== to) links.push({ from: to, to: from, latencyMs, bandwidthMBps, egressUsdPerGb, index, reversed: true });
+    links.push({ from, to, latencyMs, bandwidthMBps, egressUsdPerGb, declared: { index, reversed: false } });
+    if (!oneWay && from !== to) links.push({ from: to, to: from, latencyMs, bandwidthMBps, egressUsdPerGb, declared: { index, reversed: true } });
   });
   return { links, attempted };
 }

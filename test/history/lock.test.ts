@@ -158,7 +158,7 @@ test('history import while a second connection holds the lock: the note, then ex
 
 test('--lock-timeout: a number of seconds >= 0, for import only', async () => {
   for (const [args, message] of [
-    [['history', 'import', SRASEARCH_001, '--lock-timeout=-1'], '--lock-timeout: expected a number from 0 to 86,400 seconds, received "-1"'],
+    [['history', 'import', SRASEARCH_001, '--lock-timeout=-1'], '--lock-timeout: expected a number of seconds from 0 to 86400, received "-1"'],
     [['history', 'show', '--lock-timeout', '5'], '--lock-timeout is for history import'],
   ] as const) {
     const run = await runCli(args);

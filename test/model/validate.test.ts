@@ -439,6 +439,47 @@ const rows: Row[] = [
     message: ['unknown pool "spto" (did you mean "spot"?)', 'unknown pool "onprm" (did you mean "onprem"?)', 'unknown pool or region "C"'],
   },
   {
+    name: 'network links naming a region no pool is in and no data object starts in (each end of a two-way link once)',
+    pools: {
+      pools: [
+        { id: 'a', region: 'us-east-1', slots: 2 },
+        { id: 'b', region: 'eu-west-1', slots: 2 },
+      ],
+      network: {
+        links: [
+          { from: 'us-east-1', to: 'eu-west-1', bandwidthMBps: 100 },
+          { from: 'us-east-1', to: 'eu-west1', bandwidthMBps: 10 },
+          { from: 'ap-south-1', to: 'us-east-1', bandwidthMBps: 10, oneWay: true },
+        ],
+      },
+    },
+    expect: [
+      { code: 'unknown_reference', path: 'network.links[1].to' },
+      { code: 'unknown_reference', path: 'network.links[2].from' },
+    ],
+    message: ['unknown region "eu-west1" (did you mean "eu-west-1"?): no pool is in it and no data object starts there', 'unknown region "ap-south-1": no pool'],
+  },
+  {
+    name: 'a data home in a region without pools makes links to it legal; a misspelt one is still reported',
+    task: { data: [{ id: 'raw', bytes: 1e9, home: 'archive' }], stages: [{ id: 'a', inputs: ['raw'], runtimeS: 10 }] },
+    pools: {
+      pools: [
+        { id: 'a', region: 'A', slots: 2 },
+        { id: 'b', region: 'B', slots: 2 },
+      ],
+      network: {
+        links: [
+          { from: 'A', to: 'B', bandwidthMBps: 100 },
+          { from: 'archive', to: 'A', bandwidthMBps: 50, oneWay: true },
+          { from: 'archive', to: 'B', bandwidthMBps: 50, oneWay: true },
+          { from: 'archvie', to: 'B', bandwidthMBps: 50 },
+        ],
+      },
+    },
+    expect: [{ code: 'unknown_reference', path: 'network.links[3].from' }],
+    message: ['unknown region "archvie" (did you mean "archive"?)'],
+  },
+  {
     name: 'deadline and budget no plan can meet, with the shortfall',
     // One 1000 s stage on spot only (speed 1.3, 0.015 USD per slot-hour; the earliest start-up
     // over all pools is onprem's 0 s): makespan >= 1000 / 1.3 = 769.23 s, 669.2 s over a
@@ -565,6 +606,27 @@ valid('a partial definition (stage with no runtime) is accepted and listed as pr
   assert.equal(problem.provisional.map((p) => p.stage), ['transform']);
   assert.ok(problem.provisional[0]!.reason.includes('no runtime estimate'));
   assert.ok(problem.stageWorkS[1]! > 0);
+});
+
+valid('a link to a region without pools is legal when a data object starts there (home or --data-home)', () => {
+  const resources = validateResourceMap({
+    pools: [{ id: 'a', region: 'A', slots: 2 }],
+    network: { links: [{ from: 'A', to: 'archive', bandwidthMBps: 50 }] },
+  });
+  const task = { data: [{ id: 'raw', bytes: 1e9 }], stages: [{ id: 'a', inputs: ['raw'], runtimeS: 10 }] };
+  const viaHome = assembleProblem(validateTaskDefinition({ ...task, data: [{ id: 'raw', bytes: 1e9, home: 'archive' }] }), resources);
+  const viaOption = assembleProblem(validateTaskDefinition(task), resources, { dataHome: 'archive' });
+  for (const problem of [viaHome, viaOption]) {
+    assert.equal([...problem.externalRegion].map((r) => problem.network.regionIds[r]), ['archive']);
+  }
+  // Without a data object there, the same link is a typo.
+  try {
+    assembleProblem(validateTaskDefinition(task), resources);
+    assert.unreachable('should have thrown');
+  } catch (error) {
+    assert.instance(error, InputError);
+    assert.equal((error as InputError).issues.map((issue) => formatPath(issue.path)), ['network.links[0].to']);
+  }
 });
 
 valid.run();
