@@ -13,6 +13,11 @@
  *     not supported: the kernel scores whole candidates only.
  * Start and finish times are bit for bit the reference's; the terms agree to rounding.
  *
+ * Availability (src/model/availability.ts): a pool whose POOL_AVAIL flags are 0 takes
+ * today's path unchanged (cached expected durations, one price, no contention). Others go
+ * through placeOnAvailability (the start rule of src/cost/rework.ts), price over the window
+ * (price.ts) and, at the end, the contention sweep (contention.ts).
+ *
  * Nothing is allocated and nothing is cleared per candidate except the slot free times
  * (Σ slots f64): "scheduled in this candidate" and "whole object already in this region"
  * are epoch stamps, so a node state or stamp left by an earlier candidate never matches.
@@ -71,6 +76,20 @@ import {
   H_WINDOWS,
   H_WINDOW_START,
   H_WORK,
+  H_SEGMENTS,
+  H_SEGMENT_COUNT,
+  H_SCRATCH_STARTS,
+  H_SCRATCH_SORT,
+  AVAIL_CONTENDED,
+  AVAIL_HAZARD,
+  AVAIL_PRICE,
+  POOL_AVAIL,
+  POOL_SEG_END,
+  POOL_SEG_FIRST,
+  SEG_AT,
+  SEG_FREE,
+  SEG_HAZARD,
+  SEG_PRICE,
   LAYOUT_VERSION,
   MODE_CONSTANT,
   NODE_FINISH_S,
@@ -97,8 +116,94 @@ import {
   WORK_STRIDE,
 } from './layout';
 import { crossBytes, egressUsd, linkSeconds, maxTimeBits, poolLink } from './links';
-import { findSlot, reserveSlot, startOnWindows } from './slots';
+import { findSlot, reserveSlot, searchedSlot, searchWindows, startOnWindows, windowEndAt } from './slots';
 import { writeFailure, writeTerms } from './terms';
+import { expectedOverWindow, START_ROUNDS } from './rework';
+import { meanPriceUsdPerS, windowPriceUsd } from './price';
+import { sortTimes, sweepContentionS } from './contention';
+
+/** Duration of the sub-task placed by the last placeOnAvailability. */
+let placedDurationS: f64 = 0;
+
+/** Address of SEG_* array `k` of the segments region. */
+@inline
+function segmentArray(k: i32): usize {
+  const h = HEADER_OFFSET;
+  return <usize>load<u32>(h, H_SEGMENTS) + <usize>k * (<usize>load<i32>(h, H_SEGMENT_COUNT) << 3);
+}
+
+/**
+ * Places a sub-task on a pool with POOL_AVAIL flags by the start rule (src/cost/rework.ts):
+ * reserves its slot, returns its start (∞: no slot) and leaves its duration in
+ * placedDurationS. `cachedS` is the cached expected duration (used when the hazard is
+ * constant), `runtimeS` the nominal one.
+ */
+function placeOnAvailability(pool: usize, free: usize, readyBits: i64, runtimeS: f64, cachedS: f64): f64 {
+  const h = HEADER_OFFSET;
+  const slots = load<i32>(pool, POOL_SLOTS);
+  const slotBase = <usize>load<i32>(pool, POOL_SLOT_BASE);
+  const poolFree = free + (slotBase << 3);
+  const hazardVaries = (load<i32>(pool, POOL_AVAIL) & AVAIL_HAZARD) != 0;
+  const first = load<i32>(pool, POOL_SEG_FIRST);
+  const end = load<i32>(pool, POOL_SEG_END);
+  const at = segmentArray(SEG_AT);
+  const hazard = segmentArray(SEG_HAZARD);
+  if (load<i32>(pool, POOL_MODE) == MODE_CONSTANT) {
+    // Endless windows: the start does not depend on the duration, round 1 accepts.
+    const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
+    const slotAt = findSlot(poolFree, slots, r);
+    const old = load<i64>(slotAt);
+    const startS = reinterpret<f64>(maxTimeBits(r, old));
+    const durationS = hazardVaries ? expectedOverWindow(at, hazard, first, end, startS, runtimeS) : cachedS;
+    reserveSlot(slotAt, poolFree + (<usize>(slots - 1) << 3), maxTimeBits(old, reinterpret<i64>(startS + durationS)));
+    placedDurationS = durationS;
+    return startS;
+  }
+  const readyS = reinterpret<f64>(readyBits);
+  const windowStart = <usize>load<u32>(h, H_WINDOW_START) + (slotBase << 2);
+  const windows = <usize>load<u32>(h, H_WINDOWS);
+  let durationS = hazardVaries ? expectedOverWindow(at, hazard, first, end, readyS, runtimeS) : cachedS;
+  for (let round = 0; round < START_ROUNDS; round++) {
+    const startS = searchWindows(poolFree, slots, windowStart, windows, readyS, durationS);
+    if (!isFinite<f64>(startS)) return Infinity;
+    const k = searchedSlot;
+    const atStart = hazardVaries ? expectedOverWindow(at, hazard, first, end, startS, runtimeS) : cachedS;
+    if (startS + atStart <= windowEndAt(windowStart, windows, k, startS)) {
+      const slotAt = poolFree + (<usize>k << 3);
+      const finishS = startS + atStart;
+      if (finishS > load<f64>(slotAt)) store<f64>(slotAt, finishS);
+      placedDurationS = atStart;
+      return startS;
+    }
+    durationS = atStart;
+  }
+  return Infinity;
+}
+
+/** Σ over pools flagged AVAIL_CONTENDED of ∫ max(0, used − free) dt for this candidate (status ok). */
+function contentionOf(pools: usize, poolCount: i32, nodes: usize, n: i32, block: usize): f64 {
+  const h = HEADER_OFFSET;
+  const starts = block + <usize>load<u32>(h, H_SCRATCH_STARTS);
+  const sortedStarts = block + <usize>load<u32>(h, H_SCRATCH_SORT);
+  const sortedFinishes = sortedStarts + (<usize>n << 3);
+  let total = 0.0;
+  for (let p = 0; p < poolCount; p++) {
+    const pool = pools + (<usize>p) * POOL_STRIDE;
+    if ((load<i32>(pool, POOL_AVAIL) & AVAIL_CONTENDED) == 0) continue;
+    let count = 0;
+    for (let s = 0; s < n; s++) {
+      const node = nodes + (<usize>s) * NODE_STRIDE;
+      if (load<i32>(node, NODE_POOL) != p) continue;
+      store<f64>(sortedStarts + (<usize>count << 3), load<f64>(starts + (<usize>s << 3)));
+      store<f64>(sortedFinishes + (<usize>count << 3), load<f64>(node, NODE_FINISH_S));
+      count++;
+    }
+    sortTimes(sortedStarts, count);
+    sortTimes(sortedFinishes, count);
+    total += sweepContentionS(sortedStarts, sortedFinishes, count, segmentArray(SEG_AT), segmentArray(SEG_FREE), load<i32>(pool, POOL_SEG_FIRST), load<i32>(pool, POOL_SEG_END));
+  }
+  return total;
+}
 
 /**
  * Scores candidates [first, first + count) using scratch block `scratch` (one per concurrent
@@ -187,7 +292,7 @@ function scoreCandidate(c: i32, block: usize): i32 {
     }
     const at = <usize>(s * poolCount + p);
     const cell = work + at * WORK_STRIDE;
-    const durationS = load<f64>(cell, WORK_EXPECTED_S);
+    let durationS = load<f64>(cell, WORK_EXPECTED_S);
     if (!isFinite<f64>(durationS)) {
       status = STATUS_POOL_FORBIDDEN;
       break;
@@ -217,33 +322,49 @@ function scoreCandidate(c: i32, block: usize): i32 {
     if (status != STATUS_OK) break;
 
     const pool = pools + (<usize>p) * POOL_STRIDE;
-    const slots = load<i32>(pool, POOL_SLOTS);
-    const slotBase = <usize>load<i32>(pool, POOL_SLOT_BASE);
+    const avail = load<i32>(pool, POOL_AVAIL);
     let startS: f64;
-    if (load<i32>(pool, POOL_MODE) == MODE_CONSTANT) {
-      // The previous reservation is written after this search (first, if on the same pool):
-      // its store address is known only at the end of its own search, and the CPU would
-      // hold this search's loads back behind it, one sub-task after the other.
-      if (deferredPool == p) {
+    if (avail != 0) {
+      // Availability over time (rare: forecasts): no deferred reservation across it.
+      if (deferredPool >= 0) {
         reserveSlot(deferredAt, deferredLast, deferredEnd);
         deferredPool = -1;
       }
-      const poolFree = free + (slotBase << 3);
-      const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
-      const at = findSlot(poolFree, slots, r);
-      const old = load<i64>(at);
-      startS = reinterpret<f64>(maxTimeBits(r, old));
-      if (deferredPool >= 0) reserveSlot(deferredAt, deferredLast, deferredEnd);
-      deferredPool = p;
-      deferredAt = at;
-      deferredLast = poolFree + (<usize>(slots - 1) << 3);
-      // SlotBook.reserve never lowers a free time.
-      deferredEnd = maxTimeBits(old, reinterpret<i64>(startS + durationS));
-    } else {
-      startS = startOnWindows(free + (slotBase << 3), slots, <usize>load<u32>(h, H_WINDOW_START) + (slotBase << 2), <usize>load<u32>(h, H_WINDOWS), reinterpret<f64>(readyBits), durationS);
+      startS = placeOnAvailability(pool, free, readyBits, load<f64>(cell, WORK_RUNTIME_S), durationS);
       if (!isFinite<f64>(startS)) {
         status = STATUS_NO_SLOT;
         break;
+      }
+      durationS = placedDurationS;
+      if ((avail & AVAIL_CONTENDED) != 0) store<f64>(block + <usize>load<u32>(h, H_SCRATCH_STARTS) + (<usize>s << 3), startS);
+    } else {
+      const slots = load<i32>(pool, POOL_SLOTS);
+      const slotBase = <usize>load<i32>(pool, POOL_SLOT_BASE);
+      if (load<i32>(pool, POOL_MODE) == MODE_CONSTANT) {
+        // The previous reservation is written after this search (first, if on the same pool):
+        // its store address is known only at the end of its own search, and the CPU would
+        // hold this search's loads back behind it, one sub-task after the other.
+        if (deferredPool == p) {
+          reserveSlot(deferredAt, deferredLast, deferredEnd);
+          deferredPool = -1;
+        }
+        const poolFree = free + (slotBase << 3);
+        const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
+        const at = findSlot(poolFree, slots, r);
+        const old = load<i64>(at);
+        startS = reinterpret<f64>(maxTimeBits(r, old));
+        if (deferredPool >= 0) reserveSlot(deferredAt, deferredLast, deferredEnd);
+        deferredPool = p;
+        deferredAt = at;
+        deferredLast = poolFree + (<usize>(slots - 1) << 3);
+        // SlotBook.reserve never lowers a free time.
+        deferredEnd = maxTimeBits(old, reinterpret<i64>(startS + durationS));
+      } else {
+        startS = startOnWindows(free + (slotBase << 3), slots, <usize>load<u32>(h, H_WINDOW_START) + (slotBase << 2), <usize>load<u32>(h, H_WINDOWS), reinterpret<f64>(readyBits), durationS);
+        if (!isFinite<f64>(startS)) {
+          status = STATUS_NO_SLOT;
+          break;
+        }
       }
     }
     const finishS = startS + durationS;
@@ -253,11 +374,21 @@ function scoreCandidate(c: i32, block: usize): i32 {
 
     // Terms of this sub-task (computeTerms' loop body).
     makespanBits = maxTimeBits(reinterpret<i64>(finishS), makespanBits);
-    const price = load<f64>(pool, POOL_PRICE_USD_PER_S);
-    computeUsd += (finishS - startS) * price;
     const reworkS = durationS - load<f64>(cell, WORK_RUNTIME_S);
     interruptionS += reworkS;
-    interruptionUsd += reworkS * price;
+    if ((avail & AVAIL_PRICE) == 0) {
+      const price = load<f64>(pool, POOL_PRICE_USD_PER_S);
+      computeUsd += (finishS - startS) * price;
+      interruptionUsd += reworkS * price;
+    } else {
+      const first = load<i32>(pool, POOL_SEG_FIRST);
+      const end = load<i32>(pool, POOL_SEG_END);
+      const at = segmentArray(SEG_AT);
+      const price = segmentArray(SEG_PRICE);
+      const usd = windowPriceUsd(at, price, first, end, startS, finishS);
+      computeUsd += usd;
+      interruptionUsd += reworkS * meanPriceUsdPerS(at, price, first, end, startS, finishS, usd);
+    }
 
     if (readStart < readEnd) {
       // External reads (rare): one whole object moves to a region once per candidate.
@@ -287,7 +418,8 @@ function scoreCandidate(c: i32, block: usize): i32 {
     writeFailure(out, status, status == STATUS_NOT_PERMUTATION ? -1 : s, i);
     return status;
   }
-  writeTerms(out, load<i32>(h, H_OBJECTIVE_KIND), load<f64>(h, H_USD_PER_HOUR), reinterpret<f64>(makespanBits), computeUsd, egress, transferS, transferBytes, interruptionS, interruptionUsd);
+  const contentionS = load<u32>(h, H_SCRATCH_SORT) > load<u32>(h, H_SCRATCH_STARTS) ? contentionOf(pools, poolCount, nodes, n, block) : 0.0;
+  writeTerms(out, load<i32>(h, H_OBJECTIVE_KIND), load<f64>(h, H_USD_PER_HOUR), reinterpret<f64>(makespanBits), computeUsd, egress, transferS, transferBytes, contentionS, interruptionS, interruptionUsd);
   return STATUS_OK;
 }
 

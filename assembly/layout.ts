@@ -25,21 +25,22 @@
  *   H_EXTERNALS   │ external reads      X × EXTERNAL_STRIDE                        │
  *   H_WORK        │ per (sub-task, pool) n × P × WORK_STRIDE  (s × P + p)          │
  *   H_EXTERNAL_RE.│ external inputs ready f64[n × P]                               │
+ *   H_SEGMENTS    │ availability: breakpoints │ free │ hazard │ price  f64[segments]│
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_CANDIDATES  │ candidate i: allocation i32[n] │ order i32[n]  (× batchCapacity)│ host writes
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_SCRATCH     │ scratch j (one per worker): epoch │ node states │ slot free    │ kernel only
- *                 │ times │ (object, region) stamps            (× scratchCount)  │
+ *                 │ times │ (object, region) stamps │ starts │ sort (contention) │
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_OUTPUT      │ output i: status, sub-task, terms          (× batchCapacity)  │ kernel writes
  *   H_END         └──────────────────────────────────────────────────────────────┘
  */
 
-export const LAYOUT_VERSION: i32 = 2;
+export const LAYOUT_VERSION: i32 = 3;
 
 /** Where the header starts; the host lays everything else out behind it. */
 export const HEADER_OFFSET: usize = 256;
-export const HEADER_BYTES: usize = 136;
+export const HEADER_BYTES: usize = 160;
 
 // ── Header fields (byte offsets from HEADER_OFFSET). Counts are i32, offsets are u32
 //    absolute addresses, except H_SCRATCH_* which are relative to one scratch block.
@@ -86,11 +87,19 @@ export const H_SCRATCH_STAMPS: usize = 124;
 export const H_OUTPUT: usize = 128;
 export const H_OUTPUT_STRIDE: usize = 132;
 export const H_END: usize = 136;
+/** Σ over pools of the availability's segments. */
+export const H_SEGMENT_COUNT: usize = 140;
+/** Availability segments: SEGMENT_ARRAYS f64 arrays of H_SEGMENT_COUNT each (SEG_*). */
+export const H_SEGMENTS: usize = 144;
+/** f64[n]: start of each sub-task on a contended pool (0 bytes when no pool is contended). */
+export const H_SCRATCH_STARTS: usize = 148;
+/** f64[2n]: sorted starts, then sorted finishes, of one contended pool (0 bytes when none). */
+export const H_SCRATCH_SORT: usize = 152;
 
 // ── Pool record.
-//   0        4        8           12       16          24          32
-//   │ region │ slots  │ slot base │ mode   │ open (f64) │ price (f64) │
-export const POOL_STRIDE: usize = 32;
+//   0        4        8           12       16          24          32      36          40        44     48
+//   │ region │ slots  │ slot base │ mode   │ open (f64) │ price (f64) │ avail │ seg first │ seg end │ pad  │
+export const POOL_STRIDE: usize = 48;
 export const POOL_REGION: usize = 0;
 /** Largest slot count the pool ever has (the reference's maxSlots). */
 export const POOL_SLOTS: usize = 4;
@@ -99,7 +108,29 @@ export const POOL_SLOT_BASE: usize = 8;
 export const POOL_MODE: usize = 12;
 /** MODE_CONSTANT only: when every slot opens (start-up; the window closes never). */
 export const POOL_OPEN_S: usize = 16;
+/** The constant price (or the price at 0 where it varies: then AVAIL_PRICE is set and it is not read). */
 export const POOL_PRICE_USD_PER_S: usize = 24;
+/** AVAIL_* flags: 0 = today's fast path (cached durations, constant price, no contention). */
+export const POOL_AVAIL: usize = 32;
+/** The pool's availability segments: indices [first, end) into each SEG_* array. */
+export const POOL_SEG_FIRST: usize = 36;
+export const POOL_SEG_END: usize = 40;
+
+/** The hazard varies (or differs from the one the cached durations used): durations from the window (assembly/rework.ts). */
+export const AVAIL_HAZARD: i32 = 1;
+/** The price varies: compute price integrated over the window (assembly/price.ts). */
+export const AVAIL_PRICE: i32 = 2;
+/** Some segment has fewer free slots than slots: contention is swept (assembly/contention.ts). */
+export const AVAIL_CONTENDED: i32 = 4;
+
+// ── Availability segments (src/model/availability.ts): array k of the SEGMENT_ARRAYS starts
+//    at H_SEGMENTS + k × 8 × H_SEGMENT_COUNT; element i belongs to segment i.
+export const SEGMENT_ARRAYS: i32 = 4;
+/** Breakpoints atS (ascending per pool, the first 0). */
+export const SEG_AT: i32 = 0;
+export const SEG_FREE: i32 = 1;
+export const SEG_HAZARD: i32 = 2;
+export const SEG_PRICE: i32 = 3;
 
 /** Every slot has the one window [open, ∞): free times kept sorted, binary search. */
 export const MODE_CONSTANT: i32 = 0;
@@ -146,6 +177,7 @@ export const WORK_RUNTIME_S: usize = 8;
 
 // ── Scratch block (one per worker; never cleared between candidates: epoch stamps).
 //   0 epoch i32 │ 8 touched f64 │ … pad to SCRATCH_HEADER_BYTES │ node states │ free times │ stamps
+//   │ starts │ sort   (the last two only when some pool is contended)
 export const SCRATCH_HEADER_BYTES: usize = 64;
 export const SCRATCH_EPOCH: usize = 0;
 /** f64 sink of the prefetch loads (see H_PREFETCH_GROUP). */

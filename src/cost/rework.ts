@@ -4,7 +4,8 @@
  * A sub-task of nominal runtime d started at t0 on pool p, restarting from scratch on an
  * interruption, takes in expectation (e^{λ̄d} − 1)/λ̄ with the window-mean hazard
  * λ̄ = (1/d) ∫_{t0}^{t0+d} λ_p(t) dt (d when λ̄ = 0). With H = λ̄d = ∫ λ_p it is
- * d × expm1(H) / H, computed as (expm1(H) / H) × d.
+ * d × expm1(H) / H, computed as (expm1(H) / H) × d, with the kernel's own expm1
+ * (src/cost/expm1.ts) so both sides give the same bits.
  *
  * Fast path: a pool whose hazard never changes uses the sub-task graph's `expectedS`, the
  * cache of exactly this number for a constant λ (expectedWithRework), when the cache was
@@ -26,6 +27,7 @@
  * (and the start does not depend on D at all: the kernel skips D(r) there).
  */
 import type { AvailabilityTable } from '../model/availability.js';
+import { expm1 } from './expm1.js';
 import { integrateSegments } from './segments.js';
 
 /** Rounds of the start rule before a sub-task is declared to have no slot. */
@@ -35,7 +37,7 @@ export const START_ROUNDS = 4;
 export function expectedOverWindow(at: ArrayLike<number>, atBase: number, hazard: ArrayLike<number>, hazardBase: number, first: number, end: number, startS: number, runtimeS: number): number {
   if (!(runtimeS > 0) || !Number.isFinite(runtimeS)) return runtimeS;
   const h = integrateSegments(at, atBase, hazard, hazardBase, first, end, startS, startS + runtimeS);
-  return h === 0 ? runtimeS : (Math.expm1(h) / h) * runtimeS;
+  return h === 0 ? runtimeS : (expm1(h) / h) * runtimeS;
 }
 
 /**

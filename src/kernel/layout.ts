@@ -8,7 +8,7 @@
  * outputs in place; nothing large is copied per batch.
  *
  *   0            HEADER_OFFSET                                                      end
- *   ├── unused ──┼ header ┼ pools ┼ windows ┼ links ┼ graph CSR ┼ externals ┼ n × P matrices ┼─▶
+ *   ├── unused ──┼ header ┼ pools ┼ windows ┼ links ┼ graph CSR ┼ externals ┼ n × P matrices ┼ segments ┼─▶
  *                  (read-only inputs, written once by writeKernelInputs)
  *
  *   ─▶ candidates[batchCapacity] ┼ scratch[scratchCount] ┼ outputs[batchCapacity] ┤
@@ -22,12 +22,13 @@
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { transferS, type PoolTable } from '../model/tables.js';
+import { Rework } from '../cost/rework.js';
 
 /** The host's copy of assembly/layout.ts. */
 export const LAYOUT = Object.freeze({
-  LAYOUT_VERSION: 2,
+  LAYOUT_VERSION: 3,
   HEADER_OFFSET: 256,
-  HEADER_BYTES: 136,
+  HEADER_BYTES: 160,
   H_VERSION: 0,
   H_NODE_COUNT: 4,
   H_POOL_COUNT: 8,
@@ -62,13 +63,28 @@ export const LAYOUT = Object.freeze({
   H_OUTPUT: 128,
   H_OUTPUT_STRIDE: 132,
   H_END: 136,
-  POOL_STRIDE: 32,
+  H_SEGMENT_COUNT: 140,
+  H_SEGMENTS: 144,
+  H_SCRATCH_STARTS: 148,
+  H_SCRATCH_SORT: 152,
+  POOL_STRIDE: 48,
   POOL_REGION: 0,
   POOL_SLOTS: 4,
   POOL_SLOT_BASE: 8,
   POOL_MODE: 12,
   POOL_OPEN_S: 16,
   POOL_PRICE_USD_PER_S: 24,
+  POOL_AVAIL: 32,
+  POOL_SEG_FIRST: 36,
+  POOL_SEG_END: 40,
+  AVAIL_HAZARD: 1,
+  AVAIL_PRICE: 2,
+  AVAIL_CONTENDED: 4,
+  SEGMENT_ARRAYS: 4,
+  SEG_AT: 0,
+  SEG_FREE: 1,
+  SEG_HAZARD: 2,
+  SEG_PRICE: 3,
   MODE_CONSTANT: 0,
   MODE_WINDOWS: 1,
   PAIR_STRIDE: 32,
@@ -180,6 +196,8 @@ export interface KernelLayout {
   readonly externals: number;
   readonly work: number;
   readonly externalReady: number;
+  readonly segmentCount: number;
+  readonly segments: number;
   /** 0, or the group size of the kernel's prefetch loads (H_PREFETCH_GROUP). */
   readonly prefetchGroup: number;
   readonly candidates: number;
@@ -190,6 +208,8 @@ export interface KernelLayout {
   readonly scratchNodes: number;
   readonly scratchFree: number;
   readonly scratchStamps: number;
+  readonly scratchStarts: number;
+  readonly scratchSort: number;
   readonly output: number;
   readonly outputStride: number;
   readonly end: number;
@@ -298,12 +318,18 @@ export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options:
   const work = take(n * P * LAYOUT.WORK_STRIDE);
   // Read only for sub-tasks with external inputs: none, no matrix.
   const externalReady = take(graph.externalObject.length > 0 ? n * P * 8 : 0);
+  const availability = problem.availability;
+  const segmentCount = availability.atS.length;
+  const segments = take(LAYOUT.SEGMENT_ARRAYS * 8 * segmentCount);
+  const contended = availability.contended.includes(1);
   const candidateStride = align(Math.max(8 * n, 8), CACHE_LINE_BYTES);
   const candidates = take(batchCapacity * candidateStride, CACHE_LINE_BYTES);
   const scratchNodes = LAYOUT.SCRATCH_HEADER_BYTES;
   const scratchFree = scratchNodes + n * LAYOUT.NODE_STRIDE;
   const scratchStamps = scratchFree + 8 * slotCount;
-  const scratchStride = align(scratchStamps + 4 * objectCount * R, CACHE_LINE_BYTES);
+  const scratchStarts = align(scratchStamps + 4 * objectCount * R, 8);
+  const scratchSort = scratchStarts + (contended ? 8 * n : 0);
+  const scratchStride = align(scratchSort + (contended ? 16 * n : 0), CACHE_LINE_BYTES);
   const scratch = take(scratchCount * scratchStride, CACHE_LINE_BYTES);
   const output = take(batchCapacity * LAYOUT.OUT_STRIDE, CACHE_LINE_BYTES);
   const end = at;
@@ -333,6 +359,8 @@ export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options:
     externals,
     work,
     externalReady,
+    segmentCount,
+    segments,
     prefetchGroup: options.prefetchGroup ?? (n * P * LAYOUT.WORK_STRIDE > PREFETCH_ABOVE_BYTES ? DEFAULT_PREFETCH_GROUP : 0),
     candidates,
     candidateStride,
@@ -341,6 +369,8 @@ export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options:
     scratchNodes,
     scratchFree,
     scratchStamps,
+    scratchStarts,
+    scratchSort,
     output,
     outputStride: LAYOUT.OUT_STRIDE,
     end,
@@ -391,6 +421,7 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
   header32(L.H_SCRATCH_COUNT, layout.scratchCount);
   header32(L.H_OBJECTIVE_KIND, OBJECTIVE_KIND[problem.objective.kind]);
   header32(L.H_PREFETCH_GROUP, layout.prefetchGroup);
+  header32(L.H_SEGMENT_COUNT, layout.segmentCount);
   f64[(h + L.H_USD_PER_HOUR) >> 3] = problem.objective.usdPerHour;
   const offsets: [number, number][] = [
     [L.H_POOLS, layout.pools],
@@ -414,6 +445,9 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
     [L.H_OUTPUT, layout.output],
     [L.H_OUTPUT_STRIDE, layout.outputStride],
     [L.H_END, layout.end],
+    [L.H_SEGMENTS, layout.segments],
+    [L.H_SCRATCH_STARTS, layout.scratchStarts],
+    [L.H_SCRATCH_SORT, layout.scratchSort],
   ];
   // Offsets are u32 addresses; an Int32Array stores their bit pattern.
   for (const [field, value] of offsets) header32(field, value | 0);
@@ -422,6 +456,8 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
   let slotBase = 0;
   let window = 0;
   const windows = poolWindows(pools);
+  const availability = problem.availability;
+  const cached = new Rework(availability, graph).cached;
   for (let p = 0; p < P; p++) {
     const at = layout.pools + p * L.POOL_STRIDE;
     const { perSlot, openS } = windows[p]!;
@@ -431,6 +467,10 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
     i32[(at + L.POOL_MODE) >> 2] = openS === undefined ? L.MODE_WINDOWS : L.MODE_CONSTANT;
     f64[(at + L.POOL_OPEN_S) >> 3] = openS ?? Number.NaN;
     f64[(at + L.POOL_PRICE_USD_PER_S) >> 3] = pools.priceUsdPerSlotS[p]!;
+    const avail = (cached[p] === 1 ? 0 : L.AVAIL_HAZARD) | (availability.priceVaries[p] === 1 ? L.AVAIL_PRICE : 0) | (availability.contended[p] === 1 ? L.AVAIL_CONTENDED : 0);
+    i32[(at + L.POOL_AVAIL) >> 2] = avail;
+    i32[(at + L.POOL_SEG_FIRST) >> 2] = availability.segStart[p]!;
+    i32[(at + L.POOL_SEG_END) >> 2] = availability.segStart[p + 1]!;
     for (const slotWindows of perSlot) {
       i32[(layout.windowStart >> 2) + slotBase] = window;
       for (let w = 0; w < slotWindows.length; w += 2) {
@@ -442,6 +482,10 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
     }
   }
   i32[(layout.windowStart >> 2) + slotBase] = window;
+
+  // Availability segments, one f64 array per SEG_* (src/model/availability.ts).
+  const segmentArrays = [availability.atS, availability.freeSlots, availability.hazardPerS, availability.priceUsdPerSlotS];
+  segmentArrays.forEach((values, k) => f64.set(values, (layout.segments >> 3) + k * layout.segmentCount));
 
   // Links, [to pool][from pool] and [to pool][from region].
   const writeLink = (at: number, fromRegion: number, toRegion: number, samePool: boolean): void => {

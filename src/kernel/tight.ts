@@ -7,7 +7,14 @@
  *
  * Element indices: byte offset >> 2 into Int32Array, >> 3 into Float64Array (every record
  * is 8-byte aligned). Like the kernel, no partial schedules.
+ *
+ * Availability (pools with POOL_AVAIL flags): the reference's segment arithmetic
+ * (src/cost/segments.ts, rework.ts, price.ts, contention.ts) applied to the kernel's
+ * segment arrays in place, in the kernel's order (assembly/evaluate.ts placeOnAvailability).
  */
+import { sweepContentionS } from '../cost/contention.js';
+import { meanPriceUsdPerS, windowPriceUsd } from '../cost/price.js';
+import { expectedOverWindow, START_ROUNDS } from '../cost/rework.js';
 import { LAYOUT as L, memoryViews } from './layout.js';
 import type { EvaluateLoop } from './loader.js';
 
@@ -106,7 +113,7 @@ export class TightKernel implements EvaluateLoop {
       }
       const at = s * poolCount + p;
       const cell = work + at * L.WORK_STRIDE;
-      const durationS = f64[(cell + L.WORK_EXPECTED_S) >> 3]!;
+      let durationS = f64[(cell + L.WORK_EXPECTED_S) >> 3]!;
       if (!Number.isFinite(durationS)) {
         status = L.STATUS_POOL_FORBIDDEN;
         break;
@@ -136,30 +143,45 @@ export class TightKernel implements EvaluateLoop {
       if (status !== L.STATUS_OK) break;
 
       const pool = pools + p * L.POOL_STRIDE;
-      const slots = i32[(pool + L.POOL_SLOTS) >> 2]!;
-      const slotBase = i32[(pool + L.POOL_SLOT_BASE) >> 2]!;
+      const avail = i32[(pool + L.POOL_AVAIL) >> 2]!;
       let startS: number;
-      if (i32[(pool + L.POOL_MODE) >> 2] === L.MODE_CONSTANT) {
-        // As in the kernel: the previous reservation is written after this search.
-        if (deferredPool === p) {
+      if (avail !== 0) {
+        if (deferredPool >= 0) {
           this.reserveSlot(deferredAt, deferredLast, deferredEnd);
           deferredPool = -1;
         }
-        const poolFree = freeF + slotBase;
-        const r = Math.max(readyS, f64[(pool + L.POOL_OPEN_S) >> 3]!);
-        const at = this.findSlot(poolFree, slots, r);
-        const old = f64[at]!;
-        startS = Math.max(r, old);
-        if (deferredPool >= 0) this.reserveSlot(deferredAt, deferredLast, deferredEnd);
-        deferredPool = p;
-        deferredAt = at;
-        deferredLast = poolFree + slots - 1;
-        deferredEnd = Math.max(old, startS + durationS);
-      } else {
-        startS = this.startOnWindows(freeF + slotBase, slots, (u32(L.H_WINDOW_START) >> 2) + slotBase, u32(L.H_WINDOWS) >> 3, readyS, durationS);
+        startS = this.placeOnAvailability(pool, freeF, readyS, f64[(cell + L.WORK_RUNTIME_S) >> 3]!, durationS);
         if (!Number.isFinite(startS)) {
           status = L.STATUS_NO_SLOT;
           break;
+        }
+        durationS = this.placedDurationS;
+        if ((avail & L.AVAIL_CONTENDED) !== 0) f64[((block + u32(L.H_SCRATCH_STARTS)) >> 3) + s] = startS;
+      } else {
+        const slots = i32[(pool + L.POOL_SLOTS) >> 2]!;
+        const slotBase = i32[(pool + L.POOL_SLOT_BASE) >> 2]!;
+        if (i32[(pool + L.POOL_MODE) >> 2] === L.MODE_CONSTANT) {
+          // As in the kernel: the previous reservation is written after this search.
+          if (deferredPool === p) {
+            this.reserveSlot(deferredAt, deferredLast, deferredEnd);
+            deferredPool = -1;
+          }
+          const poolFree = freeF + slotBase;
+          const r = Math.max(readyS, f64[(pool + L.POOL_OPEN_S) >> 3]!);
+          const at = this.findSlot(poolFree, slots, r);
+          const old = f64[at]!;
+          startS = Math.max(r, old);
+          if (deferredPool >= 0) this.reserveSlot(deferredAt, deferredLast, deferredEnd);
+          deferredPool = p;
+          deferredAt = at;
+          deferredLast = poolFree + slots - 1;
+          deferredEnd = Math.max(old, startS + durationS);
+        } else {
+          startS = this.startOnWindows(freeF + slotBase, slots, (u32(L.H_WINDOW_START) >> 2) + slotBase, u32(L.H_WINDOWS) >> 3, readyS, durationS);
+          if (!Number.isFinite(startS)) {
+            status = L.STATUS_NO_SLOT;
+            break;
+          }
         }
       }
       const finishS = startS + durationS;
@@ -168,11 +190,21 @@ export class TightKernel implements EvaluateLoop {
       i32[(node + L.NODE_POOL) >> 2] = p;
 
       if (finishS > makespanS) makespanS = finishS;
-      const price = f64[(pool + L.POOL_PRICE_USD_PER_S) >> 3]!;
-      computeUsd += (finishS - startS) * price;
       const reworkS = durationS - f64[(cell + L.WORK_RUNTIME_S) >> 3]!;
       interruptionS += reworkS;
-      interruptionUsd += reworkS * price;
+      if ((avail & L.AVAIL_PRICE) === 0) {
+        const price = f64[(pool + L.POOL_PRICE_USD_PER_S) >> 3]!;
+        computeUsd += (finishS - startS) * price;
+        interruptionUsd += reworkS * price;
+      } else {
+        const first = i32[(pool + L.POOL_SEG_FIRST) >> 2]!;
+        const end = i32[(pool + L.POOL_SEG_END) >> 2]!;
+        const at = this.segmentArray(L.SEG_AT);
+        const price = this.segmentArray(L.SEG_PRICE);
+        const usd = windowPriceUsd(f64, at, f64, price, first, end, startS, finishS);
+        computeUsd += usd;
+        interruptionUsd += reworkS * meanPriceUsdPerS(f64, at, f64, price, first, end, startS, finishS, usd);
+      }
 
       if (readStart < readEnd) {
         const region = i32[(pool + L.POOL_REGION) >> 2]!;
@@ -203,6 +235,7 @@ export class TightKernel implements EvaluateLoop {
       f64.fill(Number.NaN, (out + L.OUT_MAKESPAN_S) >> 3, ((out + L.OUT_OBJECTIVE) >> 3) + 1);
       return status;
     }
+    const contentionS = u32(L.H_SCRATCH_SORT) > u32(L.H_SCRATCH_STARTS) ? this.contentionOf(pools, poolCount, nodes, n, block) : 0;
     const costUsd = computeUsd + egress;
     const kind = i32[(h + L.H_OBJECTIVE_KIND) >> 2];
     const usdPerHour = f64[(h + L.H_USD_PER_HOUR) >> 3]!;
@@ -215,11 +248,127 @@ export class TightKernel implements EvaluateLoop {
     f64[(out + L.OUT_COST_USD) >> 3] = costUsd;
     f64[(out + L.OUT_TRANSFER_S) >> 3] = transferS;
     f64[(out + L.OUT_TRANSFER_BYTES) >> 3] = transferBytes;
-    f64[(out + L.OUT_CONTENTION_S) >> 3] = 0;
+    f64[(out + L.OUT_CONTENTION_S) >> 3] = contentionS;
     f64[(out + L.OUT_INTERRUPTION_S) >> 3] = interruptionS;
     f64[(out + L.OUT_INTERRUPTION_USD) >> 3] = interruptionUsd;
-    f64[(out + L.OUT_OBJECTIVE) >> 3] = kind === L.OBJECTIVE_MAKESPAN ? makespanS : kind === L.OBJECTIVE_COST ? costUsd : costUsd + (usdPerHour * makespanS) / 3600;
+    f64[(out + L.OUT_OBJECTIVE) >> 3] = kind === L.OBJECTIVE_MAKESPAN ? makespanS + contentionS : kind === L.OBJECTIVE_COST ? costUsd : costUsd + (usdPerHour * (makespanS + contentionS)) / 3600;
     return L.STATUS_OK;
+  }
+
+  /** Duration of the sub-task placed by the last placeOnAvailability. */
+  private placedDurationS = 0;
+
+  /** f64 element index of SEG_* array k. */
+  private segmentArray(k: number): number {
+    const h = L.HEADER_OFFSET;
+    return ((this.i32[(h + L.H_SEGMENTS) >> 2]! >>> 0) >> 3) + k * this.i32[(h + L.H_SEGMENT_COUNT) >> 2]!;
+  }
+
+  /** assembly/evaluate.ts placeOnAvailability; `freeF` is the f64 index of the free times. */
+  private placeOnAvailability(pool: number, freeF: number, readyS: number, runtimeS: number, cachedS: number): number {
+    const i32 = this.i32;
+    const f64 = this.f64;
+    const h = L.HEADER_OFFSET;
+    const slots = i32[(pool + L.POOL_SLOTS) >> 2]!;
+    const slotBase = i32[(pool + L.POOL_SLOT_BASE) >> 2]!;
+    const poolFree = freeF + slotBase;
+    const hazardVaries = (i32[(pool + L.POOL_AVAIL) >> 2]! & L.AVAIL_HAZARD) !== 0;
+    const first = i32[(pool + L.POOL_SEG_FIRST) >> 2]!;
+    const end = i32[(pool + L.POOL_SEG_END) >> 2]!;
+    const at = this.segmentArray(L.SEG_AT);
+    const hazard = this.segmentArray(L.SEG_HAZARD);
+    const durationAt = (startS: number): number => (hazardVaries ? expectedOverWindow(f64, at, f64, hazard, first, end, startS, runtimeS) : cachedS);
+    if (i32[(pool + L.POOL_MODE) >> 2] === L.MODE_CONSTANT) {
+      const r = Math.max(readyS, f64[(pool + L.POOL_OPEN_S) >> 3]!);
+      const slotAt = this.findSlot(poolFree, slots, r);
+      const old = f64[slotAt]!;
+      const startS = Math.max(r, old);
+      const durationS = durationAt(startS);
+      this.reserveSlot(slotAt, poolFree + slots - 1, Math.max(old, startS + durationS));
+      this.placedDurationS = durationS;
+      return startS;
+    }
+    const windowStart = ((i32[(h + L.H_WINDOW_START) >> 2]! >>> 0) >> 2) + slotBase;
+    const windows = (i32[(h + L.H_WINDOWS) >> 2]! >>> 0) >> 3;
+    let durationS = durationAt(readyS);
+    for (let round = 0; round < START_ROUNDS; round++) {
+      const startS = this.searchWindows(poolFree, slots, windowStart, windows, readyS, durationS);
+      if (!Number.isFinite(startS)) return Number.POSITIVE_INFINITY;
+      const k = this.searchedSlot;
+      const atStart = durationAt(startS);
+      if (startS + atStart <= this.windowEndAt(windowStart, windows, k, startS)) {
+        const finishS = startS + atStart;
+        if (finishS > f64[poolFree + k]!) f64[poolFree + k] = finishS;
+        this.placedDurationS = atStart;
+        return startS;
+      }
+      durationS = atStart;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private searchedSlot = -1;
+
+  /** assembly/slots.ts searchWindows (element indices). */
+  private searchWindows(free: number, slots: number, windowStart: number, windows: number, readyS: number, durationS: number): number {
+    const f64 = this.f64;
+    const i32 = this.i32;
+    let best = Number.POSITIVE_INFINITY;
+    let bestSlot = -1;
+    for (let k = 0; k < slots; k++) {
+      const lastEnd = f64[free + k]!;
+      const t = Math.max(readyS, lastEnd);
+      let start = Number.POSITIVE_INFINITY;
+      for (let w = i32[windowStart + k]!, last = i32[windowStart + k + 1]!; w < last; w++) {
+        const from = Math.max(t, f64[windows + 2 * w]!);
+        if (from + durationS <= f64[windows + 2 * w + 1]!) {
+          start = from;
+          break;
+        }
+      }
+      if (start < best || (start === best && bestSlot >= 0 && lastEnd > f64[free + bestSlot]!)) {
+        best = start;
+        bestSlot = k;
+      }
+    }
+    this.searchedSlot = bestSlot;
+    return best;
+  }
+
+  /** assembly/slots.ts windowEndAt (element indices). */
+  private windowEndAt(windowStart: number, windows: number, k: number, t: number): number {
+    const f64 = this.f64;
+    for (let w = this.i32[windowStart + k]!, last = this.i32[windowStart + k + 1]!; w < last; w++) {
+      if (f64[windows + 2 * w]! <= t && t <= f64[windows + 2 * w + 1]!) return f64[windows + 2 * w + 1]!;
+    }
+    return Number.NEGATIVE_INFINITY;
+  }
+
+  /** assembly/evaluate.ts contentionOf. */
+  private contentionOf(pools: number, poolCount: number, nodes: number, n: number, block: number): number {
+    const i32 = this.i32;
+    const f64 = this.f64;
+    const h = L.HEADER_OFFSET;
+    const starts = (block + (i32[(h + L.H_SCRATCH_STARTS) >> 2]! >>> 0)) >> 3;
+    const sortedStarts = (block + (i32[(h + L.H_SCRATCH_SORT) >> 2]! >>> 0)) >> 3;
+    const sortedFinishes = sortedStarts + n;
+    let total = 0;
+    for (let p = 0; p < poolCount; p++) {
+      const pool = pools + p * L.POOL_STRIDE;
+      if ((i32[(pool + L.POOL_AVAIL) >> 2]! & L.AVAIL_CONTENDED) === 0) continue;
+      let count = 0;
+      for (let s = 0; s < n; s++) {
+        const node = nodes + s * L.NODE_STRIDE;
+        if (i32[(node + L.NODE_POOL) >> 2] !== p) continue;
+        f64[sortedStarts + count] = f64[starts + s]!;
+        f64[sortedFinishes + count] = f64[(node + L.NODE_FINISH_S) >> 3]!;
+        count++;
+      }
+      f64.subarray(sortedStarts, sortedStarts + count).sort();
+      f64.subarray(sortedFinishes, sortedFinishes + count).sort();
+      total += sweepContentionS(f64, sortedStarts, f64, sortedFinishes, count, f64, this.segmentArray(L.SEG_AT), f64, this.segmentArray(L.SEG_FREE), i32[(pool + L.POOL_SEG_FIRST) >> 2]!, i32[(pool + L.POOL_SEG_END) >> 2]!);
+    }
+    return total;
   }
 
   /** assembly/evaluate.ts touchAhead: element indices; returns the sum of the touched cells. */

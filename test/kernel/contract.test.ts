@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { Terms } from '../../src/cost/terms.js';
 import { assembleProblem, type Problem } from '../../src/model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder, type SubtaskGraph } from '../../src/model/subtasks.js';
 import { makePlan } from '../../src/plan/make-plan.js';
@@ -21,6 +22,7 @@ import {
   differences,
   forbidPool,
   randomAllocation,
+  randomAvailability,
   referenceAnswer,
   tightTypeScript,
   wasmInThread,
@@ -111,6 +113,33 @@ function kernelContract(implementation: Implementation): void {
     assert.ok(compared >= runs * 6, `compared ${compared} candidates`);
   });
 
+  test('agrees with the reference under random availability: hazard, capacity, free slots and price over time (property)', async () => {
+    const seed = propertySeed(`kernel contract with availability, ${implementation.name}`);
+    const runs = Number(process.env.APPORTION_RUNS ?? 25);
+    let compared = 0;
+    let contended = 0;
+    await fc.assert(
+      fc.asyncProperty(randomCase, fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (c, candidateSeed) => {
+        const random = seededRandom(candidateSeed);
+        const declared = problemOf(c.task, c.pools, { objective: c.objective });
+        const problem = problemOf(c.task, c.pools, { objective: c.objective, availability: randomAvailability(declared, random) });
+        const graph = buildSubtaskGraph(problem, defaultPartition(problem));
+        const candidates = candidatesFor(graph, random);
+        for (let k = 0; k < 3; k++) candidates.push({ allocation: randomAllocation(graph, random), order: randomTopologicalOrder(graph, random), label: `more random ${k}` });
+        const wrong = await disagreements(implementation, problem, graph, candidates);
+        if (wrong.length > 0) throw new Error(`${graph.nodeCount} sub-tasks, ${problem.pools.count} pools: ${wrong.slice(0, 4).join('; ')}`);
+        compared += candidates.length;
+        for (const candidate of candidates) {
+          const answer = referenceAnswer(problem, graph, candidate.allocation, candidate.order);
+          if (answer.status === 'ok' && answer.terms.contentionS > 0) contended++;
+        }
+      }),
+      { seed, numRuns: runs, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
+    );
+    assert.ok(compared >= runs * 6, `compared ${compared} candidates`);
+    assert.ok(contended > 0, 'some candidates meet contention');
+  });
+
   test('the planner\'s candidate gets exactly the terms the plan reports', async () => {
     const problem = problemOf(
       { data: [{ id: 'db', bytes: 2e9, home: 'A' }], stages: [{ id: 'x', runtimeS: 10, outputBytes: 1e8, inputs: ['db'] }, { id: 'y', after: ['x'], items: 40, runtimePerItemS: 2, inputs: ['db'] }, { id: 'z', after: ['y'], runtimeS: 5 }] },
@@ -185,6 +214,37 @@ function kernelContract(implementation: Implementation): void {
     assert.equal(await disagreements(implementation, problem, graph, candidates), []);
   });
 
+  test('availability by hand: a hazard step, a price step, free slots below use, the start rule on windows', async () => {
+    const run = async (problem: Problem, allocation: number[]): Promise<Terms> => {
+      const graph = wholeStages(problem);
+      const candidate = { allocation: Int32Array.from(allocation), order: Int32Array.from(graph.order), label: 'by hand' };
+      assert.equal(await disagreements(implementation, problem, graph, [candidate]), []);
+      const session = implementation.open(problem, graph, 1);
+      session.write(0, candidate.allocation, candidate.order);
+      await session.score(1);
+      const result = session.result(0);
+      await session.close();
+      if (result.state !== 'ok') throw new Error(`not scored: ${result.message}`);
+      return result.terms;
+    };
+    const one = { pools: [{ id: 'p', region: 'A', slots: 1 }] };
+    // 100 s over a hazard step at 50 s (0 → 0.01 per s) and a price step at 40 s (1 → 3 mUSD/s).
+    const stepped = await run(problemOf({ stages: [{ id: 'x', runtimeS: 100 }] }, one, { availability: { source: 't', pools: [{ atS: [0, 40, 50], slots: [1, 1, 1], hazardPerS: [0, 0, 0.01], priceUsdPerSlotS: [0.001, 0.003, 0.003] }] } }), [0]);
+    const expected = Math.expm1(0.5) / 0.005;
+    assert.ok(Math.abs(stepped.makespanS - expected) < 1e-9 * expected, `makespan ${stepped.makespanS}`);
+    assert.ok(Math.abs(stepped.computeUsd - (0.04 + (expected - 40) * 0.003)) < 1e-12, `compute ${stepped.computeUsd}`);
+    // Two 300 s sub-tasks on two slots while the free slots drop to 1 over [100, 200): 100 slot-s.
+    const contended = await run(problemOf({ stages: [{ id: 'a', runtimeS: 300 }, { id: 'b', runtimeS: 300 }] }, { pools: [{ id: 'p', region: 'A', slots: 2 }] }, { availability: { source: 't', pools: [{ atS: [0, 100, 200], slots: [2, 2, 2], freeSlots: [2, 1, 2], hazardPerS: [0, 0, 0], priceUsdPerSlotS: [0, 0, 0] }] } }), [0, 0]);
+    assert.ok(Math.abs(contended.contentionS - 100) < 1e-9, `contention ${contended.contentionS}`);
+    // The start rule: b's duration at its first-found start (50 s) would outlive the window
+    // [0, 100); it runs at 200 s instead, where the hazard is 0.
+    const windows = await run(
+      problemOf({ stages: [{ id: 'a', runtimeS: 50 }, { id: 'b', runtimeS: 40 }] }, { pools: [{ id: 'p', region: 'A', slots: 1, capacity: [{ atS: 100, slots: 0 }, { atS: 200, slots: 1 }] }] }, { availability: { source: 't', pools: [{ atS: [0, 50, 100, 150, 200], slots: [1, 1, 0, 0, 1], hazardPerS: [0, 0.02, 0.02, 0, 0], priceUsdPerSlotS: [0, 0, 0, 0, 0] }] } }),
+      [0, 0],
+    );
+    assert.is(windows.makespanS, 240);
+  });
+
   test('10,000 sub-tasks on 16 pools (layered DAG)', async () => {
     const problem = assembleProblem(layeredDag({ tasks: 10_000, seed: 5 }), syntheticPools({ pools: 16, seed: 6 }));
     const graph = buildSubtaskGraph(problem, defaultPartition(problem));
@@ -195,6 +255,18 @@ function kernelContract(implementation: Implementation): void {
       { allocation, order: Int32Array.from(graph.order), label: 'graph order' },
       { allocation: randomAllocation(graph, random), order: randomTopologicalOrder(graph, random), label: 'random order' },
       { allocation: new Int32Array(graph.nodeCount).fill(3), order: randomTopologicalOrder(graph, random), label: 'one pool' },
+    ];
+    assert.equal(await disagreements(implementation, problem, graph, candidates), []);
+  });
+
+  test('10,000 sub-tasks on 16 pools under a random forecast', async () => {
+    const declared = assembleProblem(layeredDag({ tasks: 10_000, seed: 5 }), syntheticPools({ pools: 16, seed: 6 }));
+    const random = seededRandom(13);
+    const problem = assembleProblem(declared.definition, declared.resources, { availability: randomAvailability(declared, random) });
+    const graph = buildSubtaskGraph(problem, defaultPartition(problem));
+    const candidates: Candidate[] = [
+      { allocation: randomAllocation(graph, random), order: Int32Array.from(graph.order), label: 'graph order' },
+      { allocation: randomAllocation(graph, random), order: randomTopologicalOrder(graph, random), label: 'random order' },
     ];
     assert.equal(await disagreements(implementation, problem, graph, candidates), []);
   });

@@ -9,6 +9,7 @@ import type { Terms } from '../../src/cost/terms.js';
 import { KernelArena, type KernelResult, type KernelStatus } from '../../src/kernel/arena.js';
 import { KernelPool, KernelScorer } from '../../src/kernel/scorer.js';
 import { TightKernel } from '../../src/kernel/tight.js';
+import { declaredAvailability, type Availability } from '../../src/model/availability.js';
 import type { Problem } from '../../src/model/problem.js';
 import type { SubtaskGraph } from '../../src/model/subtasks.js';
 
@@ -162,4 +163,35 @@ export function forbidPool(graph: SubtaskGraph, allocation: Int32Array, random: 
   for (let p = 0; p < P; p++) if (!Number.isFinite(graph.expectedS[s * P + p]!)) forbidden.push(p);
   bad[s] = forbidden.length > 0 && random() < 0.7 ? forbidden[Math.floor(random() * forbidden.length)]! : random() < 0.5 ? P : -1;
   return bad;
+}
+
+/**
+ * A random forecast for the problem's pools: per pool, either the declared numbers (the
+ * fast path) or 1-5 segments whose slots (dips to 0 allowed, never at the end), free slots
+ * (fractional, sometimes below use), hazard (up to 2 per hour) and price change over the
+ * first hour. Chosen so each kind of variation is exercised alone and together.
+ */
+export function randomAvailability(problem: Problem, random: () => number): Availability {
+  const declared = declaredAvailability(problem.resources);
+  return {
+    source: 'random forecast',
+    pools: declared.pools.map((pool, p) => {
+      if (random() < 0.25) return pool;
+      const topSlots = problem.pools.maxSlots[p]!;
+      const count = 1 + Math.floor(random() * 5);
+      const atS = [0];
+      for (let i = 1; i < count; i++) atS.push(atS[i - 1]! + 1 + random() * 900);
+      const vary = { slots: random() < 0.5, free: random() < 0.6, hazard: random() < 0.6, price: random() < 0.5 };
+      const slots = atS.map((_, i) => (vary.slots && i < count - 1 ? Math.floor(random() * (topSlots + 1)) : topSlots));
+      const hazard0 = pool.hazardPerS[0]!;
+      const price0 = pool.priceUsdPerSlotS[0]!;
+      return {
+        atS,
+        slots,
+        freeSlots: slots.map((k) => (vary.free ? Math.max(0, k - random() * 2.5) : k)),
+        hazardPerS: atS.map(() => (vary.hazard ? (random() < 0.3 ? 0 : (random() * 2) / 3600) : hazard0)),
+        priceUsdPerSlotS: atS.map(() => (vary.price ? (random() * 0.5) / 3600 : price0)),
+      };
+    }),
+  };
 }
