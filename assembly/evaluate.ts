@@ -9,8 +9,10 @@
  *   - the ready time of external inputs comes precomputed per (sub-task, pool) (H_EXTERNAL_READY);
  *   - maxima of times are taken on their bit patterns (maxTimeBits), exact for times ≥ 0;
  *   - the order is also checked to be a permutation (STATUS_NOT_PERMUTATION);
- *   - partial schedules (`simulate(..., partial)`, re-planning around fixed sub-tasks) are
- *     not supported: the kernel scores whole candidates only.
+ *   - a partial schedule (`simulate(..., partial)`: fixed sub-tasks, nothing new before nowS)
+ *     is written once per graph (H_FIXED ..): every candidate starts from the slots the fixed
+ *     sub-tasks hold (H_INITIAL_FREE), finds them already placed, skips them in its order
+ *     (each must still be listed once) and adds their terms after the loop (scoreFixed).
  * Start and finish times are bit for bit the reference's; the terms agree to rounding.
  *
  * Availability (src/model/availability.ts): a pool whose POOL_AVAIL flags are 0 takes
@@ -80,6 +82,17 @@ import {
   H_SEGMENT_COUNT,
   H_SCRATCH_STARTS,
   H_SCRATCH_SORT,
+  H_FIXED,
+  H_FIXED_COUNT,
+  H_FIXED_INDEX,
+  H_INITIAL_FREE,
+  H_NOW_S,
+  H_SCRATCH_FIXED,
+  FIXED_FINISH_S,
+  FIXED_POOL,
+  FIXED_START_S,
+  FIXED_STRIDE,
+  FIXED_SUBTASK,
   AVAIL_CONTENDED,
   AVAIL_HAZARD,
   AVAIL_PRICE,
@@ -180,6 +193,103 @@ function placeOnAvailability(pool: usize, free: usize, readyBits: i64, runtimeS:
   return Infinity;
 }
 
+// Terms of the fixed sub-tasks (scoreFixed), summed once per candidate.
+let fixedMakespanBits: i64 = 0;
+let fixedComputeUsd: f64 = 0;
+let fixedEgressUsd: f64 = 0;
+let fixedTransferS: f64 = 0;
+let fixedTransferBytes: f64 = 0;
+let fixedInterruptionS: f64 = 0;
+let fixedInterruptionUsd: f64 = 0;
+
+/**
+ * computeTerms' loop body for each fixed sub-task, once every sub-task is placed (its inputs'
+ * pools are known only then): inputs moved to it, external reads, compute price over its
+ * window, rework at its start.
+ */
+function scoreFixed(fixedCount: i32, pools: usize, poolCount: i32, regionCount: i32, nodes: usize, stamps: usize, epoch: i32): void {
+  const h = HEADER_OFFSET;
+  const poolPairs = <usize>load<u32>(h, H_POOL_PAIRS);
+  const predStart = <usize>load<u32>(h, H_PRED_START);
+  const edges = <usize>load<u32>(h, H_EDGES);
+  const externalStart = <usize>load<u32>(h, H_EXTERNAL_START);
+  const work = <usize>load<u32>(h, H_WORK);
+  let makespanBits: i64 = 0;
+  let computeUsd = 0.0;
+  let egress = 0.0;
+  let transferS = 0.0;
+  let transferBytes = 0.0;
+  let interruptionS = 0.0;
+  let interruptionUsd = 0.0;
+  for (let f = 0; f < fixedCount; f++) {
+    const record = <usize>load<u32>(h, H_FIXED) + (<usize>f) * FIXED_STRIDE;
+    const s = load<i32>(record, FIXED_SUBTASK);
+    const p = load<i32>(record, FIXED_POOL);
+    const startS = load<f64>(record, FIXED_START_S);
+    const finishS = load<f64>(record, FIXED_FINISH_S);
+    const pool = pools + (<usize>p) * POOL_STRIDE;
+    const links = poolLink(poolPairs, poolCount, p, 0);
+    const edgeEnd = load<i32>(predStart + (<usize>(s + 1) << 2));
+    for (let e = load<i32>(predStart + (<usize>s << 2)); e < edgeEnd; e++) {
+      const edge = edges + (<usize>e) * EDGE_STRIDE;
+      const q = nodes + (<usize>load<i32>(edge, EDGE_SOURCE)) * NODE_STRIDE;
+      const link = links + (<usize>load<i32>(q, NODE_POOL)) * PAIR_STRIDE;
+      const bytes = load<f64>(edge, EDGE_BYTES);
+      transferS += linkSeconds(link, bytes);
+      egress += egressUsd(link, bytes);
+      transferBytes += crossBytes(link, bytes);
+    }
+    makespanBits = maxTimeBits(reinterpret<i64>(finishS), makespanBits);
+    const avail = load<i32>(pool, POOL_AVAIL);
+    const cell = work + (<usize>(s * poolCount + p)) * WORK_STRIDE;
+    const runtimeS = load<f64>(cell, WORK_RUNTIME_S);
+    const first = load<i32>(pool, POOL_SEG_FIRST);
+    const end = load<i32>(pool, POOL_SEG_END);
+    const at = segmentArray(SEG_AT);
+    const durationS = (avail & AVAIL_HAZARD) != 0 ? expectedOverWindow(at, segmentArray(SEG_HAZARD), first, end, startS, runtimeS) : load<f64>(cell, WORK_EXPECTED_S);
+    const reworkS = durationS - runtimeS;
+    interruptionS += reworkS;
+    if ((avail & AVAIL_PRICE) == 0) {
+      const price = load<f64>(pool, POOL_PRICE_USD_PER_S);
+      computeUsd += (finishS - startS) * price;
+      interruptionUsd += reworkS * price;
+    } else {
+      const price = segmentArray(SEG_PRICE);
+      const usd = windowPriceUsd(at, price, first, end, startS, finishS);
+      computeUsd += usd;
+      interruptionUsd += reworkS * meanPriceUsdPerS(at, price, first, end, startS, finishS, usd);
+    }
+    const readStart = load<i32>(externalStart + (<usize>s << 2));
+    const readEnd = load<i32>(externalStart + (<usize>(s + 1) << 2));
+    if (readStart < readEnd) {
+      const region = load<i32>(pool, POOL_REGION);
+      const externals = <usize>load<u32>(h, H_EXTERNALS);
+      const homeLinks = <usize>load<u32>(h, H_EXTERNAL_PAIRS) + (<usize>(p * regionCount)) * PAIR_STRIDE;
+      for (let read = readStart; read < readEnd; read++) {
+        const x = externals + (<usize>read) * EXTERNAL_STRIDE;
+        const object = load<i32>(x, EXTERNAL_OBJECT);
+        if (object >= 0) {
+          const stamp = stamps + (<usize>(object * regionCount + region) << 2);
+          if (load<i32>(stamp) == epoch) continue;
+          store<i32>(stamp, epoch);
+        }
+        const link = homeLinks + (<usize>load<i32>(x, EXTERNAL_REGION)) * PAIR_STRIDE;
+        const bytes = load<f64>(x, EXTERNAL_BYTES);
+        transferS += linkSeconds(link, bytes);
+        egress += egressUsd(link, bytes);
+        transferBytes += crossBytes(link, bytes);
+      }
+    }
+  }
+  fixedMakespanBits = makespanBits;
+  fixedComputeUsd = computeUsd;
+  fixedEgressUsd = egress;
+  fixedTransferS = transferS;
+  fixedTransferBytes = transferBytes;
+  fixedInterruptionS = interruptionS;
+  fixedInterruptionUsd = interruptionUsd;
+}
+
 /** Σ over pools flagged AVAIL_CONTENDED of ∫ max(0, used − free) dt for this candidate (status ok). */
 function contentionOf(pools: usize, poolCount: i32, nodes: usize, n: i32, block: usize): f64 {
   const h = HEADER_OFFSET;
@@ -230,6 +340,7 @@ function nextEpoch(block: usize, nodes: usize, n: i32, stamps: usize, stampCount
   if (epoch == i32.MAX_VALUE) {
     for (let s = 0; s < n; s++) store<i32>(nodes + (<usize>s) * NODE_STRIDE, 0, NODE_STAMP);
     memory.fill(stamps, 0, <usize>stampCount << 2);
+    memory.fill(block + <usize>load<u32>(HEADER_OFFSET, H_SCRATCH_FIXED), 0, <usize>load<i32>(HEADER_OFFSET, H_FIXED_COUNT) << 2);
     epoch = 1;
   }
   store<i32>(block, epoch, SCRATCH_EPOCH);
@@ -255,7 +366,26 @@ function scoreCandidate(c: i32, block: usize): i32 {
   const stamps = block + <usize>load<u32>(h, H_SCRATCH_STAMPS);
 
   const epoch = nextEpoch(block, nodes, n, stamps, load<i32>(h, H_OBJECT_COUNT) * regionCount);
-  memory.fill(free, 0, <usize>load<i32>(h, H_SLOT_COUNT) << 3);
+  const fixedCount = load<i32>(h, H_FIXED_COUNT);
+  const fixedIndex = <usize>load<u32>(h, H_FIXED_INDEX);
+  const fixedSeen = block + <usize>load<u32>(h, H_SCRATCH_FIXED);
+  const nowBits = load<i64>(h, H_NOW_S);
+  if (fixedCount == 0) memory.fill(free, 0, <usize>load<i32>(h, H_SLOT_COUNT) << 3);
+  else {
+    // The slots fixed sub-tasks hold, and the sub-tasks themselves, already placed.
+    memory.copy(free, <usize>load<u32>(h, H_INITIAL_FREE), <usize>load<i32>(h, H_SLOT_COUNT) << 3);
+    const starts = block + <usize>load<u32>(h, H_SCRATCH_STARTS);
+    for (let f = 0; f < fixedCount; f++) {
+      const record = <usize>load<u32>(h, H_FIXED) + (<usize>f) * FIXED_STRIDE;
+      const fs = load<i32>(record, FIXED_SUBTASK);
+      const fp = load<i32>(record, FIXED_POOL);
+      const node = nodes + (<usize>fs) * NODE_STRIDE;
+      store<f64>(node, load<f64>(record, FIXED_FINISH_S), NODE_FINISH_S);
+      store<i32>(node, epoch, NODE_STAMP);
+      store<i32>(node, fp, NODE_POOL);
+      if ((load<i32>(pools + (<usize>fp) * POOL_STRIDE, POOL_AVAIL) & AVAIL_CONTENDED) != 0) store<f64>(starts + (<usize>fs << 3), load<f64>(record, FIXED_START_S));
+    }
+  }
 
   let makespanBits: i64 = 0; // +0.0
   let computeUsd = 0.0;
@@ -282,8 +412,14 @@ function scoreCandidate(c: i32, block: usize): i32 {
     }
     const node = nodes + (<usize>s) * NODE_STRIDE;
     if (load<i32>(node, NODE_STAMP) == epoch) {
-      status = STATUS_NOT_PERMUTATION;
-      break;
+      // Listed twice, or fixed (placed before the loop): a fixed one is skipped, once.
+      const f = fixedCount > 0 ? load<i32>(fixedIndex + (<usize>s << 2)) : -1;
+      if (f < 0 || load<i32>(fixedSeen + (<usize>f << 2)) == epoch) {
+        status = STATUS_NOT_PERMUTATION;
+        break;
+      }
+      store<i32>(fixedSeen + (<usize>f << 2), epoch);
+      continue;
     }
     const p = load<i32>(allocation + (<usize>s << 2));
     if (<u32>p >= <u32>poolCount) {
@@ -301,7 +437,7 @@ function scoreCandidate(c: i32, block: usize): i32 {
     // Ready time, as f64 bits (maxTimeBits): external inputs (precomputed), then each input.
     const readStart = load<i32>(externalStart + (<usize>s << 2));
     const readEnd = load<i32>(externalStart + (<usize>(s + 1) << 2));
-    let readyBits: i64 = readStart < readEnd ? load<i64>(<usize>load<u32>(h, H_EXTERNAL_READY) + (at << 3)) : 0;
+    let readyBits: i64 = readStart < readEnd ? maxTimeBits(load<i64>(<usize>load<u32>(h, H_EXTERNAL_READY) + (at << 3)), nowBits) : nowBits;
     const links = poolLink(poolPairs, poolCount, p, 0);
     const edgeEnd = load<i32>(predStart + (<usize>(s + 1) << 2));
     for (let e = load<i32>(predStart + (<usize>s << 2)); e < edgeEnd; e++) {
@@ -417,6 +553,16 @@ function scoreCandidate(c: i32, block: usize): i32 {
   if (status != STATUS_OK) {
     writeFailure(out, status, status == STATUS_NOT_PERMUTATION ? -1 : s, i);
     return status;
+  }
+  if (fixedCount > 0) {
+    scoreFixed(fixedCount, pools, poolCount, regionCount, nodes, stamps, epoch);
+    makespanBits = maxTimeBits(fixedMakespanBits, makespanBits);
+    computeUsd += fixedComputeUsd;
+    egress += fixedEgressUsd;
+    transferS += fixedTransferS;
+    transferBytes += fixedTransferBytes;
+    interruptionS += fixedInterruptionS;
+    interruptionUsd += fixedInterruptionUsd;
   }
   const contentionS = load<u32>(h, H_SCRATCH_SORT) > load<u32>(h, H_SCRATCH_STARTS) ? contentionOf(pools, poolCount, nodes, n, block) : 0.0;
   writeTerms(out, load<i32>(h, H_OBJECTIVE_KIND), load<f64>(h, H_USD_PER_HOUR), reinterpret<f64>(makespanBits), computeUsd, egress, transferS, transferBytes, contentionS, interruptionS, interruptionUsd);

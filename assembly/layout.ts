@@ -26,6 +26,7 @@
  *   H_WORK        │ per (sub-task, pool) n × P × WORK_STRIDE  (s × P + p)          │
  *   H_EXTERNAL_RE.│ external inputs ready f64[n × P]                               │
  *   H_SEGMENTS    │ availability: breakpoints │ free │ hazard │ price  f64[segments]│
+ *   H_FIXED ..    │ fixed sub-tasks, fixed index i32[n], initial free f64[slots]   │
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_CANDIDATES  │ candidate i: allocation i32[n] │ order i32[n]  (× batchCapacity)│ host writes
  *                 ├──────────────────────────────────────────────────────────────┤
@@ -36,11 +37,11 @@
  *   H_END         └──────────────────────────────────────────────────────────────┘
  */
 
-export const LAYOUT_VERSION: i32 = 3;
+export const LAYOUT_VERSION: i32 = 4;
 
 /** Where the header starts; the host lays everything else out behind it. */
 export const HEADER_OFFSET: usize = 256;
-export const HEADER_BYTES: usize = 160;
+export const HEADER_BYTES: usize = 184;
 
 // ── Header fields (byte offsets from HEADER_OFFSET). Counts are i32, offsets are u32
 //    absolute addresses, except H_SCRATCH_* which are relative to one scratch block.
@@ -95,6 +96,18 @@ export const H_SEGMENTS: usize = 144;
 export const H_SCRATCH_STARTS: usize = 148;
 /** f64[2n]: sorted starts, then sorted finishes, of one contended pool (0 bytes when none). */
 export const H_SCRATCH_SORT: usize = 152;
+/** Sub-tasks fixed by a partial schedule (re-planning a running job; 0 otherwise). */
+export const H_FIXED_COUNT: usize = 156;
+/** f64: nothing new starts before this time (the partial schedule's nowS; 0 otherwise). */
+export const H_NOW_S: usize = 160;
+/** Fixed records, FIXED_STRIDE each, H_FIXED_COUNT of them. */
+export const H_FIXED: usize = 168;
+/** i32[n]: index of sub-task s among the fixed records, -1 when it is not fixed. */
+export const H_FIXED_INDEX: usize = 172;
+/** f64[slotCount]: slot free times once the fixed sub-tasks hold their slots (sorted per constant-capacity pool). */
+export const H_INITIAL_FREE: usize = 176;
+/** i32[H_FIXED_COUNT] per scratch block: epoch at which the order listed fixed record i. */
+export const H_SCRATCH_FIXED: usize = 180;
 
 // ── Pool record.
 //   0        4        8           12       16          24          32      36          40        44     48
@@ -174,6 +187,15 @@ export const EXTERNAL_BYTES: usize = 8;
 export const WORK_STRIDE: usize = 16;
 export const WORK_EXPECTED_S: usize = 0;
 export const WORK_RUNTIME_S: usize = 8;
+
+// ── Fixed sub-task (a partial schedule; written once per graph, read by every candidate).
+//   0 sub-task i32 │ 4 pool i32 │ 8 slot i32 │ 12 (pad) │ 16 startS f64 │ 24 finishS f64
+export const FIXED_STRIDE: usize = 32;
+export const FIXED_SUBTASK: usize = 0;
+export const FIXED_POOL: usize = 4;
+export const FIXED_SLOT: usize = 8;
+export const FIXED_START_S: usize = 16;
+export const FIXED_FINISH_S: usize = 24;
 
 // ── Scratch block (one per worker; never cleared between candidates: epoch stamps).
 //   0 epoch i32 │ 8 touched f64 │ … pad to SCRATCH_HEADER_BYTES │ node states │ free times │ stamps

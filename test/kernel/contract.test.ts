@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { PartialSchedule } from '../../src/cost/simulate.js';
 import type { Terms } from '../../src/cost/terms.js';
 import { assembleProblem, type Problem } from '../../src/model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder, type SubtaskGraph } from '../../src/model/subtasks.js';
@@ -21,6 +22,7 @@ import {
   breakTopology,
   differences,
   forbidPool,
+  partialOf,
   randomAllocation,
   randomAvailability,
   referenceAnswer,
@@ -37,12 +39,12 @@ interface Candidate {
 }
 
 /** Writes the candidates, scores them in one batch, and lists every disagreement with the reference. */
-async function disagreements(implementation: Implementation, problem: Problem, graph: SubtaskGraph, candidates: readonly Candidate[]): Promise<string[]> {
-  const session = implementation.open(problem, graph, candidates.length);
+async function disagreements(implementation: Implementation, problem: Problem, graph: SubtaskGraph, candidates: readonly Candidate[], partial?: PartialSchedule): Promise<string[]> {
+  const session = implementation.open(problem, graph, candidates.length, partial);
   try {
     candidates.forEach((c, i) => session.write(i, c.allocation, c.order));
     await session.score(candidates.length);
-    return candidates.flatMap((c, i) => differences(session.result(i), referenceAnswer(problem, graph, c.allocation, c.order)).map((d) => `${c.label}: ${d}`));
+    return candidates.flatMap((c, i) => differences(session.result(i), referenceAnswer(problem, graph, c.allocation, c.order, partial)).map((d) => `${c.label}: ${d}`));
   } finally {
     await session.close();
   }
@@ -138,6 +140,44 @@ function kernelContract(implementation: Implementation): void {
     );
     assert.ok(compared >= runs * 6, `compared ${compared} candidates`);
     assert.ok(contended > 0, 'some candidates meet contention');
+  });
+
+  test('agrees with the reference around a partial schedule (fixed sub-tasks, nothing new before nowS), with and without availability (property)', async () => {
+    const seed = propertySeed(`kernel contract with a partial schedule, ${implementation.name}`);
+    const runs = Number(process.env.APPORTION_RUNS ?? 25);
+    let compared = 0;
+    let withFixed = 0;
+    await fc.assert(
+      fc.asyncProperty(randomCase, fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), async (c, candidateSeed, forecast) => {
+        const random = seededRandom(candidateSeed);
+        const declared = problemOf(c.task, c.pools, { objective: c.objective });
+        const problem = forecast ? problemOf(c.task, c.pools, { objective: c.objective, availability: randomAvailability(declared, random) }) : declared;
+        const graph = buildSubtaskGraph(problem, defaultPartition(problem));
+        let partial: PartialSchedule | undefined;
+        for (let attempt = 0; attempt < 5 && partial === undefined; attempt++) partial = partialOf(problem, graph, randomAllocation(graph, random), randomTopologicalOrder(graph, random), random);
+        if (partial === undefined) return;
+        if (partial.fixed.size > 0) withFixed++;
+        const candidates = candidatesFor(graph, random);
+        const wrong = await disagreements(implementation, problem, graph, candidates, partial);
+        if (wrong.length > 0) throw new Error(`${graph.nodeCount} sub-tasks (${partial.fixed.size} fixed, now ${partial.nowS} s), ${problem.pools.count} pools${forecast ? ', forecast' : ''}: ${wrong.slice(0, 4).join('; ')}`);
+        // A fixed sub-task listed twice is still not a permutation (the reference throws too).
+        const [first] = partial.fixed.keys();
+        if (first !== undefined && graph.nodeCount > 1) {
+          const twice = Int32Array.from(graph.order);
+          twice[twice[0] === first ? 1 : 0] = first;
+          const session = implementation.open(problem, graph, 1, partial);
+          session.write(0, randomAllocation(graph, random), twice);
+          await session.score(1);
+          const result = session.result(0);
+          await session.close();
+          if (!(result.state === 'invalid' && result.status === 'not-permutation')) throw new Error(`fixed sub-task ${first} listed twice: ${JSON.stringify(result)}`);
+        }
+        compared += candidates.length;
+      }),
+      { seed, numRuns: runs, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
+    );
+    assert.ok(compared >= runs * 3, `compared ${compared} candidates`);
+    assert.ok(withFixed > 0, 'some partial schedules fix sub-tasks');
   });
 
   test('the planner\'s candidate gets exactly the terms the plan reports', async () => {
@@ -243,6 +283,22 @@ function kernelContract(implementation: Implementation): void {
       [0, 0],
     );
     assert.is(windows.makespanS, 240);
+  });
+
+  test('a partial schedule by hand: fixed sub-tasks hold their slots, nothing new starts before nowS', async () => {
+    // a (fixed, running on p's only slot over [0, 100]); b waits for the slot; c starts at now = 50 on q.
+    const problem = problemOf({ stages: [{ id: 'a', runtimeS: 100 }, { id: 'b', runtimeS: 10 }, { id: 'c', runtimeS: 10 }] }, { pools: [{ id: 'p', region: 'A', slots: 1 }, { id: 'q', region: 'A', slots: 1 }] });
+    const graph = wholeStages(problem);
+    const partial: PartialSchedule = { nowS: 50, fixed: new Map([[0, { pool: 0, slot: 0, startS: 0, finishS: 100 }]]) };
+    const candidate = { allocation: Int32Array.from([1, 0, 1]), order: Int32Array.from([1, 2, 0]), label: 'by hand' };
+    assert.equal(await disagreements(implementation, problem, graph, [candidate], partial), []);
+    const session = implementation.open(problem, graph, 1, partial);
+    session.write(0, candidate.allocation, candidate.order);
+    await session.score(1);
+    const result = session.result(0);
+    await session.close();
+    assert.ok(result.state === 'ok' && result.terms.makespanS === 110, JSON.stringify(result));
+    assert.throws(() => implementation.open(problem, graph, 1, { nowS: 0, fixed: new Map([[0, { pool: 0, slot: 1, startS: 0, finishS: 1 }]]) }), /partial\.fixed\[0\]\.slot/);
   });
 
   test('10,000 sub-tasks on 16 pools (layered DAG)', async () => {
