@@ -135,6 +135,20 @@ import { expectedOverWindow, START_ROUNDS } from './rework';
 import { meanPriceUsdPerS, windowPriceUsd } from './price';
 import { sortTimes, sweepContentionS } from './contention';
 
+/** Mean price per slot-second of the window of the last windowComputeUsd call. */
+let windowMeanPrice: f64 = 0;
+
+/** Compute USD of [startS, finishS] on a pool flagged AVAIL_PRICE (its mean price left in windowMeanPrice). Kept out of the loop body. */
+function windowComputeUsd(pool: usize, startS: f64, finishS: f64): f64 {
+  const first = load<i32>(pool, POOL_SEG_FIRST);
+  const end = load<i32>(pool, POOL_SEG_END);
+  const at = segmentArray(SEG_AT);
+  const price = segmentArray(SEG_PRICE);
+  const usd = windowPriceUsd(at, price, first, end, startS, finishS);
+  windowMeanPrice = meanPriceUsdPerS(at, price, first, end, startS, finishS, usd);
+  return usd;
+}
+
 /** Duration of the sub-task placed by the last placeOnAvailability. */
 let placedDurationS: f64 = 0;
 
@@ -367,8 +381,6 @@ function scoreCandidate(c: i32, block: usize): i32 {
 
   const epoch = nextEpoch(block, nodes, n, stamps, load<i32>(h, H_OBJECT_COUNT) * regionCount);
   const fixedCount = load<i32>(h, H_FIXED_COUNT);
-  const fixedIndex = <usize>load<u32>(h, H_FIXED_INDEX);
-  const fixedSeen = block + <usize>load<u32>(h, H_SCRATCH_FIXED);
   const nowBits = load<i64>(h, H_NOW_S);
   if (fixedCount == 0) memory.fill(free, 0, <usize>load<i32>(h, H_SLOT_COUNT) << 3);
   else {
@@ -413,12 +425,14 @@ function scoreCandidate(c: i32, block: usize): i32 {
     const node = nodes + (<usize>s) * NODE_STRIDE;
     if (load<i32>(node, NODE_STAMP) == epoch) {
       // Listed twice, or fixed (placed before the loop): a fixed one is skipped, once.
-      const f = fixedCount > 0 ? load<i32>(fixedIndex + (<usize>s << 2)) : -1;
-      if (f < 0 || load<i32>(fixedSeen + (<usize>f << 2)) == epoch) {
+      // (Addresses loaded here, off the hot path: fewer live values in the loop.)
+      const f = fixedCount > 0 ? load<i32>(<usize>load<u32>(h, H_FIXED_INDEX) + (<usize>s << 2)) : -1;
+      const seen = block + <usize>load<u32>(h, H_SCRATCH_FIXED) + (<usize>f << 2);
+      if (f < 0 || load<i32>(seen) == epoch) {
         status = STATUS_NOT_PERMUTATION;
         break;
       }
-      store<i32>(fixedSeen + (<usize>f << 2), epoch);
+      store<i32>(seen, epoch);
       continue;
     }
     const p = load<i32>(allocation + (<usize>s << 2));
@@ -517,13 +531,8 @@ function scoreCandidate(c: i32, block: usize): i32 {
       computeUsd += (finishS - startS) * price;
       interruptionUsd += reworkS * price;
     } else {
-      const first = load<i32>(pool, POOL_SEG_FIRST);
-      const end = load<i32>(pool, POOL_SEG_END);
-      const at = segmentArray(SEG_AT);
-      const price = segmentArray(SEG_PRICE);
-      const usd = windowPriceUsd(at, price, first, end, startS, finishS);
-      computeUsd += usd;
-      interruptionUsd += reworkS * meanPriceUsdPerS(at, price, first, end, startS, finishS, usd);
+      computeUsd += windowComputeUsd(pool, startS, finishS);
+      interruptionUsd += reworkS * windowMeanPrice;
     }
 
     if (readStart < readEnd) {

@@ -10,8 +10,7 @@ import { sweepContentionS } from '../../src/cost/contention.js';
 import { expectedOverWindow } from '../../src/cost/rework.js';
 import { integrateSegments } from '../../src/cost/segments.js';
 import { declaredAvailability, type Availability } from '../../src/model/availability.js';
-import { InputError } from '../../src/model/issues.js';
-import { formatPath } from '../../src/model/issues.js';
+import { formatPath, InputError } from '../../src/model/issues.js';
 import type { Problem, ProblemOptions } from '../../src/model/problem.js';
 import { buildSubtaskGraph, expectedWithRework, PartitionBuilder } from '../../src/model/subtasks.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
@@ -131,6 +130,19 @@ test('the start rule: a duration re-computed at the found start must still fit t
   assert.equal(Array.from(scored.schedule.startS), [0, 200]);
   assert.equal(Array.from(scored.schedule.finishS), [50, 240]);
   assert.is(scored.terms.interruptionS, 0);
+});
+
+test('the graph\'s expectedS is only a cache: a graph built under another hazard is not trusted', () => {
+  const task = { stages: [{ id: 'x', runtimeS: 1000 }] };
+  const declared = problemOf(task, onePool);
+  const builder = new PartitionBuilder();
+  builder.addGroup([0]);
+  const graph = buildSubtaskGraph(declared, builder.build());
+  assert.equal(Array.from(graph.reworkHazardPerS), [0.36 / 3600]);
+  // A forecast with another constant hazard: the cost model integrates it instead.
+  const forecast = withAvailability(task, onePool, { source: 'f', pools: [{ atS: [0], slots: [1], hazardPerS: [1e-3], priceUsdPerSlotS: [0.001] }] });
+  const scored = evaluateCandidate(forecast, { graph, allocation: Int32Array.from([0]), order: Int32Array.from([0]), variant: 'test' });
+  near(scored.terms.makespanS, Math.expm1(1) / 1e-3, 'makespan under the forecast hazard');
 });
 
 test.run();
