@@ -136,16 +136,16 @@ import { meanPriceUsdPerS, windowPriceUsd } from './price';
 import { sortTimes, sweepContentionS } from './contention';
 
 /** Mean price per slot-second of the window of the last windowComputeUsd call. */
-let windowMeanPrice: f64 = 0;
+let windowMeanPriceUsdPerS: f64 = 0;
 
-/** Compute USD of [startS, finishS] on a pool flagged AVAIL_PRICE (its mean price left in windowMeanPrice). Kept out of the loop body. */
+/** Compute USD of [startS, finishS] on a pool flagged AVAIL_PRICE (its mean price left in windowMeanPriceUsdPerS). Kept out of the loop body. */
 function windowComputeUsd(pool: usize, startS: f64, finishS: f64): f64 {
   const first = load<i32>(pool, POOL_SEG_FIRST);
   const end = load<i32>(pool, POOL_SEG_END);
   const at = segmentArray(SEG_AT);
   const price = segmentArray(SEG_PRICE);
   const usd = windowPriceUsd(at, price, first, end, startS, finishS);
-  windowMeanPrice = meanPriceUsdPerS(at, price, first, end, startS, finishS, usd);
+  windowMeanPriceUsdPerS = meanPriceUsdPerS(at, price, first, end, startS, finishS, usd);
   return usd;
 }
 
@@ -532,7 +532,7 @@ function scoreCandidate(c: i32, block: usize): i32 {
       interruptionUsd += reworkS * price;
     } else {
       computeUsd += windowComputeUsd(pool, startS, finishS);
-      interruptionUsd += reworkS * windowMeanPrice;
+      interruptionUsd += reworkS * windowMeanPriceUsdPerS;
     }
 
     if (readStart < readEnd) {
