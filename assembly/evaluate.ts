@@ -9,9 +9,16 @@
  *   - the ready time of external inputs comes precomputed per (sub-task, pool) (H_EXTERNAL_READY);
  *   - maxima of times are taken on their bit patterns (maxTimeBits), exact for times ≥ 0;
  *   - the order is also checked to be a permutation (STATUS_NOT_PERMUTATION);
- *   - partial schedules (`simulate(..., partial)`, re-planning around fixed sub-tasks) are
- *     not supported: the kernel scores whole candidates only.
+ *   - a partial schedule (`simulate(..., partial)`: fixed sub-tasks, nothing new before nowS)
+ *     is written once per graph (H_FIXED ..): every candidate starts from the slots the fixed
+ *     sub-tasks hold (H_INITIAL_FREE), finds them already placed, skips them in its order
+ *     (each must still be listed once) and adds their terms after the loop (scoreFixed).
  * Start and finish times are bit for bit the reference's; the terms agree to rounding.
+ *
+ * Availability (src/model/availability.ts): a pool whose POOL_AVAIL flags are 0 takes
+ * today's path unchanged (cached expected durations, one price, no contention). Others go
+ * through placeOnAvailability (the start rule of src/cost/rework.ts), price over the window
+ * (price.ts) and, at the end, the contention sweep (contention.ts).
  *
  * Nothing is allocated and nothing is cleared per candidate except the slot free times
  * (Σ slots f64): "scheduled in this candidate" and "whole object already in this region"
@@ -71,6 +78,31 @@ import {
   H_WINDOWS,
   H_WINDOW_START,
   H_WORK,
+  H_SEGMENTS,
+  H_SEGMENT_COUNT,
+  H_SCRATCH_STARTS,
+  H_SCRATCH_SORT,
+  H_FIXED,
+  H_FIXED_COUNT,
+  H_FIXED_INDEX,
+  H_INITIAL_FREE,
+  H_NOW_S,
+  H_SCRATCH_FIXED,
+  FIXED_FINISH_S,
+  FIXED_POOL,
+  FIXED_START_S,
+  FIXED_STRIDE,
+  FIXED_SUBTASK,
+  AVAIL_CONTENDED,
+  AVAIL_HAZARD,
+  AVAIL_PRICE,
+  POOL_AVAIL,
+  POOL_SEG_END,
+  POOL_SEG_FIRST,
+  SEG_AT,
+  SEG_FREE,
+  SEG_HAZARD,
+  SEG_PRICE,
   LAYOUT_VERSION,
   MODE_CONSTANT,
   NODE_FINISH_S,
@@ -97,8 +129,205 @@ import {
   WORK_STRIDE,
 } from './layout';
 import { crossBytes, egressUsd, linkSeconds, maxTimeBits, poolLink } from './links';
-import { findSlot, reserveSlot, startOnWindows } from './slots';
+import { findSlot, reserveSlot, searchedSlot, searchWindows, startOnWindows, windowEndAt } from './slots';
 import { writeFailure, writeTerms } from './terms';
+import { expectedOverWindow, START_ROUNDS } from './rework';
+import { meanPriceUsdPerS, windowPriceUsd } from './price';
+import { sortTimes, sweepContentionS } from './contention';
+
+/** Mean price per slot-second of the window of the last windowComputeUsd call. */
+let windowMeanPriceUsdPerS: f64 = 0;
+
+/** Compute USD of [startS, finishS] on a pool flagged AVAIL_PRICE (its mean price left in windowMeanPriceUsdPerS). Kept out of the loop body. */
+function windowComputeUsd(pool: usize, startS: f64, finishS: f64): f64 {
+  const first = load<i32>(pool, POOL_SEG_FIRST);
+  const end = load<i32>(pool, POOL_SEG_END);
+  const at = segmentArray(SEG_AT);
+  const price = segmentArray(SEG_PRICE);
+  const usd = windowPriceUsd(at, price, first, end, startS, finishS);
+  windowMeanPriceUsdPerS = meanPriceUsdPerS(at, price, first, end, startS, finishS, usd);
+  return usd;
+}
+
+/** Duration of the sub-task placed by the last placeOnAvailability. */
+let placedDurationS: f64 = 0;
+
+/** Address of SEG_* array `k` of the segments region. */
+@inline
+function segmentArray(k: i32): usize {
+  const h = HEADER_OFFSET;
+  return <usize>load<u32>(h, H_SEGMENTS) + <usize>k * (<usize>load<i32>(h, H_SEGMENT_COUNT) << 3);
+}
+
+/**
+ * Places a sub-task on a pool with POOL_AVAIL flags by the start rule (src/cost/rework.ts):
+ * reserves its slot, returns its start (∞: no slot) and leaves its duration in
+ * placedDurationS. `cachedS` is the cached expected duration (used when the hazard is
+ * constant), `runtimeS` the nominal one.
+ */
+function placeOnAvailability(pool: usize, free: usize, readyBits: i64, runtimeS: f64, cachedS: f64): f64 {
+  const h = HEADER_OFFSET;
+  const slots = load<i32>(pool, POOL_SLOTS);
+  const slotBase = <usize>load<i32>(pool, POOL_SLOT_BASE);
+  const poolFree = free + (slotBase << 3);
+  const hazardVaries = (load<i32>(pool, POOL_AVAIL) & AVAIL_HAZARD) != 0;
+  const first = load<i32>(pool, POOL_SEG_FIRST);
+  const end = load<i32>(pool, POOL_SEG_END);
+  const at = segmentArray(SEG_AT);
+  const hazard = segmentArray(SEG_HAZARD);
+  if (load<i32>(pool, POOL_MODE) == MODE_CONSTANT) {
+    // Endless windows: the start does not depend on the duration, round 1 accepts.
+    const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
+    const slotAt = findSlot(poolFree, slots, r);
+    const old = load<i64>(slotAt);
+    const startS = reinterpret<f64>(maxTimeBits(r, old));
+    const durationS = hazardVaries ? expectedOverWindow(at, hazard, first, end, startS, runtimeS) : cachedS;
+    reserveSlot(slotAt, poolFree + (<usize>(slots - 1) << 3), maxTimeBits(old, reinterpret<i64>(startS + durationS)));
+    placedDurationS = durationS;
+    return startS;
+  }
+  const readyS = reinterpret<f64>(readyBits);
+  const windowStart = <usize>load<u32>(h, H_WINDOW_START) + (slotBase << 2);
+  const windows = <usize>load<u32>(h, H_WINDOWS);
+  let durationS = hazardVaries ? expectedOverWindow(at, hazard, first, end, readyS, runtimeS) : cachedS;
+  for (let round = 0; round < START_ROUNDS; round++) {
+    const startS = searchWindows(poolFree, slots, windowStart, windows, readyS, durationS);
+    if (!isFinite<f64>(startS)) return Infinity;
+    const k = searchedSlot;
+    const atStart = hazardVaries ? expectedOverWindow(at, hazard, first, end, startS, runtimeS) : cachedS;
+    if (startS + atStart <= windowEndAt(windowStart, windows, k, startS)) {
+      const slotAt = poolFree + (<usize>k << 3);
+      const finishS = startS + atStart;
+      if (finishS > load<f64>(slotAt)) store<f64>(slotAt, finishS);
+      placedDurationS = atStart;
+      return startS;
+    }
+    durationS = atStart;
+  }
+  return Infinity;
+}
+
+// Terms of the fixed sub-tasks (scoreFixed), summed once per candidate.
+let fixedMakespanBits: i64 = 0;
+let fixedComputeUsd: f64 = 0;
+let fixedEgressUsd: f64 = 0;
+let fixedTransferS: f64 = 0;
+let fixedTransferBytes: f64 = 0;
+let fixedInterruptionS: f64 = 0;
+let fixedInterruptionUsd: f64 = 0;
+
+/**
+ * computeTerms' loop body for each fixed sub-task, once every sub-task is placed (its inputs'
+ * pools are known only then): inputs moved to it, external reads, compute price over its
+ * window, rework at its start.
+ */
+function scoreFixed(fixedCount: i32, pools: usize, poolCount: i32, regionCount: i32, nodes: usize, stamps: usize, epoch: i32): void {
+  const h = HEADER_OFFSET;
+  const poolPairs = <usize>load<u32>(h, H_POOL_PAIRS);
+  const predStart = <usize>load<u32>(h, H_PRED_START);
+  const edges = <usize>load<u32>(h, H_EDGES);
+  const externalStart = <usize>load<u32>(h, H_EXTERNAL_START);
+  const work = <usize>load<u32>(h, H_WORK);
+  let makespanBits: i64 = 0;
+  let computeUsd = 0.0;
+  let egress = 0.0;
+  let transferS = 0.0;
+  let transferBytes = 0.0;
+  let interruptionS = 0.0;
+  let interruptionUsd = 0.0;
+  for (let f = 0; f < fixedCount; f++) {
+    const record = <usize>load<u32>(h, H_FIXED) + (<usize>f) * FIXED_STRIDE;
+    const s = load<i32>(record, FIXED_SUBTASK);
+    const p = load<i32>(record, FIXED_POOL);
+    const startS = load<f64>(record, FIXED_START_S);
+    const finishS = load<f64>(record, FIXED_FINISH_S);
+    const pool = pools + (<usize>p) * POOL_STRIDE;
+    const links = poolLink(poolPairs, poolCount, p, 0);
+    const edgeEnd = load<i32>(predStart + (<usize>(s + 1) << 2));
+    for (let e = load<i32>(predStart + (<usize>s << 2)); e < edgeEnd; e++) {
+      const edge = edges + (<usize>e) * EDGE_STRIDE;
+      const q = nodes + (<usize>load<i32>(edge, EDGE_SOURCE)) * NODE_STRIDE;
+      const link = links + (<usize>load<i32>(q, NODE_POOL)) * PAIR_STRIDE;
+      const bytes = load<f64>(edge, EDGE_BYTES);
+      transferS += linkSeconds(link, bytes);
+      egress += egressUsd(link, bytes);
+      transferBytes += crossBytes(link, bytes);
+    }
+    makespanBits = maxTimeBits(reinterpret<i64>(finishS), makespanBits);
+    const avail = load<i32>(pool, POOL_AVAIL);
+    const cell = work + (<usize>(s * poolCount + p)) * WORK_STRIDE;
+    const runtimeS = load<f64>(cell, WORK_RUNTIME_S);
+    const first = load<i32>(pool, POOL_SEG_FIRST);
+    const end = load<i32>(pool, POOL_SEG_END);
+    const at = segmentArray(SEG_AT);
+    const durationS = (avail & AVAIL_HAZARD) != 0 ? expectedOverWindow(at, segmentArray(SEG_HAZARD), first, end, startS, runtimeS) : load<f64>(cell, WORK_EXPECTED_S);
+    const reworkS = durationS - runtimeS;
+    interruptionS += reworkS;
+    if ((avail & AVAIL_PRICE) == 0) {
+      const price = load<f64>(pool, POOL_PRICE_USD_PER_S);
+      computeUsd += (finishS - startS) * price;
+      interruptionUsd += reworkS * price;
+    } else {
+      const price = segmentArray(SEG_PRICE);
+      const usd = windowPriceUsd(at, price, first, end, startS, finishS);
+      computeUsd += usd;
+      interruptionUsd += reworkS * meanPriceUsdPerS(at, price, first, end, startS, finishS, usd);
+    }
+    const readStart = load<i32>(externalStart + (<usize>s << 2));
+    const readEnd = load<i32>(externalStart + (<usize>(s + 1) << 2));
+    if (readStart < readEnd) {
+      const region = load<i32>(pool, POOL_REGION);
+      const externals = <usize>load<u32>(h, H_EXTERNALS);
+      const homeLinks = <usize>load<u32>(h, H_EXTERNAL_PAIRS) + (<usize>(p * regionCount)) * PAIR_STRIDE;
+      for (let read = readStart; read < readEnd; read++) {
+        const x = externals + (<usize>read) * EXTERNAL_STRIDE;
+        const object = load<i32>(x, EXTERNAL_OBJECT);
+        if (object >= 0) {
+          const stamp = stamps + (<usize>(object * regionCount + region) << 2);
+          if (load<i32>(stamp) == epoch) continue;
+          store<i32>(stamp, epoch);
+        }
+        const link = homeLinks + (<usize>load<i32>(x, EXTERNAL_REGION)) * PAIR_STRIDE;
+        const bytes = load<f64>(x, EXTERNAL_BYTES);
+        transferS += linkSeconds(link, bytes);
+        egress += egressUsd(link, bytes);
+        transferBytes += crossBytes(link, bytes);
+      }
+    }
+  }
+  fixedMakespanBits = makespanBits;
+  fixedComputeUsd = computeUsd;
+  fixedEgressUsd = egress;
+  fixedTransferS = transferS;
+  fixedTransferBytes = transferBytes;
+  fixedInterruptionS = interruptionS;
+  fixedInterruptionUsd = interruptionUsd;
+}
+
+/** Σ over pools flagged AVAIL_CONTENDED of ∫ max(0, used − free) dt for this candidate (status ok). */
+function contentionOf(pools: usize, poolCount: i32, nodes: usize, n: i32, block: usize): f64 {
+  const h = HEADER_OFFSET;
+  const starts = block + <usize>load<u32>(h, H_SCRATCH_STARTS);
+  const sortedStarts = block + <usize>load<u32>(h, H_SCRATCH_SORT);
+  const sortedFinishes = sortedStarts + (<usize>n << 3);
+  let total = 0.0;
+  for (let p = 0; p < poolCount; p++) {
+    const pool = pools + (<usize>p) * POOL_STRIDE;
+    if ((load<i32>(pool, POOL_AVAIL) & AVAIL_CONTENDED) == 0) continue;
+    let count = 0;
+    for (let s = 0; s < n; s++) {
+      const node = nodes + (<usize>s) * NODE_STRIDE;
+      if (load<i32>(node, NODE_POOL) != p) continue;
+      store<f64>(sortedStarts + (<usize>count << 3), load<f64>(starts + (<usize>s << 3)));
+      store<f64>(sortedFinishes + (<usize>count << 3), load<f64>(node, NODE_FINISH_S));
+      count++;
+    }
+    sortTimes(sortedStarts, count);
+    sortTimes(sortedFinishes, count);
+    total += sweepContentionS(sortedStarts, sortedFinishes, count, segmentArray(SEG_AT), segmentArray(SEG_FREE), load<i32>(pool, POOL_SEG_FIRST), load<i32>(pool, POOL_SEG_END));
+  }
+  return total;
+}
 
 /**
  * Scores candidates [first, first + count) using scratch block `scratch` (one per concurrent
@@ -125,6 +354,7 @@ function nextEpoch(block: usize, nodes: usize, n: i32, stamps: usize, stampCount
   if (epoch == i32.MAX_VALUE) {
     for (let s = 0; s < n; s++) store<i32>(nodes + (<usize>s) * NODE_STRIDE, 0, NODE_STAMP);
     memory.fill(stamps, 0, <usize>stampCount << 2);
+    memory.fill(block + <usize>load<u32>(HEADER_OFFSET, H_SCRATCH_FIXED), 0, <usize>load<i32>(HEADER_OFFSET, H_FIXED_COUNT) << 2);
     epoch = 1;
   }
   store<i32>(block, epoch, SCRATCH_EPOCH);
@@ -150,7 +380,24 @@ function scoreCandidate(c: i32, block: usize): i32 {
   const stamps = block + <usize>load<u32>(h, H_SCRATCH_STAMPS);
 
   const epoch = nextEpoch(block, nodes, n, stamps, load<i32>(h, H_OBJECT_COUNT) * regionCount);
-  memory.fill(free, 0, <usize>load<i32>(h, H_SLOT_COUNT) << 3);
+  const fixedCount = load<i32>(h, H_FIXED_COUNT);
+  const nowBits = load<i64>(h, H_NOW_S);
+  if (fixedCount == 0) memory.fill(free, 0, <usize>load<i32>(h, H_SLOT_COUNT) << 3);
+  else {
+    // The slots fixed sub-tasks hold, and the sub-tasks themselves, already placed.
+    memory.copy(free, <usize>load<u32>(h, H_INITIAL_FREE), <usize>load<i32>(h, H_SLOT_COUNT) << 3);
+    const starts = block + <usize>load<u32>(h, H_SCRATCH_STARTS);
+    for (let f = 0; f < fixedCount; f++) {
+      const record = <usize>load<u32>(h, H_FIXED) + (<usize>f) * FIXED_STRIDE;
+      const fs = load<i32>(record, FIXED_SUBTASK);
+      const fp = load<i32>(record, FIXED_POOL);
+      const node = nodes + (<usize>fs) * NODE_STRIDE;
+      store<f64>(node, load<f64>(record, FIXED_FINISH_S), NODE_FINISH_S);
+      store<i32>(node, epoch, NODE_STAMP);
+      store<i32>(node, fp, NODE_POOL);
+      if ((load<i32>(pools + (<usize>fp) * POOL_STRIDE, POOL_AVAIL) & AVAIL_CONTENDED) != 0) store<f64>(starts + (<usize>fs << 3), load<f64>(record, FIXED_START_S));
+    }
+  }
 
   let makespanBits: i64 = 0; // +0.0
   let computeUsd = 0.0;
@@ -177,8 +424,16 @@ function scoreCandidate(c: i32, block: usize): i32 {
     }
     const node = nodes + (<usize>s) * NODE_STRIDE;
     if (load<i32>(node, NODE_STAMP) == epoch) {
-      status = STATUS_NOT_PERMUTATION;
-      break;
+      // Listed twice, or fixed (placed before the loop): a fixed one is skipped, once.
+      // (Addresses loaded here, off the hot path: fewer live values in the loop.)
+      const f = fixedCount > 0 ? load<i32>(<usize>load<u32>(h, H_FIXED_INDEX) + (<usize>s << 2)) : -1;
+      const seen = block + <usize>load<u32>(h, H_SCRATCH_FIXED) + (<usize>f << 2);
+      if (f < 0 || load<i32>(seen) == epoch) {
+        status = STATUS_NOT_PERMUTATION;
+        break;
+      }
+      store<i32>(seen, epoch);
+      continue;
     }
     const p = load<i32>(allocation + (<usize>s << 2));
     if (<u32>p >= <u32>poolCount) {
@@ -187,7 +442,7 @@ function scoreCandidate(c: i32, block: usize): i32 {
     }
     const at = <usize>(s * poolCount + p);
     const cell = work + at * WORK_STRIDE;
-    const durationS = load<f64>(cell, WORK_EXPECTED_S);
+    let durationS = load<f64>(cell, WORK_EXPECTED_S);
     if (!isFinite<f64>(durationS)) {
       status = STATUS_POOL_FORBIDDEN;
       break;
@@ -196,7 +451,7 @@ function scoreCandidate(c: i32, block: usize): i32 {
     // Ready time, as f64 bits (maxTimeBits): external inputs (precomputed), then each input.
     const readStart = load<i32>(externalStart + (<usize>s << 2));
     const readEnd = load<i32>(externalStart + (<usize>(s + 1) << 2));
-    let readyBits: i64 = readStart < readEnd ? load<i64>(<usize>load<u32>(h, H_EXTERNAL_READY) + (at << 3)) : 0;
+    let readyBits: i64 = readStart < readEnd ? maxTimeBits(load<i64>(<usize>load<u32>(h, H_EXTERNAL_READY) + (at << 3)), nowBits) : nowBits;
     const links = poolLink(poolPairs, poolCount, p, 0);
     const edgeEnd = load<i32>(predStart + (<usize>(s + 1) << 2));
     for (let e = load<i32>(predStart + (<usize>s << 2)); e < edgeEnd; e++) {
@@ -217,33 +472,49 @@ function scoreCandidate(c: i32, block: usize): i32 {
     if (status != STATUS_OK) break;
 
     const pool = pools + (<usize>p) * POOL_STRIDE;
-    const slots = load<i32>(pool, POOL_SLOTS);
-    const slotBase = <usize>load<i32>(pool, POOL_SLOT_BASE);
+    const avail = load<i32>(pool, POOL_AVAIL);
     let startS: f64;
-    if (load<i32>(pool, POOL_MODE) == MODE_CONSTANT) {
-      // The previous reservation is written after this search (first, if on the same pool):
-      // its store address is known only at the end of its own search, and the CPU would
-      // hold this search's loads back behind it, one sub-task after the other.
-      if (deferredPool == p) {
+    if (avail != 0) {
+      // Availability over time (rare: forecasts): no deferred reservation across it.
+      if (deferredPool >= 0) {
         reserveSlot(deferredAt, deferredLast, deferredEnd);
         deferredPool = -1;
       }
-      const poolFree = free + (slotBase << 3);
-      const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
-      const at = findSlot(poolFree, slots, r);
-      const old = load<i64>(at);
-      startS = reinterpret<f64>(maxTimeBits(r, old));
-      if (deferredPool >= 0) reserveSlot(deferredAt, deferredLast, deferredEnd);
-      deferredPool = p;
-      deferredAt = at;
-      deferredLast = poolFree + (<usize>(slots - 1) << 3);
-      // SlotBook.reserve never lowers a free time.
-      deferredEnd = maxTimeBits(old, reinterpret<i64>(startS + durationS));
-    } else {
-      startS = startOnWindows(free + (slotBase << 3), slots, <usize>load<u32>(h, H_WINDOW_START) + (slotBase << 2), <usize>load<u32>(h, H_WINDOWS), reinterpret<f64>(readyBits), durationS);
+      startS = placeOnAvailability(pool, free, readyBits, load<f64>(cell, WORK_RUNTIME_S), durationS);
       if (!isFinite<f64>(startS)) {
         status = STATUS_NO_SLOT;
         break;
+      }
+      durationS = placedDurationS;
+      if ((avail & AVAIL_CONTENDED) != 0) store<f64>(block + <usize>load<u32>(h, H_SCRATCH_STARTS) + (<usize>s << 3), startS);
+    } else {
+      const slots = load<i32>(pool, POOL_SLOTS);
+      const slotBase = <usize>load<i32>(pool, POOL_SLOT_BASE);
+      if (load<i32>(pool, POOL_MODE) == MODE_CONSTANT) {
+        // The previous reservation is written after this search (first, if on the same pool):
+        // its store address is known only at the end of its own search, and the CPU would
+        // hold this search's loads back behind it, one sub-task after the other.
+        if (deferredPool == p) {
+          reserveSlot(deferredAt, deferredLast, deferredEnd);
+          deferredPool = -1;
+        }
+        const poolFree = free + (slotBase << 3);
+        const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
+        const at = findSlot(poolFree, slots, r);
+        const old = load<i64>(at);
+        startS = reinterpret<f64>(maxTimeBits(r, old));
+        if (deferredPool >= 0) reserveSlot(deferredAt, deferredLast, deferredEnd);
+        deferredPool = p;
+        deferredAt = at;
+        deferredLast = poolFree + (<usize>(slots - 1) << 3);
+        // SlotBook.reserve never lowers a free time.
+        deferredEnd = maxTimeBits(old, reinterpret<i64>(startS + durationS));
+      } else {
+        startS = startOnWindows(free + (slotBase << 3), slots, <usize>load<u32>(h, H_WINDOW_START) + (slotBase << 2), <usize>load<u32>(h, H_WINDOWS), reinterpret<f64>(readyBits), durationS);
+        if (!isFinite<f64>(startS)) {
+          status = STATUS_NO_SLOT;
+          break;
+        }
       }
     }
     const finishS = startS + durationS;
@@ -253,11 +524,16 @@ function scoreCandidate(c: i32, block: usize): i32 {
 
     // Terms of this sub-task (computeTerms' loop body).
     makespanBits = maxTimeBits(reinterpret<i64>(finishS), makespanBits);
-    const price = load<f64>(pool, POOL_PRICE_USD_PER_S);
-    computeUsd += (finishS - startS) * price;
     const reworkS = durationS - load<f64>(cell, WORK_RUNTIME_S);
     interruptionS += reworkS;
-    interruptionUsd += reworkS * price;
+    if ((avail & AVAIL_PRICE) == 0) {
+      const price = load<f64>(pool, POOL_PRICE_USD_PER_S);
+      computeUsd += (finishS - startS) * price;
+      interruptionUsd += reworkS * price;
+    } else {
+      computeUsd += windowComputeUsd(pool, startS, finishS);
+      interruptionUsd += reworkS * windowMeanPriceUsdPerS;
+    }
 
     if (readStart < readEnd) {
       // External reads (rare): one whole object moves to a region once per candidate.
@@ -287,7 +563,18 @@ function scoreCandidate(c: i32, block: usize): i32 {
     writeFailure(out, status, status == STATUS_NOT_PERMUTATION ? -1 : s, i);
     return status;
   }
-  writeTerms(out, load<i32>(h, H_OBJECTIVE_KIND), load<f64>(h, H_USD_PER_HOUR), reinterpret<f64>(makespanBits), computeUsd, egress, transferS, transferBytes, interruptionS, interruptionUsd);
+  if (fixedCount > 0) {
+    scoreFixed(fixedCount, pools, poolCount, regionCount, nodes, stamps, epoch);
+    makespanBits = maxTimeBits(fixedMakespanBits, makespanBits);
+    computeUsd += fixedComputeUsd;
+    egress += fixedEgressUsd;
+    transferS += fixedTransferS;
+    transferBytes += fixedTransferBytes;
+    interruptionS += fixedInterruptionS;
+    interruptionUsd += fixedInterruptionUsd;
+  }
+  const contentionS = load<u32>(h, H_SCRATCH_SORT) > load<u32>(h, H_SCRATCH_STARTS) ? contentionOf(pools, poolCount, nodes, n, block) : 0.0;
+  writeTerms(out, load<i32>(h, H_OBJECTIVE_KIND), load<f64>(h, H_USD_PER_HOUR), reinterpret<f64>(makespanBits), computeUsd, egress, transferS, transferBytes, contentionS, interruptionS, interruptionUsd);
   return STATUS_OK;
 }
 

@@ -25,21 +25,23 @@
  *   H_EXTERNALS   │ external reads      X × EXTERNAL_STRIDE                        │
  *   H_WORK        │ per (sub-task, pool) n × P × WORK_STRIDE  (s × P + p)          │
  *   H_EXTERNAL_RE.│ external inputs ready f64[n × P]                               │
+ *   H_SEGMENTS    │ availability: breakpoints │ free │ hazard │ price  f64[segments]│
+ *   H_FIXED ..    │ fixed sub-tasks, fixed index i32[n], initial free f64[slots]   │
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_CANDIDATES  │ candidate i: allocation i32[n] │ order i32[n]  (× batchCapacity)│ host writes
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_SCRATCH     │ scratch j (one per worker): epoch │ node states │ slot free    │ kernel only
- *                 │ times │ (object, region) stamps            (× scratchCount)  │
+ *                 │ times │ (object, region) stamps │ starts │ sort (contention) │
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_OUTPUT      │ output i: status, sub-task, terms          (× batchCapacity)  │ kernel writes
  *   H_END         └──────────────────────────────────────────────────────────────┘
  */
 
-export const LAYOUT_VERSION: i32 = 2;
+export const LAYOUT_VERSION: i32 = 4;
 
 /** Where the header starts; the host lays everything else out behind it. */
 export const HEADER_OFFSET: usize = 256;
-export const HEADER_BYTES: usize = 136;
+export const HEADER_BYTES: usize = 184;
 
 // ── Header fields (byte offsets from HEADER_OFFSET). Counts are i32, offsets are u32
 //    absolute addresses, except H_SCRATCH_* which are relative to one scratch block.
@@ -86,11 +88,31 @@ export const H_SCRATCH_STAMPS: usize = 124;
 export const H_OUTPUT: usize = 128;
 export const H_OUTPUT_STRIDE: usize = 132;
 export const H_END: usize = 136;
+/** Σ over pools of the availability's segments. */
+export const H_SEGMENT_COUNT: usize = 140;
+/** Availability segments: SEGMENT_ARRAYS f64 arrays of H_SEGMENT_COUNT each (SEG_*). */
+export const H_SEGMENTS: usize = 144;
+/** f64[n]: start of each sub-task on a contended pool (0 bytes when no pool is contended). */
+export const H_SCRATCH_STARTS: usize = 148;
+/** f64[2n]: sorted starts, then sorted finishes, of one contended pool (0 bytes when none). */
+export const H_SCRATCH_SORT: usize = 152;
+/** Sub-tasks fixed by a partial schedule (re-planning a running job; 0 otherwise). */
+export const H_FIXED_COUNT: usize = 156;
+/** f64: nothing new starts before this time (the partial schedule's nowS; 0 otherwise). */
+export const H_NOW_S: usize = 160;
+/** Fixed records, FIXED_STRIDE each, H_FIXED_COUNT of them. */
+export const H_FIXED: usize = 168;
+/** i32[n]: index of sub-task s among the fixed records, -1 when it is not fixed. */
+export const H_FIXED_INDEX: usize = 172;
+/** f64[slotCount]: slot free times once the fixed sub-tasks hold their slots (sorted per constant-capacity pool). */
+export const H_INITIAL_FREE: usize = 176;
+/** i32[H_FIXED_COUNT] per scratch block: epoch at which the order listed fixed record i. */
+export const H_SCRATCH_FIXED: usize = 180;
 
 // ── Pool record.
-//   0        4        8           12       16          24          32
-//   │ region │ slots  │ slot base │ mode   │ open (f64) │ price (f64) │
-export const POOL_STRIDE: usize = 32;
+//   0        4        8           12       16          24          32      36          40        44     48
+//   │ region │ slots  │ slot base │ mode   │ open (f64) │ price (f64) │ avail │ seg first │ seg end │ pad  │
+export const POOL_STRIDE: usize = 48;
 export const POOL_REGION: usize = 0;
 /** Largest slot count the pool ever has (the reference's maxSlots). */
 export const POOL_SLOTS: usize = 4;
@@ -99,7 +121,29 @@ export const POOL_SLOT_BASE: usize = 8;
 export const POOL_MODE: usize = 12;
 /** MODE_CONSTANT only: when every slot opens (start-up; the window closes never). */
 export const POOL_OPEN_S: usize = 16;
+/** The constant price (or the price at 0 where it varies: then AVAIL_PRICE is set and it is not read). */
 export const POOL_PRICE_USD_PER_S: usize = 24;
+/** AVAIL_* flags: 0 = today's fast path (cached durations, constant price, no contention). */
+export const POOL_AVAIL: usize = 32;
+/** The pool's availability segments: indices [first, end) into each SEG_* array. */
+export const POOL_SEG_FIRST: usize = 36;
+export const POOL_SEG_END: usize = 40;
+
+/** The hazard varies (or differs from the one the cached durations used): durations from the window (assembly/rework.ts). */
+export const AVAIL_HAZARD: i32 = 1;
+/** The price varies: compute price integrated over the window (assembly/price.ts). */
+export const AVAIL_PRICE: i32 = 2;
+/** Some segment has fewer free slots than slots: contention is swept (assembly/contention.ts). */
+export const AVAIL_CONTENDED: i32 = 4;
+
+// ── Availability segments (src/model/availability.ts): array k of the SEGMENT_ARRAYS starts
+//    at H_SEGMENTS + k × 8 × H_SEGMENT_COUNT; element i belongs to segment i.
+export const SEGMENT_ARRAYS: i32 = 4;
+/** Breakpoints atS (ascending per pool, the first 0). */
+export const SEG_AT: i32 = 0;
+export const SEG_FREE: i32 = 1;
+export const SEG_HAZARD: i32 = 2;
+export const SEG_PRICE: i32 = 3;
 
 /** Every slot has the one window [open, ∞): free times kept sorted, binary search. */
 export const MODE_CONSTANT: i32 = 0;
@@ -144,8 +188,18 @@ export const WORK_STRIDE: usize = 16;
 export const WORK_EXPECTED_S: usize = 0;
 export const WORK_RUNTIME_S: usize = 8;
 
+// ── Fixed sub-task (a partial schedule; written once per graph, read by every candidate).
+//   0 sub-task i32 │ 4 pool i32 │ 8 slot i32 │ 12 (pad) │ 16 startS f64 │ 24 finishS f64
+export const FIXED_STRIDE: usize = 32;
+export const FIXED_SUBTASK: usize = 0;
+export const FIXED_POOL: usize = 4;
+export const FIXED_SLOT: usize = 8;
+export const FIXED_START_S: usize = 16;
+export const FIXED_FINISH_S: usize = 24;
+
 // ── Scratch block (one per worker; never cleared between candidates: epoch stamps).
 //   0 epoch i32 │ 8 touched f64 │ … pad to SCRATCH_HEADER_BYTES │ node states │ free times │ stamps
+//   │ starts │ sort   (the last two only when some pool is contended)
 export const SCRATCH_HEADER_BYTES: usize = 64;
 export const SCRATCH_EPOCH: usize = 0;
 /** f64 sink of the prefetch loads (see H_PREFETCH_GROUP). */

@@ -97,3 +97,38 @@ export function startOnWindows(free: usize, slots: i32, windowStart: usize, wind
   }
   return best;
 }
+
+/** Slot index chosen by the last `searchWindows` (-1 when none). */
+export let searchedSlot: i32 = -1;
+
+/**
+ * `startOnWindows` without the reservation (the start rule, src/cost/rework.ts, may reject
+ * the slot once the duration is re-computed at the found start): the earliest start, the
+ * slot in `searchedSlot`.
+ */
+export function searchWindows(free: usize, slots: i32, windowStart: usize, windows: usize, readyS: f64, durationS: f64): f64 {
+  let best = Infinity;
+  let bestSlot = -1;
+  for (let k = 0; k < slots; k++) {
+    const lastEnd = load<f64>(free + (<usize>k << 3));
+    const entry = windowStart + (<usize>k << 2);
+    const start = fitWindow(windows, load<i32>(entry), load<i32>(entry, 4), max<f64>(readyS, lastEnd), durationS);
+    if (start < best || (start == best && bestSlot >= 0 && lastEnd > load<f64>(free + (<usize>bestSlot << 3)))) {
+      best = start;
+      bestSlot = k;
+    }
+  }
+  searchedSlot = bestSlot;
+  return best;
+}
+
+/** End of slot k's window that holds t (SlotBook.windowEndAt); -∞ when none does. */
+export function windowEndAt(windowStart: usize, windows: usize, k: i32, t: f64): f64 {
+  const entry = windowStart + (<usize>k << 2);
+  const last = load<i32>(entry, 4);
+  for (let w = load<i32>(entry); w < last; w++) {
+    const window = windows + (<usize>w << 4);
+    if (load<f64>(window) <= t && t <= load<f64>(window, 8)) return load<f64>(window, 8);
+  }
+  return -Infinity;
+}

@@ -1,6 +1,6 @@
 /**
  * Terms of a scored candidate written to its output record (src/cost/terms.ts and
- * src/cost/objective.ts). contentionS is 0: there is no forecast yet, as in the reference.
+ * src/cost/objective.ts). Contention is charged like makespan (see objective.ts).
  */
 import {
   OBJECTIVE_COST,
@@ -21,12 +21,12 @@ import {
   STATUS_OK,
 } from './layout';
 
-/** weighted: cost + usdPerHour × makespan / 3600; makespan; cost (same expression as objectiveValue). */
+/** weighted: cost + usdPerHour × (makespan + contention) / 3600; makespan + contention; cost (same expression as objectiveValue). */
 @inline
-export function objectiveValue(kind: i32, usdPerHour: f64, makespanS: f64, costUsd: f64): f64 {
-  if (kind == OBJECTIVE_MAKESPAN) return makespanS;
+export function objectiveValue(kind: i32, usdPerHour: f64, makespanS: f64, costUsd: f64, contentionS: f64): f64 {
+  if (kind == OBJECTIVE_MAKESPAN) return makespanS + contentionS;
   if (kind == OBJECTIVE_COST) return costUsd;
-  return costUsd + (usdPerHour * makespanS) / 3600;
+  return costUsd + (usdPerHour * (makespanS + contentionS)) / 3600;
 }
 
 export function writeTerms(
@@ -38,6 +38,7 @@ export function writeTerms(
   egressUsd: f64,
   transferS: f64,
   transferBytes: f64,
+  contentionS: f64,
   interruptionS: f64,
   interruptionUsd: f64,
 ): void {
@@ -51,10 +52,10 @@ export function writeTerms(
   store<f64>(out, costUsd, OUT_COST_USD);
   store<f64>(out, transferS, OUT_TRANSFER_S);
   store<f64>(out, transferBytes, OUT_TRANSFER_BYTES);
-  store<f64>(out, 0.0, OUT_CONTENTION_S);
+  store<f64>(out, contentionS, OUT_CONTENTION_S);
   store<f64>(out, interruptionS, OUT_INTERRUPTION_S);
   store<f64>(out, interruptionUsd, OUT_INTERRUPTION_USD);
-  store<f64>(out, objectiveValue(kind, usdPerHour, makespanS, costUsd), OUT_OBJECTIVE);
+  store<f64>(out, objectiveValue(kind, usdPerHour, makespanS, costUsd, contentionS), OUT_OBJECTIVE);
 }
 
 /** An invalid candidate: its status, the sub-task and order position where scoring stopped; every term NaN. */

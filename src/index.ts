@@ -15,6 +15,8 @@ export { loadTaskDefinition, loadResourceMap, parseTaskDefinition } from './load
 // Problem and graphs
 export { assembleProblem } from './model/problem.js';
 export type { Problem, ProblemOptions, Provisional } from './model/problem.js';
+export { declaredAvailability, checkAvailability } from './model/availability.js';
+export type { Availability, AvailabilityTable, PoolAvailability } from './model/availability.js';
 export { buildCsr, buildDag, findCycle, topologicalOrder } from './model/graph.js';
 export type { Csr, Dag } from './model/graph.js';
 export { buildSubtaskGraph, PartitionBuilder, expectedWithRework } from './model/subtasks.js';

@@ -8,11 +8,14 @@
  * then the lowest index. Inputs from a sub-task in another
  * region arrive latency + bytes / bandwidth after it finishes; external data likewise from
  * its home region at time 0. A sub-task occupies its slot for its expected duration,
- * interruption rework included.
+ * interruption rework included, which depends on its start through the availability's
+ * hazard (src/cost/rework.ts, "the start rule"); capacity windows are the availability's
+ * slots (problem.pools carries them).
  */
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { transferS } from '../model/tables.js';
+import { Rework, START_ROUNDS } from './rework.js';
 import { SlotBook } from './slots.js';
 
 export interface Schedule {
@@ -86,6 +89,7 @@ export function simulate(problem: Problem, graph: SubtaskGraph, allocation: Arra
   const startS = new Float64Array(n);
   const finishS = new Float64Array(n).fill(Number.NaN);
   const book = new SlotBook(problem.pools, false, partial?.nowS ?? 0);
+  const rework = new Rework(problem.availability, graph);
   if (partial !== undefined) {
     // Place fixed sub-tasks first so the others queue behind them.
     for (const [s, placed] of partial.fixed) {
@@ -105,19 +109,30 @@ export function simulate(problem: Problem, graph: SubtaskGraph, allocation: Arra
     seen[s] = 1;
     if (!Number.isNaN(finishS[s]!) && partial?.fixed.has(s) === true) continue;
     const p = allocation[s]!;
-    const duration = graph.expectedS[s * P + p]!;
-    if (!(p >= 0 && p < P) || !Number.isFinite(duration)) throw new ScheduleError(`sub-task ${s} cannot run on pool ${p}`);
+    if (!(p >= 0 && p < P) || !Number.isFinite(graph.expectedS[s * P + p]!)) throw new ScheduleError(`sub-task ${s} cannot run on pool ${p}`);
     for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) {
       if (Number.isNaN(finishS[graph.predIndex[e]!]!)) throw new ScheduleError(`order is not topological: sub-task ${s} comes before its input ${graph.predIndex[e]}`);
     }
     pool[s] = p;
     const ready = readyTimeS(problem, graph, s, p, pool, finishS);
-    const start = book.find(p, ready, duration);
-    if (!Number.isFinite(start)) throw new ScheduleError(`pool ${problem.pools.ids[p]} never has a slot long enough for sub-task ${s} (${duration} s)`);
-    slot[s] = book.foundSlot;
-    startS[s] = start;
-    finishS[s] = start + duration;
-    book.reserve(p, book.foundSlot, start, start + duration);
+    // The start rule (src/cost/rework.ts): try a duration, find a slot, recompute the
+    // duration at the found start, keep it if it still fits the slot's window.
+    let duration = rework.durationS(s, p, Math.max(ready, partial?.nowS ?? 0));
+    let placed = false;
+    for (let round = 0; round < START_ROUNDS && !placed; round++) {
+      const start = book.find(p, ready, duration);
+      if (!Number.isFinite(start)) break;
+      const atStart = rework.durationS(s, p, start);
+      if (start + atStart <= book.windowEndAt(p, book.foundSlot, start)) {
+        slot[s] = book.foundSlot;
+        startS[s] = start;
+        finishS[s] = start + atStart;
+        book.reserve(p, book.foundSlot, start, start + atStart);
+        placed = true;
+      }
+      duration = atStart;
+    }
+    if (!placed) throw new ScheduleError(`pool ${problem.pools.ids[p]} never has a slot long enough for sub-task ${s} (${duration} s)`);
   }
   return { pool, slot, startS, finishS };
 }

@@ -150,6 +150,20 @@ export class SlotBook {
     if (slot >= this.opened[p]!) this.opened[p] = slot + 1;
   }
 
+  /**
+   * End of the window of slot k of pool p that holds time t (∞ on a pool whose capacity
+   * never changes; -∞ when no window holds t). The start rule (src/cost/rework.ts) checks a
+   * re-computed duration against it.
+   */
+  windowEndAt(p: number, k: number, t: number): number {
+    if (this.constant[p] === 1) return Number.POSITIVE_INFINITY;
+    const perSlot = this.windows[p]!;
+    while (perSlot.length <= k) perSlot.push(slotWindows(this.pools, p, perSlot.length));
+    const windows = perSlot[k]!;
+    for (let w = 0; w < windows.length; w += 2) if (windows[w]! <= t && t <= windows[w + 1]!) return windows[w + 1]!;
+    return Number.NEGATIVE_INFINITY;
+  }
+
   /** Earliest start ≥ t such that [start, start + d) lies inside one window of slot k. */
   private fitWindow(p: number, k: number, t: number, d: number): number {
     if (this.constant[p] === 1) return Math.max(t, this.pools.startupS[p]!);

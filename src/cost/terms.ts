@@ -5,13 +5,16 @@
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { transferS } from '../model/tables.js';
+import { poolContentionS } from './contention.js';
 import { objectiveValue } from '../model/objective.js';
+import { meanPriceUsdPerS, windowPriceUsd } from './price.js';
+import { Rework } from './rework.js';
 import type { Schedule } from './simulate.js';
 
 export interface Terms {
   /** Finish of the last sub-task (expected), s. */
   readonly makespanS: number;
-  /** Slot-seconds × price, USD (rework included). */
+  /** Slot-seconds × price over each sub-task's window, USD (rework included). */
   readonly computeUsd: number;
   /** Bytes moved between regions × egress price, USD. */
   readonly egressUsd: number;
@@ -20,7 +23,11 @@ export interface Terms {
   /** Seconds spent moving inputs across regions, summed over transfers. */
   readonly transferS: number;
   readonly transferBytes: number;
-  /** Expected extra wait where forecast free slots fall below planned use (0 without a forecast). */
+  /**
+   * Planned slot-seconds in excess of the expected free slots, Σ_p ∫ max(0, used − free) dt
+   * (src/cost/contention.ts; 0 under declared availability). Counted as makespan seconds
+   * in the objective.
+   */
   readonly contentionS: number;
   /** Expected rework from interruptions, slot-seconds and USD (already inside makespan and compute). */
   readonly interruptionS: number;
@@ -40,6 +47,8 @@ export function computeTerms(problem: Problem, graph: SubtaskGraph, schedule: Sc
   let transferTotalS = 0;
   let transferBytes = 0;
   const staged = new Set<number>();
+  const availability = problem.availability;
+  const rework = new Rework(availability, graph);
   const move = (fromRegion: number, toRegion: number, bytes: number): void => {
     if (fromRegion === toRegion && network.bytesPerS[fromRegion * network.regionCount + toRegion] === Number.POSITIVE_INFINITY) return;
     transferTotalS += transferS(network, fromRegion, toRegion, bytes);
@@ -48,13 +57,23 @@ export function computeTerms(problem: Problem, graph: SubtaskGraph, schedule: Sc
   };
   for (let s = 0; s < graph.nodeCount; s++) {
     const p = schedule.pool[s]!;
-    const price = pools.priceUsdPerSlotS[p]!;
-    const busyS = schedule.finishS[s]! - schedule.startS[s]!;
-    if (schedule.finishS[s]! > makespanS) makespanS = schedule.finishS[s]!;
-    computeUsd += busyS * price;
-    const rework = graph.expectedS[s * P + p]! - graph.runtimeS[s * P + p]!;
-    interruptionS += rework;
-    interruptionUsd += rework * price;
+    const startS = schedule.startS[s]!;
+    const finishS = schedule.finishS[s]!;
+    if (finishS > makespanS) makespanS = finishS;
+    // Rework at the sub-task's start (for a fixed sub-task, the model's estimate of it).
+    const reworkS = rework.durationS(s, p, startS) - graph.runtimeS[s * P + p]!;
+    interruptionS += reworkS;
+    if (availability.priceVaries[p] === 0) {
+      const price = pools.priceUsdPerSlotS[p]!;
+      computeUsd += (finishS - startS) * price;
+      interruptionUsd += reworkS * price;
+    } else {
+      const first = availability.segStart[p]!;
+      const end = availability.segStart[p + 1]!;
+      const usd = windowPriceUsd(availability.atS, 0, availability.priceUsdPerSlotS, 0, first, end, startS, finishS);
+      computeUsd += usd;
+      interruptionUsd += reworkS * meanPriceUsdPerS(availability.atS, 0, availability.priceUsdPerSlotS, 0, first, end, startS, finishS, usd);
+    }
     const region = pools.regionIndex[p]!;
     for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) {
       const fromPool = schedule.pool[graph.predIndex[e]!]!;
@@ -71,6 +90,8 @@ export function computeTerms(problem: Problem, graph: SubtaskGraph, schedule: Sc
     }
   }
   const costUsd = computeUsd + egressUsd;
+  let contentionS = 0;
+  for (let p = 0; p < P; p++) if (availability.contended[p] === 1) contentionS += poolContentionS(availability, p, schedule);
   return {
     makespanS,
     computeUsd,
@@ -78,10 +99,10 @@ export function computeTerms(problem: Problem, graph: SubtaskGraph, schedule: Sc
     costUsd,
     transferS: transferTotalS,
     transferBytes,
-    contentionS: 0,
+    contentionS,
     interruptionS,
     interruptionUsd,
-    objective: objectiveValue(problem.objective, makespanS, costUsd),
+    objective: objectiveValue(problem.objective, makespanS, costUsd, contentionS),
   };
 }
 

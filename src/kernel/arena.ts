@@ -51,7 +51,7 @@ export class KernelArena {
     this.layout = planKernelLayout(problem, graph, options);
     this.memory = createKernelMemory(this.layout);
     this.views = memoryViews(this.memory);
-    writeKernelInputs(this.memory, this.layout, problem, graph);
+    writeKernelInputs(this.memory, this.layout, problem, graph, options.partial);
     this.candidates = new Array<CandidateViews | undefined>(this.layout.batchCapacity).fill(undefined);
   }
 

@@ -4,6 +4,7 @@
  * planner's Piscina pool, each worker scoring its slice in the shared memory in place.
  */
 import { existsSync } from 'node:fs';
+import type { PartialSchedule } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import type { BatchScorer, CandidateSlot, ScoreResult } from '../search/scorer.js';
@@ -24,14 +25,15 @@ export function kernelBuilt(): boolean {
 export class KernelBatchScorer implements BatchScorer {
   readonly graph: SubtaskGraph;
   readonly capacity: number;
-  /** The kernel scores whole plans only (no fixed sub-tasks yet): an extended plan is searched on the reference scorer. */
-  readonly partial = undefined;
+  /** Fixed sub-tasks of an extended plan: written once into the kernel's layout, honoured by every candidate. */
+  readonly partial: PartialSchedule | undefined;
   private readonly scorer: KernelScorer;
 
-  constructor(problem: Problem, graph: SubtaskGraph, capacity: number, pool: KernelPool) {
+  constructor(problem: Problem, graph: SubtaskGraph, capacity: number, pool: KernelPool, partial?: PartialSchedule) {
     this.graph = graph;
     this.capacity = capacity;
-    this.scorer = new KernelScorer(problem, graph, { batchCapacity: capacity, pool });
+    this.partial = partial;
+    this.scorer = new KernelScorer(problem, graph, { batchCapacity: capacity, pool, ...(partial === undefined ? {} : { partial }) });
   }
 
   slot(i: number): CandidateSlot {

@@ -8,7 +8,7 @@
  * outputs in place; nothing large is copied per batch.
  *
  *   0            HEADER_OFFSET                                                      end
- *   ├── unused ──┼ header ┼ pools ┼ windows ┼ links ┼ graph CSR ┼ externals ┼ n × P matrices ┼─▶
+ *   ├── unused ──┼ header ┼ pools ┼ windows ┼ links ┼ graph CSR ┼ externals ┼ n × P matrices ┼ segments ┼─▶
  *                  (read-only inputs, written once by writeKernelInputs)
  *
  *   ─▶ candidates[batchCapacity] ┼ scratch[scratchCount] ┼ outputs[batchCapacity] ┤
@@ -22,12 +22,14 @@
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { transferS, type PoolTable } from '../model/tables.js';
+import { Rework } from '../cost/rework.js';
+import type { PartialSchedule } from '../cost/simulate.js';
 
 /** The host's copy of assembly/layout.ts. */
 export const LAYOUT = Object.freeze({
-  LAYOUT_VERSION: 2,
+  LAYOUT_VERSION: 4,
   HEADER_OFFSET: 256,
-  HEADER_BYTES: 136,
+  HEADER_BYTES: 184,
   H_VERSION: 0,
   H_NODE_COUNT: 4,
   H_POOL_COUNT: 8,
@@ -62,13 +64,40 @@ export const LAYOUT = Object.freeze({
   H_OUTPUT: 128,
   H_OUTPUT_STRIDE: 132,
   H_END: 136,
-  POOL_STRIDE: 32,
+  H_SEGMENT_COUNT: 140,
+  H_SEGMENTS: 144,
+  H_SCRATCH_STARTS: 148,
+  H_SCRATCH_SORT: 152,
+  H_FIXED_COUNT: 156,
+  H_NOW_S: 160,
+  H_FIXED: 168,
+  H_FIXED_INDEX: 172,
+  H_INITIAL_FREE: 176,
+  H_SCRATCH_FIXED: 180,
+  FIXED_STRIDE: 32,
+  FIXED_SUBTASK: 0,
+  FIXED_POOL: 4,
+  FIXED_SLOT: 8,
+  FIXED_START_S: 16,
+  FIXED_FINISH_S: 24,
+  POOL_STRIDE: 48,
   POOL_REGION: 0,
   POOL_SLOTS: 4,
   POOL_SLOT_BASE: 8,
   POOL_MODE: 12,
   POOL_OPEN_S: 16,
   POOL_PRICE_USD_PER_S: 24,
+  POOL_AVAIL: 32,
+  POOL_SEG_FIRST: 36,
+  POOL_SEG_END: 40,
+  AVAIL_HAZARD: 1,
+  AVAIL_PRICE: 2,
+  AVAIL_CONTENDED: 4,
+  SEGMENT_ARRAYS: 4,
+  SEG_AT: 0,
+  SEG_FREE: 1,
+  SEG_HAZARD: 2,
+  SEG_PRICE: 3,
   MODE_CONSTANT: 0,
   MODE_WINDOWS: 1,
   PAIR_STRIDE: 32,
@@ -180,6 +209,8 @@ export interface KernelLayout {
   readonly externals: number;
   readonly work: number;
   readonly externalReady: number;
+  readonly segmentCount: number;
+  readonly segments: number;
   /** 0, or the group size of the kernel's prefetch loads (H_PREFETCH_GROUP). */
   readonly prefetchGroup: number;
   readonly candidates: number;
@@ -190,6 +221,14 @@ export interface KernelLayout {
   readonly scratchNodes: number;
   readonly scratchFree: number;
   readonly scratchStamps: number;
+  readonly scratchStarts: number;
+  readonly scratchSort: number;
+  readonly fixedCount: number;
+  readonly fixed: number;
+  readonly fixedIndex: number;
+  readonly initialFree: number;
+  /** Within one scratch block. */
+  readonly scratchFixed: number;
   readonly output: number;
   readonly outputStride: number;
   readonly end: number;
@@ -206,6 +245,11 @@ export interface LayoutOptions {
    * DEFAULT_PREFETCH_GROUP when the expected-duration matrix exceeds PREFETCH_ABOVE_BYTES.
    */
   readonly prefetchGroup?: number;
+  /**
+   * Sub-tasks already placed when a plan is extended (as `simulate(..., partial)`): every
+   * candidate is scored around them. Written once per graph.
+   */
+  readonly partial?: PartialSchedule;
 }
 
 /**
@@ -298,12 +342,23 @@ export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options:
   const work = take(n * P * LAYOUT.WORK_STRIDE);
   // Read only for sub-tasks with external inputs: none, no matrix.
   const externalReady = take(graph.externalObject.length > 0 ? n * P * 8 : 0);
+  const availability = problem.availability;
+  const segmentCount = availability.atS.length;
+  const segments = take(LAYOUT.SEGMENT_ARRAYS * 8 * segmentCount);
+  const contended = availability.contended.includes(1);
+  const fixedCount = checkPartial(problem, graph, options.partial);
+  const fixed = take(fixedCount * LAYOUT.FIXED_STRIDE);
+  const fixedIndex = take(fixedCount > 0 ? 4 * n : 0);
+  const initialFree = take(fixedCount > 0 ? 8 * slotCount : 0);
   const candidateStride = align(Math.max(8 * n, 8), CACHE_LINE_BYTES);
   const candidates = take(batchCapacity * candidateStride, CACHE_LINE_BYTES);
   const scratchNodes = LAYOUT.SCRATCH_HEADER_BYTES;
   const scratchFree = scratchNodes + n * LAYOUT.NODE_STRIDE;
   const scratchStamps = scratchFree + 8 * slotCount;
-  const scratchStride = align(scratchStamps + 4 * objectCount * R, CACHE_LINE_BYTES);
+  const scratchStarts = align(scratchStamps + 4 * objectCount * R, 8);
+  const scratchSort = scratchStarts + (contended ? 8 * n : 0);
+  const scratchFixed = scratchSort + (contended ? 16 * n : 0);
+  const scratchStride = align(scratchFixed + 4 * fixedCount, CACHE_LINE_BYTES);
   const scratch = take(scratchCount * scratchStride, CACHE_LINE_BYTES);
   const output = take(batchCapacity * LAYOUT.OUT_STRIDE, CACHE_LINE_BYTES);
   const end = at;
@@ -333,6 +388,8 @@ export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options:
     externals,
     work,
     externalReady,
+    segmentCount,
+    segments,
     prefetchGroup: options.prefetchGroup ?? (n * P * LAYOUT.WORK_STRIDE > PREFETCH_ABOVE_BYTES ? DEFAULT_PREFETCH_GROUP : 0),
     candidates,
     candidateStride,
@@ -341,11 +398,32 @@ export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options:
     scratchNodes,
     scratchFree,
     scratchStamps,
+    scratchStarts,
+    scratchSort,
+    fixedCount,
+    fixed,
+    fixedIndex,
+    initialFree,
+    scratchFixed,
     output,
     outputStride: LAYOUT.OUT_STRIDE,
     end,
     pages,
   };
+}
+
+/** Number of fixed sub-tasks; throws a RangeError naming the first one the kernel could not honour. */
+function checkPartial(problem: Problem, graph: SubtaskGraph, partial: PartialSchedule | undefined): number {
+  if (partial === undefined) return 0;
+  if (!(Number.isFinite(partial.nowS) && partial.nowS >= 0)) throw new RangeError(`partial.nowS must be a finite time ≥ 0 (got ${partial.nowS})`);
+  for (const [s, placed] of partial.fixed) {
+    const where = `partial.fixed[${s}]`;
+    if (!(Number.isInteger(s) && s >= 0 && s < graph.nodeCount)) throw new RangeError(`${where}: no such sub-task (the graph has ${graph.nodeCount})`);
+    if (!(Number.isInteger(placed.pool) && placed.pool >= 0 && placed.pool < problem.pools.count)) throw new RangeError(`${where}.pool: ${placed.pool} is not a pool index`);
+    if (!(Number.isInteger(placed.slot) && placed.slot >= 0 && placed.slot < problem.pools.maxSlots[placed.pool]!)) throw new RangeError(`${where}.slot: pool ${problem.pools.ids[placed.pool]} has no slot ${placed.slot}`);
+    if (!(Number.isFinite(placed.startS) && placed.startS >= 0 && placed.finishS >= placed.startS && Number.isFinite(placed.finishS))) throw new RangeError(`${where}: start ${placed.startS} s and finish ${placed.finishS} s must be finite, ≥ 0, in order`);
+  }
+  return partial.fixed.size;
 }
 
 /** A shared memory exactly as large as the layout (it never grows, so views stay valid). */
@@ -366,7 +444,8 @@ export function memoryViews(memory: WebAssembly.Memory): MemoryViews {
 const OBJECTIVE_KIND = { weighted: LAYOUT.OBJECTIVE_WEIGHTED, makespan: LAYOUT.OBJECTIVE_MAKESPAN, cost: LAYOUT.OBJECTIVE_COST } as const;
 
 /** Writes the header and every read-only input. Called once per problem. */
-export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayout, problem: Problem, graph: SubtaskGraph): void {
+export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayout, problem: Problem, graph: SubtaskGraph, partial?: PartialSchedule): void {
+  if ((partial?.fixed.size ?? 0) !== layout.fixedCount) throw new RangeError(`the layout was planned for ${layout.fixedCount} fixed sub-task(s), the partial schedule has ${partial?.fixed.size ?? 0}`);
   const { i32, f64 } = memoryViews(memory);
   const L = LAYOUT;
   const n = layout.nodeCount;
@@ -391,6 +470,9 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
   header32(L.H_SCRATCH_COUNT, layout.scratchCount);
   header32(L.H_OBJECTIVE_KIND, OBJECTIVE_KIND[problem.objective.kind]);
   header32(L.H_PREFETCH_GROUP, layout.prefetchGroup);
+  header32(L.H_SEGMENT_COUNT, layout.segmentCount);
+  header32(L.H_FIXED_COUNT, layout.fixedCount);
+  f64[(h + L.H_NOW_S) >> 3] = partial?.nowS ?? 0;
   f64[(h + L.H_USD_PER_HOUR) >> 3] = problem.objective.usdPerHour;
   const offsets: [number, number][] = [
     [L.H_POOLS, layout.pools],
@@ -414,6 +496,13 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
     [L.H_OUTPUT, layout.output],
     [L.H_OUTPUT_STRIDE, layout.outputStride],
     [L.H_END, layout.end],
+    [L.H_SEGMENTS, layout.segments],
+    [L.H_SCRATCH_STARTS, layout.scratchStarts],
+    [L.H_SCRATCH_SORT, layout.scratchSort],
+    [L.H_FIXED, layout.fixed],
+    [L.H_FIXED_INDEX, layout.fixedIndex],
+    [L.H_INITIAL_FREE, layout.initialFree],
+    [L.H_SCRATCH_FIXED, layout.scratchFixed],
   ];
   // Offsets are u32 addresses; an Int32Array stores their bit pattern.
   for (const [field, value] of offsets) header32(field, value | 0);
@@ -422,6 +511,8 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
   let slotBase = 0;
   let window = 0;
   const windows = poolWindows(pools);
+  const availability = problem.availability;
+  const cached = new Rework(availability, graph).cached;
   for (let p = 0; p < P; p++) {
     const at = layout.pools + p * L.POOL_STRIDE;
     const { perSlot, openS } = windows[p]!;
@@ -431,6 +522,10 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
     i32[(at + L.POOL_MODE) >> 2] = openS === undefined ? L.MODE_WINDOWS : L.MODE_CONSTANT;
     f64[(at + L.POOL_OPEN_S) >> 3] = openS ?? Number.NaN;
     f64[(at + L.POOL_PRICE_USD_PER_S) >> 3] = pools.priceUsdPerSlotS[p]!;
+    const avail = (cached[p] === 1 ? 0 : L.AVAIL_HAZARD) | (availability.priceVaries[p] === 1 ? L.AVAIL_PRICE : 0) | (availability.contended[p] === 1 ? L.AVAIL_CONTENDED : 0);
+    i32[(at + L.POOL_AVAIL) >> 2] = avail;
+    i32[(at + L.POOL_SEG_FIRST) >> 2] = availability.segStart[p]!;
+    i32[(at + L.POOL_SEG_END) >> 2] = availability.segStart[p + 1]!;
     for (const slotWindows of perSlot) {
       i32[(layout.windowStart >> 2) + slotBase] = window;
       for (let w = 0; w < slotWindows.length; w += 2) {
@@ -442,6 +537,37 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
     }
   }
   i32[(layout.windowStart >> 2) + slotBase] = window;
+
+  // Fixed sub-tasks and the slot free times they leave (SlotBook.reserve: a slot's free time
+  // is the latest finish on it; kept sorted per constant-capacity pool, like the kernel's).
+  if (partial !== undefined && layout.fixedCount > 0) {
+    i32.fill(-1, layout.fixedIndex >> 2, (layout.fixedIndex >> 2) + n);
+    const initial = new Float64Array(layout.slotCount);
+    let f = 0;
+    for (const [s, placed] of partial.fixed) {
+      const at = layout.fixed + f * L.FIXED_STRIDE;
+      i32[(at + L.FIXED_SUBTASK) >> 2] = s;
+      i32[(at + L.FIXED_POOL) >> 2] = placed.pool;
+      i32[(at + L.FIXED_SLOT) >> 2] = placed.slot;
+      f64[(at + L.FIXED_START_S) >> 3] = placed.startS;
+      f64[(at + L.FIXED_FINISH_S) >> 3] = placed.finishS;
+      i32[(layout.fixedIndex >> 2) + s] = f;
+      const k = i32[(layout.pools + placed.pool * L.POOL_STRIDE + L.POOL_SLOT_BASE) >> 2]! + placed.slot;
+      if (placed.finishS > initial[k]!) initial[k] = placed.finishS;
+      f++;
+    }
+    for (let p = 0; p < P; p++) {
+      const at = layout.pools + p * L.POOL_STRIDE;
+      if (i32[(at + L.POOL_MODE) >> 2] !== L.MODE_CONSTANT) continue;
+      const base = i32[(at + L.POOL_SLOT_BASE) >> 2]!;
+      initial.subarray(base, base + i32[(at + L.POOL_SLOTS) >> 2]!).sort();
+    }
+    f64.set(initial, layout.initialFree >> 3);
+  }
+
+  // Availability segments, one f64 array per SEG_* (src/model/availability.ts).
+  const segmentArrays = [availability.atS, availability.freeSlots, availability.hazardPerS, availability.priceUsdPerSlotS];
+  segmentArrays.forEach((values, k) => f64.set(values, (layout.segments >> 3) + k * layout.segmentCount));
 
   // Links, [to pool][from pool] and [to pool][from region].
   const writeLink = (at: number, fromRegion: number, toRegion: number, samePool: boolean): void => {

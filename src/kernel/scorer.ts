@@ -18,6 +18,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { PartialSchedule } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 import { KernelArena, type CandidateViews, type KernelResult, type KernelStatus } from './arena.js';
@@ -91,6 +92,12 @@ export interface KernelScorerOptions {
    * matrix (sub-tasks × pools × 16 bytes) exceeds 1 MiB, else 0 (see PREFETCH_ABOVE_BYTES).
    */
   readonly prefetchGroup?: number;
+  /**
+   * Sub-tasks already placed (re-planning a running job): every candidate is scored as
+   * `simulate(problem, graph, allocation, order, partial)` scores it. A candidate's order
+   * still lists every sub-task once; a fixed one's allocation entry is ignored.
+   */
+  readonly partial?: PartialSchedule;
 }
 
 const DEFAULT_BATCH_CAPACITY = 64;
@@ -113,7 +120,12 @@ export class KernelScorer {
     this.workers = options.pool?.workers ?? resolveKernelPoolOptions(options.workers === undefined ? {} : { workers: options.workers }).workers;
     this.pool = options.pool;
     this.ownsPool = options.pool === undefined;
-    this.arena = new KernelArena(problem, graph, { batchCapacity, scratchCount: this.workers, ...(options.prefetchGroup === undefined ? {} : { prefetchGroup: options.prefetchGroup }) });
+    this.arena = new KernelArena(problem, graph, {
+      batchCapacity,
+      scratchCount: this.workers,
+      ...(options.prefetchGroup === undefined ? {} : { prefetchGroup: options.prefetchGroup }),
+      ...(options.partial === undefined ? {} : { partial: options.partial }),
+    });
     this.kernel = instantiateKernel(this.arena.memory, kernelModule());
     this.memoryId = `${process.pid}:${threadId}:${++memoryCounter}`;
   }

@@ -2,12 +2,17 @@
  * The objective: cost terms combined with explicit exchange rates set by the user, never
  * normalised against other candidates (a candidate's score depends only on itself).
  *
- *   weighted:  costUsd + usdPerHour × makespanS / 3600      (USD)
- *   makespan:  makespanS                                     (s; cost breaks ties)
+ *   weighted:  costUsd + usdPerHour × (makespanS + contentionS) / 3600   (USD)
+ *   makespan:  makespanS + contentionS                                  (s; cost breaks ties)
  *   cost:      costUsd                                       (USD; makespan breaks ties)
  *
  * costUsd = compute price + egress. Interruption rework is already inside both (it lengthens
  * sub-tasks and so their slot-seconds), so it is reported but not added again.
+ *
+ * Contention (s, src/cost/contention.ts) is expected extra wait, so it is charged like
+ * makespan: weighted adds usdPerHour × contentionS / 3600, makespan adds contentionS, cost
+ * ignores it (as it ignores makespan). It is 0 under declared availability, where every
+ * objective is today's.
  */
 
 export type ObjectiveKind = 'weighted' | 'makespan' | 'cost';
@@ -21,12 +26,12 @@ export interface Objective {
 /** Default exchange rate when neither the task definition nor the CLI gives one. */
 export const DEFAULT_USD_PER_HOUR = 5;
 
-export function objectiveValue(objective: Objective, makespanS: number, costUsd: number): number {
+export function objectiveValue(objective: Objective, makespanS: number, costUsd: number, contentionS = 0): number {
   switch (objective.kind) {
     case 'weighted':
-      return costUsd + (objective.usdPerHour * makespanS) / 3600;
+      return costUsd + (objective.usdPerHour * (makespanS + contentionS)) / 3600;
     case 'makespan':
-      return makespanS;
+      return makespanS + contentionS;
     case 'cost':
       return costUsd;
   }

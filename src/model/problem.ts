@@ -6,6 +6,7 @@
  * Pure: no I/O. Unknown runtimes get a provisional estimate and are listed, never zeroed.
  */
 import { DEFAULT_USD_PER_HOUR, type Objective, type ObjectiveKind } from './objective.js';
+import { buildAvailabilityTable, checkAvailability, declaredAvailability, withAvailability, type Availability, type AvailabilityTable } from './availability.js';
 import { buildDag, findCycle, buildCsr, type Dag } from './graph.js';
 import { didYouMean, InputError, type PathSegment } from './issues.js';
 import { FieldReader } from './read.js';
@@ -25,6 +26,8 @@ export interface ProblemOptions {
   readonly provisional?: readonly Provisional[];
   /** Assumptions made before assembly, reported with the plan. */
   readonly assumptions?: readonly string[];
+  /** Availability of each pool over time (a forecast). Default: declaredAvailability(resources). */
+  readonly availability?: Availability;
   /** Id of the fitted profile the estimates came from (reported in the plan's basis). */
   readonly profileId?: string;
 }
@@ -45,7 +48,10 @@ export interface Provisional {
 export interface Problem {
   readonly definition: TaskDefinition;
   readonly resources: ResourceMap;
+  /** Pool table; capacity steps, hazard and price as the availability gives them (withAvailability). */
   readonly pools: PoolTable;
+  /** Availability of each pool over time, dense; `availability.source` says where it came from. */
+  readonly availability: AvailabilityTable;
   readonly network: NetworkTable;
   /** Stage-level DAG; edge weights are bytes sent from stage to stage. */
   readonly stages: Dag;
@@ -78,7 +84,10 @@ export function stagePath(definition: TaskDefinition, stage: number): PathSegmen
 export function assembleProblem(definition: TaskDefinition, resources: ResourceMap, options: ProblemOptions = {}): Problem {
   const reader = new FieldReader();
   const { table: network, regionIndex } = buildNetworkTable(resources);
-  const pools = buildPoolTable(resources, regionIndex);
+  const declaredPools = buildPoolTable(resources, regionIndex);
+  if (options.availability !== undefined) checkAvailability(options.availability, declaredPools.ids);
+  const availability = buildAvailabilityTable(options.availability ?? declaredAvailability(resources));
+  const pools = withAvailability(declaredPools, availability);
   const poolIndex = new Map(pools.ids.map((id, p) => [id, p]));
   const S = definition.stages.length;
   const P = pools.count;
@@ -125,6 +134,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
     definition,
     resources,
     pools,
+    availability,
     network,
     stages: dag!,
     stageIndex,
@@ -138,7 +148,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
     budgetUsd: definition.budgetUsd,
     provisional,
     assumptions,
-    basis: { profile: options.profileId ?? null, availability: 'declared' },
+    basis: { profile: options.profileId ?? null, availability: availability.source },
   };
 }
 

@@ -11,6 +11,12 @@
  * + the pool's dispatch overhead, or the user's known runtime on that pool. Under an
  * interruption hazard λ (per s), a sub-task that restarts from scratch takes in expectation
  * (e^{λd} − 1)/λ (exponential failures, restart on failure; cf. Young 1974, Daly 2006).
+ *
+ * Interruption rework depends on when a sub-task runs (the availability's hazard over its
+ * window, src/cost/rework.ts), so the graph does not fix it: `expectedS` is only the cache
+ * of the cost model's fast path, computed with one hazard per pool (`reworkHazardPerS`: the
+ * pool table's, i.e. the availability's constant or, where it varies, its value at time 0,
+ * an estimate for planners the cost model does not use).
  */
 import { buildDag, type Dag } from './graph.js';
 import type { Problem } from './problem.js';
@@ -83,8 +89,13 @@ export interface SubtaskGraph extends Dag {
   readonly poolCount: number;
   /** Runtime of sub-task s on pool p at [s * P + p]; Infinity where a filter forbids it. */
   readonly runtimeS: Float64Array;
-  /** Expected runtime including interruption rework, same layout. */
+  /**
+   * Expected runtime including interruption rework under the constant hazard
+   * `reworkHazardPerS[p]`, same layout: the cost model's fast-path cache (see the header).
+   */
   readonly expectedS: Float64Array;
+  /** Per pool, the hazard (per s) `expectedS` was computed with. */
+  readonly reworkHazardPerS: Float64Array;
   readonly memGb: Float64Array;
   /**
    * Data read from outside the job, CSR by sub-task: object, home region, bytes, and whether
@@ -139,6 +150,7 @@ export function buildSubtaskGraph(problem: Problem, partition: Partition): Subta
     poolCount: P,
     runtimeS,
     expectedS,
+    reworkHazardPerS: Float64Array.from(problem.pools.hazardPerS),
     memGb,
     ...subtaskExternal(problem, partition, fraction),
     stageSubtaskStart,

@@ -8,6 +8,7 @@ import { objectiveUnit, type ObjectiveKind } from '../model/objective.js';
 import type { Terms } from '../cost/terms.js';
 import type { PlanBasis, Problem, Provisional } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
+import { slotPriceUsd } from '../cost/price.js';
 import { BACKUP_POOLS, backupPools } from './backups.js';
 import type { MakespanRisk } from './risk.js';
 
@@ -140,7 +141,7 @@ export function buildPlan(
   for (let s = 0; s < graph.nodeCount; s++) {
     const p = schedule.pool[s]!;
     const busyS = schedule.finishS[s]! - schedule.startS[s]!;
-    const costUsd = busyS * problem.pools.priceUsdPerSlotS[p]!;
+    const costUsd = slotPriceUsd(problem, p, schedule.startS[s]!, schedule.finishS[s]!);
     const pool = usage[p]!;
     pool.subtasks++;
     pool.busyS += busyS;

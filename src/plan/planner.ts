@@ -124,8 +124,7 @@ function openResources(options: ResolvedPlannerOptions): PlannerResources & { wa
       if (useKernel) kernelPool();
     },
     makeScorer: (problem, graph, partial) =>
-      // The kernel scores whole plans only: an extended plan's search runs on the reference model.
-      Promise.resolve(useKernel && partial === undefined ? new KernelBatchScorer(problem, graph, options.batchSize, kernelPool()) : new ReferenceBatchScorer(problem, graph, options.batchSize, partial)),
+      Promise.resolve(useKernel ? new KernelBatchScorer(problem, graph, options.batchSize, kernelPool(), partial) : new ReferenceBatchScorer(problem, graph, options.batchSize, partial)),
     refiner: solver === undefined ? undefined : solverRefiner(solver),
     close: async () => {
       solver?.close();

@@ -17,7 +17,7 @@ export function renderExplain(plan: Plan, choices: readonly StageChoice[], omitt
     ['  compute price', formatUsd(t.computeUsd), `slot-seconds × price; lower bound ${formatUsd(plan.bounds.costLowerBoundUsd)}`],
     ['  egress', formatUsd(t.egressUsd), `${formatBytes(t.transferBytes)} moved between regions`],
     ['  transfer', formatDurationS(t.transferS), 'summed over transfers (latency + bytes / bandwidth)'],
-    ['  contention', formatDurationS(t.contentionS), 'no availability forecast: declared capacity assumed'],
+    ['  contention', formatDurationS(t.contentionS), plan.basis.availability === 'declared' ? 'no availability forecast: declared capacity assumed' : `planned use above the free slots of forecast ${plan.basis.availability}`],
     ['  interruption', `${formatDurationS(t.interruptionS)}, ${formatUsd(t.interruptionUsd)}`, 'expected rework, already inside makespan and compute'],
   ]));
   lines.push(`  objective      ${formatObjective(plan)} = ${objectiveFormula(plan)}`);

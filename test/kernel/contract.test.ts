@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { PartialSchedule } from '../../src/cost/simulate.js';
+import type { Terms } from '../../src/cost/terms.js';
 import { assembleProblem, type Problem } from '../../src/model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder, type SubtaskGraph } from '../../src/model/subtasks.js';
 import { planConstructive } from '../../src/plan/planner.js';
@@ -20,7 +22,9 @@ import {
   breakTopology,
   differences,
   forbidPool,
+  partialOf,
   randomAllocation,
+  randomAvailability,
   referenceAnswer,
   tightTypeScript,
   wasmInThread,
@@ -35,12 +39,12 @@ interface Candidate {
 }
 
 /** Writes the candidates, scores them in one batch, and lists every disagreement with the reference. */
-async function disagreements(implementation: Implementation, problem: Problem, graph: SubtaskGraph, candidates: readonly Candidate[]): Promise<string[]> {
-  const session = implementation.open(problem, graph, candidates.length);
+async function disagreements(implementation: Implementation, problem: Problem, graph: SubtaskGraph, candidates: readonly Candidate[], partial?: PartialSchedule): Promise<string[]> {
+  const session = implementation.open(problem, graph, candidates.length, partial);
   try {
     candidates.forEach((c, i) => session.write(i, c.allocation, c.order));
     await session.score(candidates.length);
-    return candidates.flatMap((c, i) => differences(session.result(i), referenceAnswer(problem, graph, c.allocation, c.order)).map((d) => `${c.label}: ${d}`));
+    return candidates.flatMap((c, i) => differences(session.result(i), referenceAnswer(problem, graph, c.allocation, c.order, partial)).map((d) => `${c.label}: ${d}`));
   } finally {
     await session.close();
   }
@@ -109,6 +113,71 @@ function kernelContract(implementation: Implementation): void {
       { seed, numRuns: runs, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
     );
     assert.ok(compared >= runs * 6, `compared ${compared} candidates`);
+  });
+
+  test('agrees with the reference under random availability: hazard, capacity, free slots and price over time (property)', async () => {
+    const seed = propertySeed(`kernel contract with availability, ${implementation.name}`);
+    const runs = Number(process.env.APPORTION_RUNS ?? 25);
+    let compared = 0;
+    let contended = 0;
+    await fc.assert(
+      fc.asyncProperty(randomCase, fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (c, candidateSeed) => {
+        const random = seededRandom(candidateSeed);
+        const declared = problemOf(c.task, c.pools, { objective: c.objective });
+        const problem = problemOf(c.task, c.pools, { objective: c.objective, availability: randomAvailability(declared, random) });
+        const graph = buildSubtaskGraph(problem, defaultPartition(problem));
+        const candidates = candidatesFor(graph, random);
+        for (let k = 0; k < 3; k++) candidates.push({ allocation: randomAllocation(graph, random), order: randomTopologicalOrder(graph, random), label: `more random ${k}` });
+        const wrong = await disagreements(implementation, problem, graph, candidates);
+        if (wrong.length > 0) throw new Error(`${graph.nodeCount} sub-tasks, ${problem.pools.count} pools: ${wrong.slice(0, 4).join('; ')}`);
+        compared += candidates.length;
+        for (const candidate of candidates) {
+          const answer = referenceAnswer(problem, graph, candidate.allocation, candidate.order);
+          if (answer.status === 'ok' && answer.terms.contentionS > 0) contended++;
+        }
+      }),
+      { seed, numRuns: runs, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
+    );
+    assert.ok(compared >= runs * 6, `compared ${compared} candidates`);
+    assert.ok(contended > 0, 'some candidates meet contention');
+  });
+
+  test('agrees with the reference around a partial schedule (fixed sub-tasks, nothing new before nowS), with and without availability (property)', async () => {
+    const seed = propertySeed(`kernel contract with a partial schedule, ${implementation.name}`);
+    const runs = Number(process.env.APPORTION_RUNS ?? 25);
+    let compared = 0;
+    let withFixed = 0;
+    await fc.assert(
+      fc.asyncProperty(randomCase, fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), async (c, candidateSeed, forecast) => {
+        const random = seededRandom(candidateSeed);
+        const declared = problemOf(c.task, c.pools, { objective: c.objective });
+        const problem = forecast ? problemOf(c.task, c.pools, { objective: c.objective, availability: randomAvailability(declared, random) }) : declared;
+        const graph = buildSubtaskGraph(problem, defaultPartition(problem));
+        let partial: PartialSchedule | undefined;
+        for (let attempt = 0; attempt < 5 && partial === undefined; attempt++) partial = partialOf(problem, graph, randomAllocation(graph, random), randomTopologicalOrder(graph, random), random);
+        if (partial === undefined) return;
+        if (partial.fixed.size > 0) withFixed++;
+        const candidates = candidatesFor(graph, random);
+        const wrong = await disagreements(implementation, problem, graph, candidates, partial);
+        if (wrong.length > 0) throw new Error(`${graph.nodeCount} sub-tasks (${partial.fixed.size} fixed, now ${partial.nowS} s), ${problem.pools.count} pools${forecast ? ', forecast' : ''}: ${wrong.slice(0, 4).join('; ')}`);
+        // A fixed sub-task listed twice is still not a permutation (the reference throws too).
+        const [first] = partial.fixed.keys();
+        if (first !== undefined && graph.nodeCount > 1) {
+          const twice = Int32Array.from(graph.order);
+          twice[twice[0] === first ? 1 : 0] = first;
+          const session = implementation.open(problem, graph, 1, partial);
+          session.write(0, randomAllocation(graph, random), twice);
+          await session.score(1);
+          const result = session.result(0);
+          await session.close();
+          if (!(result.state === 'invalid' && result.status === 'not-permutation')) throw new Error(`fixed sub-task ${first} listed twice: ${JSON.stringify(result)}`);
+        }
+        compared += candidates.length;
+      }),
+      { seed, numRuns: runs, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
+    );
+    assert.ok(compared >= runs * 3, `compared ${compared} candidates`);
+    assert.ok(withFixed > 0, 'some partial schedules fix sub-tasks');
   });
 
   test('the planner\'s candidate gets exactly the terms the plan reports', async () => {
@@ -185,6 +254,53 @@ function kernelContract(implementation: Implementation): void {
     assert.equal(await disagreements(implementation, problem, graph, candidates), []);
   });
 
+  test('availability by hand: a hazard step, a price step, free slots below use, the start rule on windows', async () => {
+    const run = async (problem: Problem, allocation: number[]): Promise<Terms> => {
+      const graph = wholeStages(problem);
+      const candidate = { allocation: Int32Array.from(allocation), order: Int32Array.from(graph.order), label: 'by hand' };
+      assert.equal(await disagreements(implementation, problem, graph, [candidate]), []);
+      const session = implementation.open(problem, graph, 1);
+      session.write(0, candidate.allocation, candidate.order);
+      await session.score(1);
+      const result = session.result(0);
+      await session.close();
+      if (result.state !== 'ok') throw new Error(`not scored: ${result.message}`);
+      return result.terms;
+    };
+    const one = { pools: [{ id: 'p', region: 'A', slots: 1 }] };
+    // 100 s over a hazard step at 50 s (0 → 0.01 per s) and a price step at 40 s (1 → 3 mUSD/s).
+    const stepped = await run(problemOf({ stages: [{ id: 'x', runtimeS: 100 }] }, one, { availability: { source: 't', pools: [{ atS: [0, 40, 50], slots: [1, 1, 1], hazardPerS: [0, 0, 0.01], priceUsdPerSlotS: [0.001, 0.003, 0.003] }] } }), [0]);
+    const expected = Math.expm1(0.5) / 0.005;
+    assert.ok(Math.abs(stepped.makespanS - expected) < 1e-9 * expected, `makespan ${stepped.makespanS}`);
+    assert.ok(Math.abs(stepped.computeUsd - (0.04 + (expected - 40) * 0.003)) < 1e-12, `compute ${stepped.computeUsd}`);
+    // Two 300 s sub-tasks on two slots while the free slots drop to 1 over [100, 200): 100 slot-s.
+    const contended = await run(problemOf({ stages: [{ id: 'a', runtimeS: 300 }, { id: 'b', runtimeS: 300 }] }, { pools: [{ id: 'p', region: 'A', slots: 2 }] }, { availability: { source: 't', pools: [{ atS: [0, 100, 200], slots: [2, 2, 2], freeSlots: [2, 1, 2], hazardPerS: [0, 0, 0], priceUsdPerSlotS: [0, 0, 0] }] } }), [0, 0]);
+    assert.ok(Math.abs(contended.contentionS - 100) < 1e-9, `contention ${contended.contentionS}`);
+    // The start rule: b's duration at its first-found start (50 s) would outlive the window
+    // [0, 100); it runs at 200 s instead, where the hazard is 0.
+    const windows = await run(
+      problemOf({ stages: [{ id: 'a', runtimeS: 50 }, { id: 'b', runtimeS: 40 }] }, { pools: [{ id: 'p', region: 'A', slots: 1, capacity: [{ atS: 100, slots: 0 }, { atS: 200, slots: 1 }] }] }, { availability: { source: 't', pools: [{ atS: [0, 50, 100, 150, 200], slots: [1, 1, 0, 0, 1], hazardPerS: [0, 0.02, 0.02, 0, 0], priceUsdPerSlotS: [0, 0, 0, 0, 0] }] } }),
+      [0, 0],
+    );
+    assert.is(windows.makespanS, 240);
+  });
+
+  test('a partial schedule by hand: fixed sub-tasks hold their slots, nothing new starts before nowS', async () => {
+    // a (fixed, running on p's only slot over [0, 100]); b waits for the slot; c starts at now = 50 on q.
+    const problem = problemOf({ stages: [{ id: 'a', runtimeS: 100 }, { id: 'b', runtimeS: 10 }, { id: 'c', runtimeS: 10 }] }, { pools: [{ id: 'p', region: 'A', slots: 1 }, { id: 'q', region: 'A', slots: 1 }] });
+    const graph = wholeStages(problem);
+    const partial: PartialSchedule = { nowS: 50, fixed: new Map([[0, { pool: 0, slot: 0, startS: 0, finishS: 100 }]]) };
+    const candidate = { allocation: Int32Array.from([1, 0, 1]), order: Int32Array.from([1, 2, 0]), label: 'by hand' };
+    assert.equal(await disagreements(implementation, problem, graph, [candidate], partial), []);
+    const session = implementation.open(problem, graph, 1, partial);
+    session.write(0, candidate.allocation, candidate.order);
+    await session.score(1);
+    const result = session.result(0);
+    await session.close();
+    assert.ok(result.state === 'ok' && result.terms.makespanS === 110, JSON.stringify(result));
+    assert.throws(() => implementation.open(problem, graph, 1, { nowS: 0, fixed: new Map([[0, { pool: 0, slot: 1, startS: 0, finishS: 1 }]]) }), /partial\.fixed\[0\]\.slot/);
+  });
+
   test('10,000 sub-tasks on 16 pools (layered DAG)', async () => {
     const problem = assembleProblem(layeredDag({ tasks: 10_000, seed: 5 }), syntheticPools({ pools: 16, seed: 6 }));
     const graph = buildSubtaskGraph(problem, defaultPartition(problem));
@@ -195,6 +311,18 @@ function kernelContract(implementation: Implementation): void {
       { allocation, order: Int32Array.from(graph.order), label: 'graph order' },
       { allocation: randomAllocation(graph, random), order: randomTopologicalOrder(graph, random), label: 'random order' },
       { allocation: new Int32Array(graph.nodeCount).fill(3), order: randomTopologicalOrder(graph, random), label: 'one pool' },
+    ];
+    assert.equal(await disagreements(implementation, problem, graph, candidates), []);
+  });
+
+  test('10,000 sub-tasks on 16 pools under a random forecast', async () => {
+    const declared = assembleProblem(layeredDag({ tasks: 10_000, seed: 5 }), syntheticPools({ pools: 16, seed: 6 }));
+    const random = seededRandom(13);
+    const problem = assembleProblem(declared.definition, declared.resources, { availability: randomAvailability(declared, random) });
+    const graph = buildSubtaskGraph(problem, defaultPartition(problem));
+    const candidates: Candidate[] = [
+      { allocation: randomAllocation(graph, random), order: Int32Array.from(graph.order), label: 'graph order' },
+      { allocation: randomAllocation(graph, random), order: randomTopologicalOrder(graph, random), label: 'random order' },
     ];
     assert.equal(await disagreements(implementation, problem, graph, candidates), []);
   });

@@ -4,11 +4,12 @@
  * comparison of terms.
  */
 import { evaluateCandidate } from '../../src/cost/evaluate.js';
-import { ScheduleError } from '../../src/cost/simulate.js';
+import { ScheduleError, simulate, type PartialSchedule } from '../../src/cost/simulate.js';
 import type { Terms } from '../../src/cost/terms.js';
 import { KernelArena, type KernelResult, type KernelStatus } from '../../src/kernel/arena.js';
 import { KernelPool, KernelScorer } from '../../src/kernel/scorer.js';
 import { TightKernel } from '../../src/kernel/tight.js';
+import { declaredAvailability, type Availability } from '../../src/model/availability.js';
 import type { Problem } from '../../src/model/problem.js';
 import type { SubtaskGraph } from '../../src/model/subtasks.js';
 
@@ -22,7 +23,7 @@ export interface Session {
 
 export interface Implementation {
   readonly name: string;
-  open(problem: Problem, graph: SubtaskGraph, batchCapacity: number): Session;
+  open(problem: Problem, graph: SubtaskGraph, batchCapacity: number, partial?: PartialSchedule): Session;
   /** Releases what the implementation shares between sessions (a worker pool). */
   dispose(): Promise<void>;
 }
@@ -30,8 +31,8 @@ export interface Implementation {
 export function wasmInThread(): Implementation {
   return {
     name: 'WASM kernel, in thread',
-    open(problem, graph, batchCapacity) {
-      const scorer = new KernelScorer(problem, graph, { batchCapacity, workers: 1 });
+    open(problem, graph, batchCapacity, partial) {
+      const scorer = new KernelScorer(problem, graph, { batchCapacity, workers: 1, ...(partial === undefined ? {} : { partial }) });
       return {
         write: (i, allocation, order) => scorer.arena.setCandidate(i, allocation, order),
         score: async (count) => {
@@ -50,8 +51,8 @@ export function wasmWorkers(workers = 2): Implementation {
   const pool = new KernelPool({ workers });
   return {
     name: `WASM kernel, ${workers} Piscina workers`,
-    open(problem, graph, batchCapacity) {
-      const scorer = new KernelScorer(problem, graph, { batchCapacity, pool });
+    open(problem, graph, batchCapacity, partial) {
+      const scorer = new KernelScorer(problem, graph, { batchCapacity, pool, ...(partial === undefined ? {} : { partial }) });
       return {
         write: (i, allocation, order) => scorer.arena.setCandidate(i, allocation, order),
         score: async (count) => {
@@ -68,8 +69,8 @@ export function wasmWorkers(workers = 2): Implementation {
 export function tightTypeScript(): Implementation {
   return {
     name: 'tight TypeScript',
-    open(problem, graph, batchCapacity) {
-      const arena = new KernelArena(problem, graph, { batchCapacity, scratchCount: 1 });
+    open(problem, graph, batchCapacity, partial) {
+      const arena = new KernelArena(problem, graph, { batchCapacity, scratchCount: 1, ...(partial === undefined ? {} : { partial }) });
       const tight = new TightKernel(arena.memory);
       return {
         write: (i, allocation, order) => arena.setCandidate(i, allocation, order),
@@ -87,9 +88,9 @@ export function tightTypeScript(): Implementation {
 export type ReferenceAnswer = { readonly status: 'ok'; readonly terms: Terms } | { readonly status: Exclude<KernelStatus, 'ok' | 'not-permutation'>; readonly message: string };
 
 /** The reference cost model's verdict on a candidate (its ScheduleError mapped to a status). */
-export function referenceAnswer(problem: Problem, graph: SubtaskGraph, allocation: Int32Array, order: Int32Array): ReferenceAnswer {
+export function referenceAnswer(problem: Problem, graph: SubtaskGraph, allocation: Int32Array, order: Int32Array, partial?: PartialSchedule): ReferenceAnswer {
   try {
-    return { status: 'ok', terms: evaluateCandidate(problem, { graph, allocation, order, variant: 'test' }).terms };
+    return { status: 'ok', terms: evaluateCandidate(problem, { graph, allocation, order, variant: 'test' }, partial).terms };
   } catch (error) {
     if (!(error instanceof ScheduleError)) throw error;
     const message = error.message;
@@ -162,4 +163,57 @@ export function forbidPool(graph: SubtaskGraph, allocation: Int32Array, random: 
   for (let p = 0; p < P; p++) if (!Number.isFinite(graph.expectedS[s * P + p]!)) forbidden.push(p);
   bad[s] = forbidden.length > 0 && random() < 0.7 ? forbidden[Math.floor(random() * forbidden.length)]! : random() < 0.5 ? P : -1;
   return bad;
+}
+
+/**
+ * A random forecast for the problem's pools: per pool, either the declared numbers (the
+ * fast path) or 1-5 segments whose slots (dips to 0 allowed, never at the end), free slots
+ * (fractional, sometimes below use), hazard (up to 2 per hour) and price change over the
+ * first hour. Chosen so each kind of variation is exercised alone and together.
+ */
+export function randomAvailability(problem: Problem, random: () => number): Availability {
+  const declared = declaredAvailability(problem.resources);
+  return {
+    source: 'random forecast',
+    pools: declared.pools.map((pool, p) => {
+      if (random() < 0.25) return pool;
+      const topSlots = problem.pools.maxSlots[p]!;
+      const count = 1 + Math.floor(random() * 5);
+      const atS = [0];
+      for (let i = 1; i < count; i++) atS.push(atS[i - 1]! + 1 + random() * 900);
+      const vary = { slots: random() < 0.5, free: random() < 0.6, hazard: random() < 0.6, price: random() < 0.5 };
+      const slots = atS.map((_, i) => (vary.slots && i < count - 1 ? Math.floor(random() * (topSlots + 1)) : topSlots));
+      const hazard0 = pool.hazardPerS[0]!;
+      const price0 = pool.priceUsdPerSlotS[0]!;
+      return {
+        atS,
+        slots,
+        freeSlots: slots.map((k) => (vary.free ? Math.max(0, k - random() * 2.5) : k)),
+        hazardPerS: atS.map(() => (vary.hazard ? (random() < 0.3 ? 0 : (random() * 2) / 3600) : hazard0)),
+        priceUsdPerSlotS: atS.map(() => (vary.price ? (random() * 0.5) / 3600 : price0)),
+      };
+    }),
+  };
+}
+
+/**
+ * A partial schedule as a running job leaves it: the reference schedule of one candidate cut
+ * at `nowS` (a random time inside it); every sub-task started before then is fixed where it
+ * ran. Undefined when the candidate has no valid schedule.
+ */
+export function partialOf(problem: Problem, graph: SubtaskGraph, allocation: Int32Array, order: Int32Array, random: () => number): PartialSchedule | undefined {
+  let schedule;
+  try {
+    schedule = simulate(problem, graph, allocation, order);
+  } catch (error) {
+    if (error instanceof ScheduleError) return undefined;
+    throw error;
+  }
+  const makespanS = Math.max(0, ...schedule.finishS);
+  const nowS = random() * makespanS;
+  const fixed = new Map<number, { pool: number; slot: number; startS: number; finishS: number }>();
+  for (let s = 0; s < graph.nodeCount; s++) {
+    if (schedule.startS[s]! < nowS) fixed.set(s, { pool: schedule.pool[s]!, slot: schedule.slot[s]!, startS: schedule.startS[s]!, finishS: schedule.finishS[s]! });
+  }
+  return { nowS, fixed };
 }

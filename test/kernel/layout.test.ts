@@ -15,8 +15,33 @@ import { problemOf } from '../helpers/problems.js';
 
 const test = suite('kernel memory layout');
 
+test('declared availability keeps every pool on the fast path; a forecast flags what varies', () => {
+  const flags = (arena: KernelArena): number[] => Array.from({ length: arena.layout.poolCount }, (_, p) => arena.views.i32[(arena.layout.pools + p * LAYOUT.POOL_STRIDE + LAYOUT.POOL_AVAIL) >> 2]!);
+  assert.equal(flags(new KernelArena(problem, graph, { batchCapacity: 1, scratchCount: 1 })), [0, 0]);
+  const forecast = problemOf(task, {
+    pools: [{ id: 'a', region: 'A', slots: 3 }, { id: 'b', region: 'B', slots: 2 }],
+    network: { links: [{ from: 'A', to: 'B', latencyMs: 20, bandwidthMBps: 100, egressUsdPerGb: 0.09 }] },
+  }, {
+    availability: {
+      source: 'test',
+      pools: [
+        { atS: [0, 10], slots: [3, 3], hazardPerS: [0, 1e-3], priceUsdPerSlotS: [1, 2] },
+        { atS: [0, 10], slots: [2, 2], freeSlots: [2, 1.5], hazardPerS: [0, 0], priceUsdPerSlotS: [0, 0] },
+      ],
+    },
+  });
+  const arena = new KernelArena(forecast, buildSubtaskGraph(forecast, defaultPartition(forecast)), { batchCapacity: 1, scratchCount: 1 });
+  assert.equal(flags(arena), [LAYOUT.AVAIL_HAZARD | LAYOUT.AVAIL_PRICE, LAYOUT.AVAIL_CONTENDED]);
+  assert.is(arena.layout.segmentCount, 4);
+  // Contention scratch (starts, sorted starts and finishes) only when some pool is contended.
+  assert.is(arena.layout.scratchSort - arena.layout.scratchStarts, 8 * arena.layout.nodeCount);
+  const plain = new KernelArena(problem, graph, { batchCapacity: 1, scratchCount: 1 });
+  assert.is(plain.layout.scratchSort, plain.layout.scratchStarts);
+});
+
+const task = { data: [{ id: 'db', bytes: 1e9, home: 'A' }], stages: [{ id: 'x', runtimeS: 10, outputBytes: 1e8, inputs: ['db'] }, { id: 'y', after: ['x'], items: 12, runtimePerItemS: 1 }] };
 const problem = problemOf(
-  { data: [{ id: 'db', bytes: 1e9, home: 'A' }], stages: [{ id: 'x', runtimeS: 10, outputBytes: 1e8, inputs: ['db'] }, { id: 'y', after: ['x'], items: 12, runtimePerItemS: 1 }] },
+  task,
   {
     pools: [
       { id: 'a', region: 'A', slots: 3 },
@@ -84,6 +109,7 @@ test('regions are 8-byte aligned, in order, disjoint; per-worker blocks are whol
     ['externals', layout.externals, layout.externalCount * LAYOUT.EXTERNAL_STRIDE],
     ['work', layout.work, layout.nodeCount * layout.poolCount * LAYOUT.WORK_STRIDE],
     ['externalReady', layout.externalReady, layout.nodeCount * layout.poolCount * 8],
+    ['segments', layout.segments, LAYOUT.SEGMENT_ARRAYS * 8 * layout.segmentCount],
     ['candidates', layout.candidates, 5 * layout.candidateStride],
     ['scratch', layout.scratch, 3 * layout.scratchStride],
     ['output', layout.output, 5 * layout.outputStride],
@@ -97,7 +123,10 @@ test('regions are 8-byte aligned, in order, disjoint; per-worker blocks are whol
   assert.ok(layout.end >= end && layout.pages * 65536 >= layout.end);
   for (const stride of [layout.candidateStride, layout.scratchStride, layout.outputStride]) assert.is(stride % 64, 0);
   assert.ok(layout.candidateStride >= 8 * layout.nodeCount);
-  assert.ok(layout.scratchStamps + 4 * layout.objectCount * layout.regionCount <= layout.scratchStride);
+  assert.ok(layout.scratchStamps + 4 * layout.objectCount * layout.regionCount <= layout.scratchStarts);
+  assert.ok(layout.scratchSort <= layout.scratchStride);
+  // The header's last field lies inside the header.
+  assert.ok(LAYOUT.H_SCRATCH_SORT + 4 <= LAYOUT.HEADER_BYTES);
 });
 
 test('the module owns no memory and imports only env.memory; a missing build says how to make it', () => {
