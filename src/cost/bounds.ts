@@ -135,7 +135,12 @@ export function unfinishableStages(problem: Problem): InputIssue[] {
   const P = problem.pools.count;
   const pools = problem.pools;
   const longestWindowS = Array.from({ length: P }, (_, p) => longestSlotWindow(problem, p));
+  // Pools that never lose a slot and are never interrupted finish any sub-task the input
+  // limits allow (runtimes stay far below MAX_EXPECTED_RUNTIME_S): nothing to check per stage.
+  if (longestWindowS.every((w) => w.lengthS === Number.POSITIVE_INFINITY) && pools.hazardPerS.every((h) => h === 0)) return issues;
   problem.definition.stages.forEach((stage, v) => {
+    // The common case first, allocation-free: some allowed pool finishes the smallest sub-task.
+    if (somePoolFinishesIn(problem, v, stage.kind === 'divisible' ? stage.minChunk : 0, longestWindowS)) return;
     const reasons: string[] = [];
     // Built only for the message (number formatting is slow the first time).
     const what = (): string => (stage.kind === 'divisible' ? `a chunk of ${stage.minChunk === 1 ? `1 ${stage.unitName === 'items' ? 'item' : 'byte'}` : `minChunk (${fmtS(stage.minChunk)}) ${stage.unitName}`}` : 'the stage');
@@ -181,11 +186,15 @@ export function chunkRuntimeS(problem: Problem, v: number, p: number, units: num
 
 /** Whether some pool that may run stage v can finish a sub-task of `units` units in one of its slot windows. */
 export function somePoolFinishes(problem: Problem, v: number, units: number): boolean {
+  return somePoolFinishesIn(problem, v, units, Array.from({ length: problem.pools.count }, (_, p) => longestSlotWindow(problem, p)));
+}
+
+function somePoolFinishesIn(problem: Problem, v: number, units: number, longestWindowS: ReadonlyArray<{ readonly lengthS: number }>): boolean {
   const P = problem.pools.count;
   for (let p = 0; p < P; p++) {
     if (problem.stageFeasible[v * P + p] === 0) continue;
     const expectedS = expectedWithRework(chunkRuntimeS(problem, v, p, units), problem.pools.hazardPerS[p]!);
-    if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= longestSlotWindow(problem, p).lengthS) return true;
+    if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= longestWindowS[p]!.lengthS) return true;
   }
   return false;
 }

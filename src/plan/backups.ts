@@ -8,7 +8,7 @@
  * plus q's expected runtime with rework) and its price there. Queueing behind other work on
  * q is ignored: this is a ranking for one sub-task at a time, cheap enough for 10^6 of them.
  */
-import { readyTimeS, type Schedule } from '../cost/simulate.js';
+import { readyTimeS, readyTimesByRegion, type Schedule } from '../cost/simulate.js';
 import { usdPerSecond } from '../model/objective.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
@@ -27,15 +27,19 @@ export function backupPools(problem: Problem, graph: SubtaskGraph, schedule: Sch
   const out = new Int32Array(n * k).fill(-1);
   const bestScore = new Float64Array(k);
   const bestFinish = new Float64Array(k);
+  // Free moves within a region: a ready time per region, not per pool (as list scheduling does).
+  const byRegion = problem.network.freeWithinRegions ? new Float64Array(problem.network.regionCount) : undefined;
   for (let s = 0; s < n; s++) {
     const own = schedule.pool[s]!;
+    if (byRegion !== undefined) readyTimesByRegion(problem, graph, s, schedule.pool, schedule.finishS, byRegion);
     bestScore.fill(Number.POSITIVE_INFINITY);
     bestFinish.fill(Number.POSITIVE_INFINITY);
     for (let q = 0; q < P; q++) {
       if (q === own) continue;
       const durationS = graph.expectedS[s * P + q]!;
       if (!Number.isFinite(durationS)) continue;
-      const finishS = readyTimeS(problem, graph, s, q, schedule.pool, schedule.finishS) + problem.pools.startupS[q]! + durationS;
+      const readyS = byRegion !== undefined ? byRegion[problem.pools.regionIndex[q]!]! : readyTimeS(problem, graph, s, q, schedule.pool, schedule.finishS);
+      const finishS = readyS + problem.pools.startupS[q]! + durationS;
       const priceUsd = durationS * problem.pools.priceUsdPerSlotS[q]!;
       // Makespan-only objectives rank by finish (price breaks ties); cost-only by price.
       const score = rate === Number.POSITIVE_INFINITY ? finishS : rate === 0 ? priceUsd : priceUsd + rate * finishS;

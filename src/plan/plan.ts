@@ -112,13 +112,28 @@ export function subtaskIds(problem: Problem, graph: SubtaskGraph): string[] {
   return ids;
 }
 
-function backupIds(problem: Problem, backups: Int32Array, s: number): string[] {
-  const ids: string[] = [];
-  for (let j = 0; j < BACKUP_POOLS; j++) {
-    const q = backups[s * BACKUP_POOLS + j]!;
-    if (q >= 0) ids.push(problem.pools.ids[q]!);
-  }
-  return ids;
+/**
+ * Backup pool ids of each sub-task as shared, frozen arrays: one per distinct (first, second)
+ * pair, at most P² of them, so a plan of 10^6 sub-tasks does not allocate 10^6 small arrays.
+ */
+function backupIdLists(problem: Problem, backups: Int32Array, n: number): (s: number) => readonly string[] {
+  const P = problem.pools.count;
+  const lists = new Map<number, readonly string[]>();
+  return (s) => {
+    let key = 0;
+    for (let j = 0; j < BACKUP_POOLS; j++) key = key * (P + 1) + (backups[s * BACKUP_POOLS + j]! + 1);
+    let list = lists.get(key);
+    if (list === undefined) {
+      const ids: string[] = [];
+      for (let j = 0; j < BACKUP_POOLS; j++) {
+        const q = backups[s * BACKUP_POOLS + j]!;
+        if (q >= 0) ids.push(problem.pools.ids[q]!);
+      }
+      list = Object.freeze(ids);
+      lists.set(key, list);
+    }
+    return list;
+  };
 }
 
 export function buildPlan(
@@ -137,7 +152,7 @@ export function buildPlan(
   // One object per sub-task, built directly (no spreads or temporary arrays): plans of
   // 10^6 sub-tasks spend most of their building time in the garbage collector otherwise.
   const subtasks: PlanSubtask[] = new Array(graph.nodeCount);
-  const backups = backupPools(problem, graph, schedule);
+  const backupsOf = backupIdLists(problem, backupPools(problem, graph, schedule), graph.nodeCount);
   for (let s = 0; s < graph.nodeCount; s++) {
     const p = schedule.pool[s]!;
     const busyS = schedule.finishS[s]! - schedule.startS[s]!;
@@ -163,7 +178,7 @@ export function buildPlan(
       runtimeS: graph.runtimeS[s * P + p]!,
       costUsd,
       after,
-      backups: backupIds(problem, backups, s),
+      backups: backupsOf(s),
     };
     if (unitCount[s]! > 0) {
       entry.stage = stage.id;
