@@ -85,7 +85,7 @@ options (plan):
       --reservation FILE  plan within a reservation, keeping work where it was reserved
   -h, --help              this help
 
-exit codes: 0 ok, 2 bad input, 3 plan misses its deadline or budget, 1 internal error`;
+exit codes: 0 ok, 2 bad input, 3 plan misses its deadline or budget, 130 interrupted (the best plan so far is written), 1 internal error`;
 
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {

@@ -11,6 +11,7 @@ import { InputError, type InputIssue } from '../model/issues.js';
 import { MAX_EXPECTED_RUNTIME_S } from '../model/limits.js';
 import { objectiveValue } from '../model/objective.js';
 import type { Problem } from '../model/problem.js';
+import type { PartialSchedule } from './simulate.js';
 import { expectedWithRework, speedOf, superlinearS } from '../model/subtasks.js';
 import { slotWindows } from './slots.js';
 
@@ -229,4 +230,16 @@ function fmtFloor(value: number): string {
 export function gapTo(objective: number, bound: LowerBound): number {
   if (bound.objective > 0) return objective / bound.objective - 1;
   return objective === 0 ? 0 : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * A bound for an extended plan (re-planning a running job). The whole job's bounds assume
+ * every sub-task takes the model's time from 0; what already ran may have been faster, so they
+ * do not hold for an extension. What does: the plan ends no earlier than its fixed sub-tasks,
+ * nor than now while anything is left to run. Cost is bounded by 0.
+ */
+export function extensionBound(problem: Problem, partial: PartialSchedule, subtaskCount: number): LowerBound {
+  let makespanS = partial.fixed.size < subtaskCount ? partial.nowS : 0;
+  for (const placed of partial.fixed.values()) if (placed.finishS > makespanS) makespanS = placed.finishS;
+  return { makespanS, costUsd: 0, objective: objectiveValue(problem.objective, makespanS, 0), source: 'an extension: no earlier than its fixed sub-tasks and now' };
 }

@@ -16,7 +16,7 @@
  * bound; the Plan document is built from them one layer up (src/plan).
  */
 import { evaluateCandidate, isBetter, type ScoredCandidate } from '../cost/evaluate.js';
-import { checkAttainable, gapTo, type LowerBound } from '../cost/bounds.js';
+import { checkAttainable, extensionBound, gapTo, type LowerBound } from '../cost/bounds.js';
 import type { PartialSchedule } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
@@ -132,11 +132,11 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
 
   // 2–4 improve only apportion's own plan (baselines stay what they are), and only with time.
   // Extending a plan (re-planning a running job) keeps its partition and fixed sub-tasks:
-  // partition moves and the ILP skeleton (which ignores what is fixed) are skipped; the LP
-  // bound of the whole job stays valid for any extension of it; the search moves only what is
-  // not fixed.
+  // partition moves and the LP/ILP refinement are skipped (the whole job's bounds assume every
+  // sub-task ran as modelled from 0, which what already ran need not have done; the bound is
+  // extensionBound's), so the budget goes to the search, which moves only what is not fixed.
   const partial = request.extend?.partial;
-  let bound = quick;
+  let bound = partial === undefined ? quick : extensionBound(problem, partial, request.extend!.graph.nodeCount);
   if (plannerId === 'apportion') {
     // 2. partition
     const spec = best.spec;
@@ -150,8 +150,8 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
         progress('partition', best.terms.objective);
       }
     }
-    // 3. refine
-    if (parts.refiner !== undefined && remainingMs() > 0) {
+    // 3. refine (whole-job bounds and the skeleton do not apply to an extension: its time goes to the search)
+    if (parts.refiner !== undefined && partial === undefined && remainingMs() > 0) {
       const refined = await parts.refiner.refine(problem, Math.max(1, remainingMs() * REFINE_SHARE), clock);
       notes.push(...refined.notes);
       // Both bounds are valid, so each field may take the larger.
@@ -163,7 +163,7 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
           source: refined.bound.objective > bound.objective ? refined.bound.source : bound.source,
         };
       }
-      if (refined.candidate !== undefined && partial === undefined) consider(refined.candidate);
+      if (refined.candidate !== undefined) consider(refined.candidate);
       progress('refine', best.terms.objective);
     }
     // 4. search

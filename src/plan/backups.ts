@@ -29,6 +29,7 @@ export function backupPools(problem: Problem, graph: SubtaskGraph, schedule: Sch
   const { expectedS } = graph;
   const { pool, finishS: doneS } = schedule;
   const out = new Int32Array(n * BACKUP_POOLS).fill(-1);
+  const openUntilS = Float64Array.from({ length: P }, (_, q) => lastSlotEndS(problem, q));
   // Free moves within a region: a ready time per region, not per pool (as list scheduling does).
   const byRegion = problem.network.freeWithinRegions ? new Float64Array(problem.network.regionCount) : undefined;
   for (let s = 0; s < n; s++) {
@@ -46,6 +47,7 @@ export function backupPools(problem: Problem, graph: SubtaskGraph, schedule: Sch
       if (q === own || !(durationS < Number.POSITIVE_INFINITY)) continue;
       const readyS = byRegion !== undefined ? byRegion[regionIndex[q]!]! : readyTimeS(problem, graph, s, q, pool, doneS);
       const finishS = readyS + startupS[q]! + durationS;
+      if (finishS > openUntilS[q]!) continue; // the pool's capacity ends before it could finish there
       const priceUsd = durationS * priceUsdPerSlotS[q]!;
       // Makespan-only objectives rank by finish; cost-only by price; weighted by both.
       const score = rate === Number.POSITIVE_INFINITY ? finishS : rate === 0 ? priceUsd : priceUsd + rate * finishS;
@@ -66,4 +68,12 @@ export function backupPools(problem: Problem, graph: SubtaskGraph, schedule: Sch
     out[s * BACKUP_POOLS + 1] = second;
   }
   return out;
+}
+
+/** When pool q loses its last slot for good (its capacity's final step is 0), else Infinity. */
+function lastSlotEndS(problem: Problem, q: number): number {
+  const { capStart, capAtS, capSlots, slots } = problem.pools;
+  const last = capStart[q + 1]! - 1;
+  if (last < capStart[q]!) return slots[q]! > 0 ? Number.POSITIVE_INFINITY : 0;
+  return capSlots[last]! > 0 ? Number.POSITIVE_INFINITY : capAtS[last]!;
 }

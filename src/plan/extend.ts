@@ -50,35 +50,94 @@ export function partialSchedule(problem: Problem, previous: ScoredCandidate, sta
   const issues: InputIssue[] = [];
   if (!(Number.isFinite(state.nowS) && state.nowS >= 0)) issues.push({ code: 'invalid_value', path: ['nowS'], message: `expected a finite number >= 0, received ${state.nowS}`, expected: 'a finite number >= 0', received: String(state.nowS) });
   const fixed = new Map<number, { pool: number; slot: number; startS: number; finishS: number }>();
-  const busy: Array<Array<{ slot: number; startS: number; finishS: number }>> = Array.from({ length: P }, () => []);
-  const place = (list: 'committed' | 'running', attempts: readonly SubtaskAttempt[]): void => {
+  const issue = (path: (string | number)[], message: string, expected: string, received: string): void => {
+    issues.push({ code: 'invalid_value', path, message, expected, received });
+  };
+  // Pass 1: each attempt's sub-task, pool and times, checked on their own.
+  interface Checked {
+    readonly at: (field: string) => (string | number)[];
+    readonly attempt: SubtaskAttempt;
+    readonly list: 'committed' | 'running';
+    readonly s: number;
+    readonly p: number;
+    readonly finishS: number;
+  }
+  const checked: Checked[] = [];
+  const checkedBy = new Map<number, Checked>();
+  const read = (list: 'committed' | 'running', attempts: readonly SubtaskAttempt[]): void => {
     attempts.forEach((attempt, i) => {
       const at = (field: string): (string | number)[] => [list, i, field];
       const s = indexOf.get(attempt.id);
       const p = poolIndex.get(attempt.pool);
+      const before = issues.length;
       if (s === undefined) issues.push({ code: 'unknown_reference', path: at('id'), message: `unknown sub-task "${attempt.id}"${didYouMean(attempt.id, ids)}`, expected: 'a sub-task id of the plan', received: attempt.id });
       if (p === undefined) issues.push({ code: 'unknown_reference', path: at('pool'), message: `unknown pool "${attempt.pool}"${didYouMean(attempt.pool, problem.pools.ids)}`, expected: 'a pool id', received: attempt.pool });
-      if (!(Number.isFinite(attempt.startS) && attempt.startS >= 0)) issues.push({ code: 'invalid_value', path: at('startS'), message: `expected a finite number >= 0, received ${attempt.startS}`, expected: 'a finite number >= 0', received: String(attempt.startS) });
-      if (s === undefined || p === undefined || issues.length > 0) return;
-      if (fixed.has(s)) {
-        issues.push({ code: 'invalid_value', path: at('id'), message: `sub-task "${attempt.id}" is listed twice (committed and running are disjoint)`, expected: 'each sub-task once', received: attempt.id });
-        return;
+      if (!(Number.isFinite(attempt.startS) && attempt.startS >= 0)) issue(at('startS'), `expected a finite number >= 0, received ${attempt.startS}`, 'a finite number >= 0', String(attempt.startS));
+      else if (attempt.startS > state.nowS) issue(at('startS'), `started at ${attempt.startS} s, after now (${state.nowS} s)`, `<= nowS (${state.nowS})`, String(attempt.startS));
+      if (s === undefined || p === undefined || issues.length > before) return;
+      if (!Number.isFinite(graph.runtimeS[s * P + p]!)) issue(at('pool'), `sub-task "${attempt.id}" may not run on pool "${attempt.pool}" (not allowed, or too little memory)`, 'a pool the sub-task may use', attempt.pool);
+      if (attempt.slot !== undefined && !(Number.isInteger(attempt.slot) && attempt.slot >= 0 && attempt.slot < problem.pools.maxSlots[p]!)) {
+        issue(at('slot'), `pool "${attempt.pool}" has slots 0 to ${problem.pools.maxSlots[p]! - 1}, received ${attempt.slot}`, `a whole number from 0 to ${problem.pools.maxSlots[p]! - 1}`, String(attempt.slot));
       }
       const plannedS = graph.expectedS[s * P + p]!;
       let finishS = attempt.finishS ?? attempt.startS + (Number.isFinite(plannedS) ? plannedS : schedule.finishS[s]! - schedule.startS[s]!);
       // A running sub-task holds its slot at least until now, however late it is.
       if (list === 'running') finishS = Math.max(finishS, state.nowS);
-      if (!(Number.isFinite(finishS) && finishS >= attempt.startS)) {
-        issues.push({ code: 'invalid_value', path: at('finishS'), message: `expected a finish at or after the start (${attempt.startS}), received ${finishS}`, expected: `>= ${attempt.startS}`, received: String(finishS) });
+      if (!(Number.isFinite(finishS) && finishS >= attempt.startS)) issue(at('finishS'), `expected a finish at or after the start (${attempt.startS}), received ${finishS}`, `>= ${attempt.startS}`, String(finishS));
+      else if (list === 'committed' && finishS > state.nowS) issue(at('finishS'), `committed, but finishes at ${finishS} s, after now (${state.nowS} s): list it under running`, `<= nowS (${state.nowS})`, String(finishS));
+      if (issues.length > before) return;
+      if (checkedBy.has(s)) {
+        issue(at('id'), `sub-task "${attempt.id}" is listed twice (committed and running are disjoint)`, 'each sub-task once', attempt.id);
         return;
       }
-      const slot = attempt.slot ?? (schedule.pool[s] === p ? schedule.slot[s]! : freeSlot(busy[p]!, attempt.startS, finishS));
-      busy[p]!.push({ slot, startS: attempt.startS, finishS });
-      fixed.set(s, { pool: p, slot, startS: attempt.startS, finishS });
+      const entry = { at, attempt, list, s, p, finishS };
+      checked.push(entry);
+      checkedBy.set(s, entry);
     });
   };
-  place('committed', state.committed);
-  place('running', state.running);
+  read('committed', state.committed);
+  read('running', state.running);
+  // Pass 2: slots. Given slots and planned slots first, then the lowest free slot for attempts
+  // that moved pool, so a default never takes a slot a later attempt names.
+  // Per pool, per slot: the fixed intervals on it (a map, so 10^5 fixed sub-tasks stay linear).
+  const busy: Array<Map<number, Array<{ startS: number; finishS: number }>>> = Array.from({ length: P }, () => new Map());
+  const overlapping = (p: number, slot: number, startS: number, finishS: number): { startS: number; finishS: number } | undefined =>
+    busy[p]!.get(slot)?.find((t) => t.startS < finishS && startS < t.finishS);
+  const take = (c: Checked, slot: number): void => {
+    const clash = overlapping(c.p, slot, c.attempt.startS, c.finishS);
+    if (clash !== undefined) {
+      issue(c.at('slot'), `pool "${c.attempt.pool}" slot ${slot} already runs another fixed sub-task from ${clash.startS} s to ${clash.finishS} s`, 'one sub-task per slot at a time', String(slot));
+      return;
+    }
+    const onSlot = busy[c.p]!.get(slot);
+    if (onSlot === undefined) busy[c.p]!.set(slot, [{ startS: c.attempt.startS, finishS: c.finishS }]);
+    else onSlot.push({ startS: c.attempt.startS, finishS: c.finishS });
+    fixed.set(c.s, { pool: c.p, slot, startS: c.attempt.startS, finishS: c.finishS });
+  };
+  const later: Checked[] = [];
+  for (const c of checked) {
+    if (c.attempt.slot !== undefined) take(c, c.attempt.slot);
+    else if (schedule.pool[c.s] === c.p) take(c, schedule.slot[c.s]!);
+    else later.push(c);
+  }
+  for (const c of later) {
+    const slot = freeSlot((k) => overlapping(c.p, k, c.attempt.startS, c.finishS) !== undefined, problem.pools.maxSlots[c.p]!);
+    if (slot < 0) issue(c.at('pool'), `pool "${c.attempt.pool}" has no slot free from ${c.attempt.startS} s to ${c.finishS} s for it (all ${problem.pools.maxSlots[c.p]} are taken)`, 'a pool with a free slot', c.attempt.pool);
+    else take(c, slot);
+  }
+  // Pass 3: a fixed sub-task ran on its inputs, so they must be fixed too (committed, for a
+  // committed one); otherwise re-placing an input would put it after its dependant started.
+  // (Only on an otherwise valid state: a misspelt id would make its dependants look orphaned.)
+  for (const c of issues.length > 0 ? [] : checked) {
+    for (let e = graph.predStart[c.s]!; e < graph.predStart[c.s + 1]!; e++) {
+      const q = graph.predIndex[e]!;
+      const input = checkedBy.get(q);
+      if (input === undefined || (c.list === 'committed' && input.list === 'running')) {
+        issue(c.at('id'), `sub-task "${c.attempt.id}" is ${c.list}, but its input "${ids[q]}" is ${input === undefined ? 'neither committed nor running' : 'still running'}`, `its inputs committed`, ids[q]!);
+        break;
+      }
+    }
+  }
   if (issues.length > 0) throw new InputError('run state', issues);
   return { nowS: state.nowS, fixed };
 }
@@ -89,11 +148,10 @@ export function extendPlan(planner: ApportionPlanner, problem: Problem, previous
   return planner.plan(problem, { ...request, planner: request.planner ?? 'apportion', extend: { graph: previous.graph, partial } });
 }
 
-/** The lowest slot index with nothing fixed on it overlapping [startS, finishS). */
-function freeSlot(taken: ReadonlyArray<{ slot: number; startS: number; finishS: number }>, startS: number, finishS: number): number {
-  for (let slot = 0; ; slot++) {
-    if (!taken.some((t) => t.slot === slot && t.startS < finishS && startS < t.finishS)) return slot;
-  }
+/** The lowest slot index below `slots` that is not taken, or -1. */
+function freeSlot(taken: (slot: number) => boolean, slots: number): number {
+  for (let slot = 0; slot < slots; slot++) if (!taken(slot)) return slot;
+  return -1;
 }
 
 function didYouMean(word: string, names: readonly string[]): string {

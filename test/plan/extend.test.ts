@@ -96,6 +96,69 @@ test('a run state naming an unknown sub-task or pool is bad input with its path'
   }
 });
 
+test('run states that contradict themselves or the plan are bad input with their paths', () => {
+  const problem = problemOf(readJson('examples/log-analytics.json'), readJson('examples/pools/hetero.json'));
+  const { first, state } = stateAfterTwoFailures(problem);
+  const run = state.running[0]!;
+  const pathsOf = (bad: RunState): string[] => {
+    try {
+      partialSchedule(problem, first.scored, bad);
+      return [];
+    } catch (error) {
+      assert.instance(error, InputError);
+      return (error as InputError).issues.map((i) => i.path.join('.'));
+    }
+  };
+  // A slot the pool does not have, or not a whole number.
+  assert.equal(pathsOf({ ...state, running: [{ ...run, slot: 9999 }, ...state.running.slice(1)] }), ['running.0.slot']);
+  assert.equal(pathsOf({ ...state, running: [{ ...run, slot: -1 }, ...state.running.slice(1)] }), ['running.0.slot']);
+  // Two fixed sub-tasks on one slot at once.
+  const other = state.running[1]!;
+  assert.equal(pathsOf({ ...state, running: [run, { ...other, pool: run.pool, slot: run.slot!, startS: run.startS }, ...state.running.slice(2)] }), ['running.1.slot']);
+  // Committed work that finishes after now; running work that starts after now.
+  assert.equal(pathsOf({ ...state, committed: [...state.committed, { ...run, finishS: state.nowS + 10 }], running: state.running.slice(1) }), [`committed.${state.committed.length}.finishS`]);
+  assert.equal(pathsOf({ ...state, running: [{ ...run, startS: state.nowS + 1 }, ...state.running.slice(1)] }), ['running.0.startS']);
+  // A running sub-task whose inputs are neither committed nor running.
+  const orphan = pathsOf({ ...state, committed: [] });
+  assert.ok(orphan.length > 0 && orphan.every((p) => /^running\.\d+\.id$/.test(p)), orphan.join(', '));
+});
+
+test('a sub-task that moved pool takes a free slot there, never one another listed sub-task names', () => {
+  const problem = problemOf(readJson('examples/log-analytics.json'), readJson('examples/pools/hetero.json'));
+  const { first, state } = stateAfterTwoFailures(problem);
+  const onSpot = state.running.filter((a) => a.pool === 'spot');
+  const elsewhere = state.running.find((a) => a.pool !== 'spot' && !onSpot.some((b) => b.id === a.id));
+  assert.ok(onSpot.length > 0 && elsewhere !== undefined, 'the state runs sub-tasks on spot and elsewhere');
+  // The moved one is listed first and gives no slot; the others keep theirs (slots omitted too).
+  const { slot: _drop, ...moved } = { ...elsewhere!, pool: 'spot' };
+  const running = [moved, ...state.running.filter((a) => a.id !== elsewhere!.id).map(({ slot: _s, ...a }) => a)];
+  const partial = partialSchedule(problem, first.scored, { ...state, running });
+  const byId = new Map(first.plan.subtasks.map((sub, s) => [sub.id, s]));
+  const movedSlot = partial.fixed.get(byId.get(moved.id)!)!.slot;
+  for (const a of running.slice(1)) {
+    const placed = partial.fixed.get(byId.get(a.id)!)!;
+    if (placed.pool === partial.fixed.get(byId.get(moved.id)!)!.pool) assert.is.not(placed.slot, movedSlot, `${a.id} shares slot ${movedSlot} with the moved sub-task`);
+  }
+});
+
+test('an extension that ran faster than planned reports a bound no higher than its objective', async () => {
+  const problem = problemOf(readJson('examples/log-analytics.json'), readJson('examples/pools/hetero.json'));
+  const first = planConstructive(problem, { planner: 'heft' });
+  const subs = first.plan.subtasks;
+  const last = subs.reduce((a, b) => (b.finishS > a.finishS ? b : a));
+  // Everything but the last sub-task committed, each in a tenth of its planned time.
+  const committed = subs.filter((sub) => sub !== last).map((sub) => ({ id: sub.id, pool: sub.pool, slot: sub.slot, startS: sub.startS / 10, finishS: sub.finishS / 10 }));
+  const nowS = Math.max(...committed.map((a) => a.finishS));
+  const planner = await createPlanner({ workers: 1, batchSize: 8, warmUp: false });
+  try {
+    const next = await extendPlan(planner, problem, first.scored, { nowS, committed, running: [] }, { timeBudgetMs: 60_000, maxBatches: 2 });
+    assert.ok(next.gap >= 0, `gap ${next.gap}`);
+    assert.ok(next.plan.bounds.objectiveLowerBound <= next.plan.summary.objective);
+  } finally {
+    await planner.close();
+  }
+});
+
 test('every sub-task of a plan names its backup pools, best first, never its own pool', () => {
   const problem = problemOf(readJson('examples/log-analytics.json'), readJson('examples/pools/hetero.json'));
   const { plan } = planConstructive(problem);
