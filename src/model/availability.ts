@@ -19,6 +19,7 @@
  * of the fast path (pools whose hazard never changes, see src/cost/rework.ts).
  */
 import { InputError, type InputIssue, type PathSegment } from './issues.js';
+import { MAX_INTERRUPTION_PER_HOUR, MAX_PRICE_USD, MAX_SLOTS } from './limits.js';
 import type { PoolTable } from './tables.js';
 import type { ResourceMap } from './types.js';
 
@@ -109,10 +110,13 @@ export function availabilityIssues(availability: Availability, poolIds: readonly
         issues.push({ code: 'invalid_value', path: [...at, name], message: `pool "${poolIds[p]}" gives ${values.length} ${name} value(s) for ${count} breakpoint(s)`, expected: `${count} values`, received: `${values.length}` });
         continue;
       }
+      const limit = SERIES_LIMIT[name];
       values.forEach((v, i) => {
         const integer = name === 'slots';
         if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
           issues.push({ code: 'invalid_number', path: [...at, name, i], message: `${name} must be a finite ${integer ? 'integer ' : ''}number ≥ 0`, expected: integer ? 'an integer ≥ 0' : 'a finite number ≥ 0', received: String(v) });
+        } else if (v > limit) {
+          issues.push({ code: 'invalid_number', path: [...at, name, i], message: `${name} must be at most ${limit} (the resource map's own limit, so every result stays finite)`, expected: `<= ${limit}`, received: String(v) });
         }
       });
     }
@@ -125,6 +129,14 @@ export function checkAvailability(availability: Availability, poolIds: readonly 
   const issues = availabilityIssues(availability, poolIds);
   if (issues.length > 0) throw new InputError('availability', issues);
 }
+
+/** The resource map's limits (model/limits.ts), per series, in the availability's units. */
+const SERIES_LIMIT: Readonly<Record<(typeof SERIES)[number], number>> = {
+  slots: MAX_SLOTS,
+  freeSlots: MAX_SLOTS,
+  hazardPerS: MAX_INTERRUPTION_PER_HOUR / 3600,
+  priceUsdPerSlotS: MAX_PRICE_USD / 3600,
+};
 
 export function buildAvailabilityTable(availability: Availability): AvailabilityTable {
   const P = availability.pools.length;

@@ -61,6 +61,14 @@ test('an availability option is validated with paths under availability', () => 
   }
   assert.throws(() => withAvailability({ stages: [{ id: 'x', runtimeS: 1 }] }, pools, { source: 'f', pools: [ok] }), (e: unknown) => e instanceof InputError && formatPath(e.issues[0]!.path) === 'availability.pools');
   assert.throws(() => withAvailability({ stages: [{ id: 'x', runtimeS: 1 }] }, pools, { source: 'f', pools: [ok, ok, { ...ok, atS: [5] }] }), (e: unknown) => e instanceof InputError && formatPath(e.issues[0]!.path) === 'availability.pools[2].atS[0]');
+  // Above the resource map's own limits (slots 1e6; hazard and price per hour): refused, so every result stays finite.
+  const huge = { source: 'f', pools: [ok, { ...ok, slots: [5e9] }, { ...ok, hazardPerS: [1e300], priceUsdPerSlotS: [1e300] }] };
+  try {
+    withAvailability({ stages: [{ id: 'x', runtimeS: 1 }] }, pools, huge);
+    assert.unreachable('accepted numbers beyond the limits');
+  } catch (error) {
+    assert.equal((error as InputError).issues.map((issue) => formatPath(issue.path)), ['availability.pools[1].slots[0]', 'availability.pools[2].hazardPerS[0]', 'availability.pools[2].priceUsdPerSlotS[0]']);
+  }
 });
 
 test('a forecast equal to the declared numbers scores exactly like the declared map', () => {
