@@ -220,38 +220,14 @@ export class TightKernel implements EvaluateLoop {
       if (finishS > makespanS) makespanS = finishS;
       const reworkS = durationS - f64[(cell + L.WORK_RUNTIME_S) >> 3]!;
       interruptionS += reworkS;
-      if ((avail & L.AVAIL_PRICE) === 0) {
-        const price = f64[(pool + L.POOL_PRICE_USD_PER_S) >> 3]!;
-        computeUsd += (finishS - startS) * price;
-        interruptionUsd += reworkS * price;
-      } else {
-        const first = i32[(pool + L.POOL_SEG_FIRST) >> 2]!;
-        const end = i32[(pool + L.POOL_SEG_END) >> 2]!;
-        const at = this.segmentArray(L.SEG_AT);
-        const price = this.segmentArray(L.SEG_PRICE);
-        const usd = windowPriceUsd(f64, at, f64, price, first, end, startS, finishS);
-        computeUsd += usd;
-        interruptionUsd += reworkS * meanPriceUsdPerS(f64, at, f64, price, first, end, startS, finishS, usd);
-      }
+      computeUsd += this.computeUsdOver(pool, avail, startS, finishS);
+      interruptionUsd += reworkS * this.windowMeanPriceUsdPerS;
 
       if (readStart < readEnd) {
-        const region = i32[(pool + L.POOL_REGION) >> 2]!;
-        const externals = u32(L.H_EXTERNALS);
-        const homeLinks = u32(L.H_EXTERNAL_PAIRS) + p * regionCount * L.PAIR_STRIDE;
-        for (let read = readStart; read < readEnd; read++) {
-          const x = externals + read * L.EXTERNAL_STRIDE;
-          const object = i32[(x + L.EXTERNAL_OBJECT) >> 2]!;
-          if (object >= 0) {
-            const stamp = (stamps >> 2) + object * regionCount + region;
-            if (i32[stamp] === epoch) continue;
-            i32[stamp] = epoch;
-          }
-          const link = homeLinks + i32[(x + L.EXTERNAL_REGION) >> 2]! * L.PAIR_STRIDE;
-          const bytes = f64[(x + L.EXTERNAL_BYTES) >> 3]!;
-          transferS += f64[(link + L.PAIR_LATENCY_S) >> 3]! + bytes / f64[(link + L.PAIR_BYTES_PER_S) >> 3]!;
-          egress += bytes * f64[(link + L.PAIR_EGRESS_USD_PER_BYTE) >> 3]!;
-          transferBytes += bytes * f64[(link + L.PAIR_CROSS) >> 3]!;
-        }
+        const sums = this.addExternalReads(pool, p, readStart, readEnd, regionCount, stamps, epoch, transferS, egress, transferBytes);
+        transferS = sums[0]!;
+        egress = sums[1]!;
+        transferBytes = sums[2]!;
       }
     }
     f64[(block + L.SCRATCH_TOUCHED) >> 3] = touched;
@@ -332,39 +308,81 @@ export class TightKernel implements EvaluateLoop {
       const durationS = (avail & L.AVAIL_HAZARD) !== 0 ? expectedOverWindow(f64, at, f64, this.segmentArray(L.SEG_HAZARD), first, end, startS, runtimeS) : f64[(cell + L.WORK_EXPECTED_S) >> 3]!;
       const reworkS = durationS - runtimeS;
       out.interruptionS += reworkS;
-      if ((avail & L.AVAIL_PRICE) === 0) {
-        const price = f64[(pool + L.POOL_PRICE_USD_PER_S) >> 3]!;
-        out.computeUsd += (finishS - startS) * price;
-        out.interruptionUsd += reworkS * price;
-      } else {
-        const price = this.segmentArray(L.SEG_PRICE);
-        const usd = windowPriceUsd(f64, at, f64, price, first, end, startS, finishS);
-        out.computeUsd += usd;
-        out.interruptionUsd += reworkS * meanPriceUsdPerS(f64, at, f64, price, first, end, startS, finishS, usd);
-      }
+      out.computeUsd += this.computeUsdOver(pool, avail, startS, finishS);
+      out.interruptionUsd += reworkS * this.windowMeanPriceUsdPerS;
       const readStart = i32[externalStartI + s]!;
       const readEnd = i32[externalStartI + s + 1]!;
       if (readStart < readEnd) {
-        const region = i32[(pool + L.POOL_REGION) >> 2]!;
-        const externals = u32(L.H_EXTERNALS);
-        const homeLinks = u32(L.H_EXTERNAL_PAIRS) + p * regionCount * L.PAIR_STRIDE;
-        for (let read = readStart; read < readEnd; read++) {
-          const x = externals + read * L.EXTERNAL_STRIDE;
-          const object = i32[(x + L.EXTERNAL_OBJECT) >> 2]!;
-          if (object >= 0) {
-            const stamp = (stamps >> 2) + object * regionCount + region;
-            if (i32[stamp] === epoch) continue;
-            i32[stamp] = epoch;
-          }
-          const link = homeLinks + i32[(x + L.EXTERNAL_REGION) >> 2]! * L.PAIR_STRIDE;
-          const bytes = f64[(x + L.EXTERNAL_BYTES) >> 3]!;
-          out.transferS += f64[(link + L.PAIR_LATENCY_S) >> 3]! + bytes / f64[(link + L.PAIR_BYTES_PER_S) >> 3]!;
-          out.egressUsd += bytes * f64[(link + L.PAIR_EGRESS_USD_PER_BYTE) >> 3]!;
-          out.transferBytes += bytes * f64[(link + L.PAIR_CROSS) >> 3]!;
-        }
+        const sums = this.addExternalReads(pool, p, readStart, readEnd, regionCount, stamps, epoch, out.transferS, out.egressUsd, out.transferBytes);
+        out.transferS = sums[0]!;
+        out.egressUsd = sums[1]!;
+        out.transferBytes = sums[2]!;
       }
     }
     return out;
+  }
+
+  /** Price per slot-second of the last computeUsdOver call (for the rework). */
+  private windowMeanPriceUsdPerS = 0;
+
+  /**
+   * Compute USD of a sub-task on `pool` over [startS, finishS], its price per slot-second
+   * left in windowMeanPriceUsdPerS. Used by scoreCandidate's loop and scoreFixed.
+   * Twin: the price block of assembly/evaluate.ts scoreCandidate (windowComputeUsd) and scoreFixed,
+   * still written out twice there.
+   */
+  private computeUsdOver(pool: number, avail: number, startS: number, finishS: number): number {
+    const f64 = this.f64;
+    if ((avail & L.AVAIL_PRICE) === 0) {
+      const price = f64[(pool + L.POOL_PRICE_USD_PER_S) >> 3]!;
+      this.windowMeanPriceUsdPerS = price;
+      return (finishS - startS) * price;
+    }
+    const first = this.i32[(pool + L.POOL_SEG_FIRST) >> 2]!;
+    const end = this.i32[(pool + L.POOL_SEG_END) >> 2]!;
+    const at = this.segmentArray(L.SEG_AT);
+    const price = this.segmentArray(L.SEG_PRICE);
+    const usd = windowPriceUsd(f64, at, f64, price, first, end, startS, finishS);
+    this.windowMeanPriceUsdPerS = meanPriceUsdPerS(f64, at, f64, price, first, end, startS, finishS, usd);
+    return usd;
+  }
+
+  /** Running sums [transferS, egressUsd, transferBytes] after addExternalReads. */
+  private readonly readSums = new Float64Array(3);
+
+  /**
+   * External reads [readStart, readEnd) of a sub-task on pool `p` (rare): one whole object
+   * moves to a region once per candidate (the stamps, at `epoch`). Adds their terms to the
+   * running sums given, in order, and returns the sums. Used by scoreCandidate's loop and
+   * scoreFixed. Twin: the external-reads loops of assembly/evaluate.ts scoreCandidate and
+   * scoreFixed, still written out twice there.
+   */
+  private addExternalReads(pool: number, p: number, readStart: number, readEnd: number, regionCount: number, stamps: number, epoch: number, transferS: number, egress: number, transferBytes: number): Float64Array {
+    const i32 = this.i32;
+    const f64 = this.f64;
+    const h = L.HEADER_OFFSET;
+    const region = i32[(pool + L.POOL_REGION) >> 2]!;
+    const externals = i32[(h + L.H_EXTERNALS) >> 2]! >>> 0;
+    const homeLinks = (i32[(h + L.H_EXTERNAL_PAIRS) >> 2]! >>> 0) + p * regionCount * L.PAIR_STRIDE;
+    for (let read = readStart; read < readEnd; read++) {
+      const x = externals + read * L.EXTERNAL_STRIDE;
+      const object = i32[(x + L.EXTERNAL_OBJECT) >> 2]!;
+      if (object >= 0) {
+        const stamp = (stamps >> 2) + object * regionCount + region;
+        if (i32[stamp] === epoch) continue;
+        i32[stamp] = epoch;
+      }
+      const link = homeLinks + i32[(x + L.EXTERNAL_REGION) >> 2]! * L.PAIR_STRIDE;
+      const bytes = f64[(x + L.EXTERNAL_BYTES) >> 3]!;
+      transferS += f64[(link + L.PAIR_LATENCY_S) >> 3]! + bytes / f64[(link + L.PAIR_BYTES_PER_S) >> 3]!;
+      egress += bytes * f64[(link + L.PAIR_EGRESS_USD_PER_BYTE) >> 3]!;
+      transferBytes += bytes * f64[(link + L.PAIR_CROSS) >> 3]!;
+    }
+    const sums = this.readSums;
+    sums[0] = transferS;
+    sums[1] = egress;
+    sums[2] = transferBytes;
+    return sums;
   }
 
   /** Duration of the sub-task placed by the last placeOnAvailability. */
