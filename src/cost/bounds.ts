@@ -135,7 +135,7 @@ export function unfinishableStages(problem: Problem): InputIssue[] {
   const issues: InputIssue[] = [];
   const P = problem.pools.count;
   const pools = problem.pools;
-  const longestWindowS = Array.from({ length: P }, (_, p) => longestSlotWindow(problem, p));
+  const longestWindowS = longestSlotWindows(problem);
   // Pools that never lose a slot and are never interrupted finish any sub-task the input
   // limits allow (runtimes stay far below MAX_EXPECTED_RUNTIME_S): nothing to check per stage.
   if (longestWindowS.every((w) => w.lengthS === Number.POSITIVE_INFINITY) && pools.hazardPerS.every((h) => h === 0)) return issues;
@@ -187,7 +187,7 @@ export function chunkRuntimeS(problem: Problem, v: number, p: number, units: num
 
 /** Whether some pool that may run stage v can finish a sub-task of `units` units in one of its slot windows. */
 export function somePoolFinishes(problem: Problem, v: number, units: number): boolean {
-  return somePoolFinishesIn(problem, v, units, Array.from({ length: problem.pools.count }, (_, p) => longestSlotWindow(problem, p)));
+  return somePoolFinishesIn(problem, v, units, longestSlotWindows(problem));
 }
 
 function somePoolFinishesIn(problem: Problem, v: number, units: number, longestWindowS: ReadonlyArray<{ readonly lengthS: number }>): boolean {
@@ -198,6 +198,21 @@ function somePoolFinishesIn(problem: Problem, v: number, units: number, longestW
     if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= longestWindowS[p]!.lengthS) return true;
   }
   return false;
+}
+
+/**
+ * Each pool's longest slot window, computed once per problem: chunk sizing asks for it many
+ * times per stage (a binary search over chunk counts, in every partition variant).
+ */
+const longestWindowsOf = new WeakMap<Problem, ReadonlyArray<{ readonly lengthS: number; readonly toS: number }>>();
+
+function longestSlotWindows(problem: Problem): ReadonlyArray<{ readonly lengthS: number; readonly toS: number }> {
+  let windows = longestWindowsOf.get(problem);
+  if (windows === undefined) {
+    windows = Array.from({ length: problem.pools.count }, (_, p) => longestSlotWindow(problem, p));
+    longestWindowsOf.set(problem, windows);
+  }
+  return windows;
 }
 
 /** Longest window in which pool p has a slot (slot 0 exists whenever any slot does), and when it ends. */

@@ -107,6 +107,14 @@ export function construct(problem: Problem, request: Pick<PlanRequest, 'planner'
   return { best, tried: [best] };
 }
 
+/**
+ * The bound a plan starts from: the quick bound (checkAttainable's), or for an extension the
+ * extension's own (the whole job's assume every sub-task ran as modelled from 0).
+ */
+export function startingBound(problem: Problem, extend: ExtendFrom | undefined, quick: LowerBound): LowerBound {
+  return extend === undefined ? quick : extensionBound(problem, extend.partial, extend.graph.nodeCount);
+}
+
 export async function planWithEngine(problem: Problem, parts: EngineParts, request: PlanRequest = {}): Promise<EngineOutcome> {
   const clock = request.clockMs ?? monotonicMs;
   const startedMs = clock();
@@ -136,7 +144,7 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
   // sub-task ran as modelled from 0, which what already ran need not have done; the bound is
   // extensionBound's), so the budget goes to the search, which moves only what is not fixed.
   const partial = request.extend?.partial;
-  let bound = partial === undefined ? quick : extensionBound(problem, partial, request.extend!.graph.nodeCount);
+  let bound = startingBound(problem, request.extend, quick);
   if (plannerId === 'apportion') {
     // 2. partition
     const spec = best.spec;

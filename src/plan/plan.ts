@@ -116,7 +116,7 @@ export function subtaskIds(problem: Problem, graph: SubtaskGraph): string[] {
  * Backup pool ids of each sub-task as shared, frozen arrays: one per distinct (first, second)
  * pair, at most P² of them, so a plan of 10^6 sub-tasks does not allocate 10^6 small arrays.
  */
-function backupIdLists(problem: Problem, backups: Int32Array, n: number): (s: number) => readonly string[] {
+function backupIdLists(problem: Problem, backups: Int32Array): (s: number) => readonly string[] {
   const P = problem.pools.count;
   const lists = new Map<number, readonly string[]>();
   return (s) => {
@@ -152,7 +152,7 @@ export function buildPlan(
   // One object per sub-task, built directly (no spreads or temporary arrays): plans of
   // 10^6 sub-tasks spend most of their building time in the garbage collector otherwise.
   const subtasks: PlanSubtask[] = new Array(graph.nodeCount);
-  const backupsOf = backupIdLists(problem, backupPools(problem, graph, schedule), graph.nodeCount);
+  const backupsOf = backupIdLists(problem, backupPools(problem, graph, schedule));
   for (let s = 0; s < graph.nodeCount; s++) {
     const p = schedule.pool[s]!;
     const busyS = schedule.finishS[s]! - schedule.startS[s]!;

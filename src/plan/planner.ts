@@ -14,8 +14,8 @@ import { createKernelPool, type KernelPool } from '../kernel/scorer.js';
 import { ReferenceBatchScorer, type BatchScorer } from '../search/scorer.js';
 import { createSolver } from '../solve/create.js';
 import type { LinearModel } from '../solve/solver.js';
-import { checkAttainable, extensionBound, gapTo } from '../cost/bounds.js';
-import { construct, planWithEngine, type EngineOutcome, type PlanRequest, type Refiner } from '../engine/engine.js';
+import { checkAttainable, gapTo } from '../cost/bounds.js';
+import { construct, planWithEngine, startingBound, type EngineOutcome, type PlanRequest, type Refiner } from '../engine/engine.js';
 import { KernelBatchScorer, kernelBuilt } from '../kernel/batch-scorer.js';
 import { solverRefiner } from '../engine/refiner.js';
 import { monotonicMs } from '../util/clock.js';
@@ -81,7 +81,7 @@ export function planConstructive(problem: Problem, request: Pick<PlanRequest, 'p
   // First the inputs' own feasibility (a deadline no plan meets, a stage no pool can finish).
   const quick = checkAttainable(problem);
   const { best, tried } = construct(problem, request);
-  const bound = request.extend === undefined ? quick : extensionBound(problem, request.extend.partial, request.extend.graph.nodeCount);
+  const bound = startingBound(problem, request.extend, quick);
   return planDocument(problem, { planner: request.planner ?? 'apportion', scored: best, tried, bound, gap: gapTo(best.terms.objective, bound), notes: [], planningMs: clock() - startedMs });
 }
 
