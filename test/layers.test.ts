@@ -26,6 +26,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['solve', 'kernel'],
   ['engine'],
   ['plan'],
+  ['dispatch'],
   ['load', 'render'],
   ['cli'],
   ['index.ts'],

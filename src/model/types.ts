@@ -28,7 +28,26 @@ interface StageBase {
   readonly overheadS: number;
   /** Runtime on named pools, taken as known (no speed scaling): whole stage. */
   readonly runtimeByPoolS: ReadonlyMap<string, number> | undefined;
+  /** What `apportion run` executes for this stage; undefined = nothing (plan only, or `run --replay`). */
+  readonly run?: StageRun | undefined;
 }
+
+interface StageRunBase {
+  /** An attempt is stopped and counted failed after this long; undefined = no limit. */
+  readonly timeoutS?: number;
+  /** Failed attempts (non-zero exit, handler error, timeout) retried before the sub-task is given up; undefined = the run's default. */
+  readonly retries?: number;
+}
+
+/**
+ * `run` of a stage. A command's argv may hold placeholders, substituted per sub-task:
+ * {start} {end} (the chunk's unit range), {chunk}, {attempt}, {subtask}, {stage}, {pool},
+ * {out} (the attempt's output directory), {inputs} (every input directory, one argv element
+ * each), {input0} {input1} … . A module is resolved against the definition file's directory.
+ */
+export type StageRun =
+  | (StageRunBase & { readonly kind: 'command'; readonly command: readonly string[] })
+  | (StageRunBase & { readonly kind: 'module'; readonly module: string; readonly export: string });
 
 export interface AtomicStage extends StageBase {
   readonly kind: 'atomic';
