@@ -127,6 +127,11 @@ export interface Backend {
   cancel(key: string, reason: string): void;
   /** Cancels what runs, releases workers and connections. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Calls `fn` after `delayS` on the backend's clock (retry backoff). Backends on a virtual
+   * clock must provide it; without it the dispatcher uses a real timer.
+   */
+  after?(delayS: number, fn: () => void): void;
 }
 
 /** The context a JS handler (`run: { module, export }`) is called with, beside its `DispatchJob`. */
