@@ -102,6 +102,8 @@ export interface SubtaskOutcome {
   readonly id: string;
   readonly state: 'committed' | 'given-up' | 'blocked' | 'not-run';
   readonly pool: string;
+  /** The slot (lane) of the pool its last attempt held; -1 if it never ran. */
+  readonly slot: number;
   readonly attempts: number;
   readonly startedS?: number;
   readonly finishedS?: number;
@@ -844,6 +846,7 @@ class Dispatcher {
         id: ids[s]!.id,
         state,
         pool: this.poolIds[this.poolOf[s]!]!,
+        slot: this.slotOf[s]!,
         attempts: this.attempt[s]!,
         ...(Number.isFinite(this.startedS[s]!) ? { startedS: this.startedS[s]! } : {}),
         ...(st === COMMITTED ? { finishedS: this.finishS[s]! } : {}),
