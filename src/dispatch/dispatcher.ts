@@ -36,7 +36,7 @@ import type { Problem } from '../model/problem.js';
 import type { Plan } from '../plan/plan.js';
 import { jobKey, type AttemptOutcome, type AttemptResult, type Backend, type BackendEvent, type DispatchJob, type JobInput } from './backend.js';
 import { scoredFromPlan } from './from-plan.js';
-import { outputDirOf, stagesOf, stagingDirOf } from './jobs.js';
+import { outputDirOf, stagesOf } from './jobs.js';
 import { rankPools, type PoolLoad } from './rank.js';
 import { replanRemainder, type ReplanResult } from './replan.js';
 import { PriorityQueue } from './queue.js';
@@ -200,6 +200,7 @@ class Dispatcher {
   private readonly keyOf: (string | undefined)[];
   private readonly subtaskOfKey = new Map<string, number>();
   private readonly poolOfKey = new Map<string, number>();
+  private readonly stagingOfKey = new Map<string, string>();
   /** The slot (lane) each sub-task's current or committed attempt holds on its pool: what the partial schedule of a re-plan names. */
   private readonly slotOf: Int32Array;
   /** Per pool, a stack of free slot indices (lowest on top). */
@@ -402,6 +403,7 @@ class Dispatcher {
     this.slotOf[s] = this.takeSlot(p);
     this.subtaskOfKey.set(key, s);
     this.poolOfKey.set(key, p);
+    this.stagingOfKey.set(key, job.stagingDir);
     this.load.inFlight[p]!++;
     this.attempts++;
     this.backend.submit(job);
@@ -447,8 +449,10 @@ class Dispatcher {
     const s = this.subtaskOfKey.get(key);
     const p = this.poolOfKey.get(key);
     if (s === undefined || p === undefined) return; // not ours, or already ended (a second terminal event)
+    const staging = this.stagingOfKey.get(key)!;
     this.subtaskOfKey.delete(key);
     this.poolOfKey.delete(key);
+    this.stagingOfKey.delete(key);
     this.load.inFlight[p]!--;
     this.freeSlots[p]!.push(this.slotOf[s]!);
     const attempt = Number(key.slice(key.lastIndexOf(':') + 1));
@@ -460,13 +464,13 @@ class Dispatcher {
       this.poolBadRun[p] = 0;
       this.poolDone[p]!++;
       const committedNow = this.state[s] !== COMMITTED && current;
-      const outputDir = committedNow ? this.commitOutput(s, attempt) : (this.discard(s, attempt), undefined);
+      const outputDir = committedNow ? this.commitOutput(s, staging) : (discard(staging), undefined);
       this.record(s, p, attempt, result, startedS, finishedS, 'succeeded');
       if (committedNow) this.onCommitted(s, p, attempt, startedS, finishedS, outputDir, result.value);
     } else {
       const outcome = result.outcome;
       this.record(s, p, attempt, result, startedS, finishedS, outcome);
-      this.discard(s, attempt);
+      discard(staging);
       if (!current || this.state[s] !== SUBMITTED) return;
       if (this.stopping) {
         this.state[s] = READY; // not run: resumable
@@ -479,10 +483,8 @@ class Dispatcher {
   }
 
   /** Renames staging → output; a missing staging directory means the attempt wrote no files. */
-  private commitOutput(s: number, attempt: number): string | undefined {
-    const id = this.plan.subtasks[s]!.id;
-    const target = outputDirOf(this.options.runDir, id);
-    const staging = stagingDirOf(this.options.runDir, id, attempt);
+  private commitOutput(s: number, staging: string): string | undefined {
+    const target = outputDirOf(this.options.runDir, this.plan.subtasks[s]!.id);
     try {
       renameSync(staging, target);
       return target;
@@ -498,9 +500,6 @@ class Dispatcher {
     }
   }
 
-  private discard(s: number, attempt: number): void {
-    rmSync(stagingDirOf(this.options.runDir, this.plan.subtasks[s]!.id, attempt), { recursive: true, force: true });
-  }
 
   private onCommitted(s: number, p: number, attempt: number, startedS: number, finishedS: number, outputDir: string | undefined, value: unknown): void {
     const { graph } = this.scored;
@@ -872,4 +871,9 @@ class Dispatcher {
       timeline,
     };
   }
+}
+
+/** An attempt's staging directory that is not committed: removed (no reader ever sees it). */
+function discard(staging: string): void {
+  rmSync(staging, { recursive: true, force: true });
 }

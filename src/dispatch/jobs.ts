@@ -35,8 +35,9 @@ export function outputDirOf(runDir: string, subtask: string): string {
   return join(runDir, 'out', safeName(subtask));
 }
 
-export function stagingDirOf(runDir: string, subtask: string, attempt: number): string {
-  return join(runDir, 'staging', `${safeName(subtask)}.${attempt}`);
+/** `generation` > 0 for a resumed run: an attempt of the run before the crash may still be writing to its own directory. */
+export function stagingDirOf(runDir: string, subtask: string, attempt: number, generation = 0): string {
+  return join(runDir, 'staging', `${safeName(subtask)}.${generation === 0 ? '' : `g${generation}.`}${attempt}`);
 }
 
 /** The stages a sub-task runs, in order (a chunk: its stage; a cluster: its tasks). */
@@ -108,7 +109,8 @@ export interface JobRequest {
 
 export function buildJob(problem: Problem, settings: JobSettings, request: JobRequest): DispatchJob {
   const { subtask, attempt, pool, inputs } = request;
-  const stagingDir = stagingDirOf(settings.runDir, subtask.id, attempt);
+  const tilde = settings.runId.lastIndexOf('~');
+  const stagingDir = stagingDirOf(settings.runDir, subtask.id, attempt, tilde < 0 ? 0 : Number(settings.runId.slice(tilde + 1)));
   const stageIds = stagesOf(subtask);
   const chunk = subtask.items === undefined ? undefined : chunkIndex(subtask.id);
   let steps: JobStep[];
