@@ -176,8 +176,24 @@ export async function loadHandler(module: string, name: string): Promise<Handler
   return handler as Handler;
 }
 
-/** The same as loadHandler when the module is already loaded, without a promise: the hot path of many tiny jobs. */
+/** Handlers already loaded in this thread, by export and module: the hot path of many tiny jobs takes no promise. */
 const resolvedHandlers = new Map<string, Handler>();
+
+function handlerKey(module: string, name: string): string {
+  return `${name}\u0000${module}`;
+}
+
+/** The handler if this thread has loaded it before (see `loadHandler`), else undefined. */
+export function cachedHandler(module: string, name: string): Handler | undefined {
+  return resolvedHandlers.get(handlerKey(module, name));
+}
+
+/** `loadHandler`, remembering a success for `cachedHandler`. */
+export async function loadAndCacheHandler(module: string, name: string): Promise<Handler | string> {
+  const loaded = await loadHandler(module, name);
+  if (typeof loaded !== 'string') resolvedHandlers.set(handlerKey(module, name), loaded);
+  return loaded;
+}
 
 export interface HandlerRun {
   readonly signal: AbortSignal;
@@ -190,13 +206,11 @@ export interface HandlerRun {
  * its thread is the caller's to stop).
  */
 export async function runModuleStep(job: DispatchJob, step: JobStep & { run: { kind: 'module' } }, run: HandlerRun): Promise<StepOutcome> {
-  const key = `${step.run.export}\u0000${moduleUrl(step.run.module)}`;
-  let handler = resolvedHandlers.get(key);
+  let handler = cachedHandler(step.run.module, step.run.export);
   if (handler === undefined) {
-    const loaded = await loadHandler(step.run.module, step.run.export);
+    const loaded = await loadAndCacheHandler(step.run.module, step.run.export);
     if (typeof loaded === 'string') return { kind: 'failed', error: loaded };
     handler = loaded;
-    resolvedHandlers.set(key, handler);
   }
   if (run.signal.aborted) return ABORTED;
   let result: unknown;
@@ -438,7 +452,7 @@ export function errorMessage(error: unknown): string {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
