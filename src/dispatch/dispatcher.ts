@@ -288,9 +288,18 @@ class Dispatcher {
   }
 
   run(): Promise<RunReport> {
+    // Backends may unref their threads and processes (so an idle one never holds a process
+    // open); a run in progress must, until it settles.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     return new Promise<RunReport>((resolve, reject) => {
-      this.finish = resolve;
-      this.fail = reject;
+      this.finish = (report) => {
+        clearInterval(keepAlive);
+        resolve(report);
+      };
+      this.fail = (error) => {
+        clearInterval(keepAlive);
+        reject(error);
+      };
       const pools = this.poolIds.map((id, p) => ({ id, slots: this.load.slots[p]! }));
       this.backend
         .open(pools, (event) => this.guard(() => this.onEvent(event)))
