@@ -416,6 +416,8 @@ export class LocalBackend implements Backend {
     if (attempt.state === DONE) return;
     this.release(attempt);
     this.events.push({ type: 'finished', key: attempt.key, result });
+    // Delivered by the next pump: at once when a thread's batch ends, else on the next tick.
+    this.schedule();
   }
 
   private release(attempt: Attempt): void {

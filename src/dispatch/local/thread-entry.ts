@@ -138,6 +138,8 @@ async function runSteps(attempt: Attempt, from: number, to: number): Promise<voi
 }
 
 port.on('message', (message: ToThread) => {
+  // Runs first: an abort may name an attempt sent in this same message.
+  if (message.run !== undefined) for (const request of message.run) start(request);
   if (message.abort !== undefined) {
     for (const id of message.abort) {
       const attempt = pending.get(id);
@@ -147,5 +149,4 @@ port.on('message', (message: ToThread) => {
       finish(attempt, { kind: 'aborted' });
     }
   }
-  if (message.run !== undefined) for (const request of message.run) start(request);
 });
