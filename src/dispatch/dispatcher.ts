@@ -84,7 +84,12 @@ export interface DispatchOptions {
   /** Called for every decision and every attempt's end, for a live view. */
   readonly onDecision?: (decision: DecisionRow) => void;
   readonly onAttempt?: (attempt: AttemptView) => void;
-  /** Time scale of a replay run: recorded runtimes are divided by it, so the history holds the job's own seconds. */
+  /**
+   * Time scale of a replay run: a sub-task waits its runtime × timeScale, so backend seconds
+   * are divided by it to get run time in the plan's seconds. Drift is judged, the journal
+   * written and the history recorded in the plan's seconds (the job's own), so a replayed trace
+   * teaches the profiler the trace's runtimes, not the scaled waits. Backoffs stay real seconds.
+   */
   readonly timeScale?: number;
 }
 
@@ -216,6 +221,7 @@ class Dispatcher {
   private readonly plannedMakespanS: number;
   private readonly startedAtMs: number;
   private readonly offsetS: number;
+  private readonly scale: number;
   private seq = 0;
   private committed = 0;
   private settled = 0;
@@ -279,12 +285,18 @@ class Dispatcher {
     });
     this.plannedMakespanS = options.plan.summary.makespanS;
     this.offsetS = options.resume?.offsetS ?? 0;
+    this.scale = options.timeScale ?? 1;
     this.startedAtMs = options.startedAtMs ?? Date.now();
   }
 
   /** Run time now: the backend's clock, after the time a resumed run had already run. */
   private nowS(): number {
-    return this.offsetS + this.backend.nowS();
+    return this.toRunS(this.backend.nowS());
+  }
+
+  /** Backend seconds → run seconds (the plan's units, after what a resumed run had already run). */
+  private toRunS(backendS: number): number {
+    return this.offsetS + backendS / this.scale;
   }
 
   run(): Promise<RunReport> {
@@ -437,7 +449,7 @@ class Dispatcher {
     switch (event.type) {
       case 'started': {
         const s = this.subtaskOfKey.get(event.key);
-        if (s !== undefined) this.startedS[s] = this.offsetS + event.atS;
+        if (s !== undefined) this.startedS[s] = this.toRunS(event.atS);
         return;
       }
       case 'finished':
@@ -465,8 +477,8 @@ class Dispatcher {
     this.load.inFlight[p]!--;
     this.freeSlots[p]!.push(this.slotOf[s]!);
     const attempt = Number(key.slice(key.lastIndexOf(':') + 1));
-    const startedS = Number.isFinite(result.startedS) ? this.offsetS + result.startedS : Number.isFinite(this.startedS[s]!) ? this.startedS[s]! : this.offsetS + result.finishedS;
-    const finishedS = Math.max(startedS, this.offsetS + result.finishedS);
+    const startedS = Number.isFinite(result.startedS) ? this.toRunS(result.startedS) : Number.isFinite(this.startedS[s]!) ? this.startedS[s]! : this.toRunS(result.finishedS);
+    const finishedS = Math.max(startedS, this.toRunS(result.finishedS));
     this.options.onAttempt?.({ subtask: this.plan.subtasks[s]!.id, attempt, pool: this.poolIds[p]!, outcome: lost ? 'lost' : result.outcome, startedS, finishedS, ...(result.error === undefined ? {} : { error: result.error }) });
     const current = this.keyOf[s] === key;
     if (result.outcome === 'succeeded') {
@@ -766,8 +778,7 @@ class Dispatcher {
     const stageId = subtask.stage ?? subtask.tasks?.[0] ?? subtask.id;
     const stage = this.problem.definition.stages[this.problem.stageIndex.get(stageId)!]!;
     const pool = this.problem.resources.pools[p]!;
-    const scale = this.options.timeScale ?? 1;
-    const runtimeS = Math.max(0, finishedS - startedS) / scale;
+    const runtimeS = Math.max(0, finishedS - startedS);
     this.journal.recordAttempt({
       jobId: this.options.runId,
       stageId,
@@ -788,8 +799,8 @@ class Dispatcher {
       readBytes: undefined,
       writeBytes: undefined,
       outcome,
-      startedAtMs: Math.round(this.startedAtMs + (startedS / scale) * 1000),
-      finishedAtMs: Math.round(this.startedAtMs + (startedS / scale + runtimeS) * 1000),
+      startedAtMs: Math.round(this.startedAtMs + startedS * 1000),
+      finishedAtMs: Math.round(this.startedAtMs + finishedS * 1000),
       ...(result.error === undefined ? {} : { error: result.error }),
       ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
       ...(result.worker === undefined ? {} : { worker: result.worker }),
