@@ -85,6 +85,8 @@ export interface AttemptResult {
   readonly bytesOut?: number;
   /** Which worker ran it (a host:pid, a thread id): shown by `run show`, used to spot a pool that keeps failing. */
   readonly worker?: string;
+  /** false: the attempt never created its staging directory, so there is nothing to rename on commit (saves a syscall per sub-task); undefined = unknown. */
+  readonly files?: boolean;
 }
 
 /** A handler's result larger than this (JSON bytes) is refused: write a file instead. */

@@ -485,13 +485,13 @@ class Dispatcher {
       this.poolBadRun[p] = 0;
       this.poolDone[p]!++;
       const committedNow = this.state[s] !== COMMITTED && current;
-      const outputDir = committedNow ? this.commitOutput(s, staging) : (discard(staging), undefined);
+      const outputDir = committedNow ? (result.files === false ? undefined : this.commitOutput(s, staging)) : (result.files === false ? undefined : discard(staging), undefined);
       this.record(s, p, attempt, result, startedS, finishedS, 'succeeded');
       if (committedNow) this.onCommitted(s, p, attempt, startedS, finishedS, outputDir, result.value);
     } else {
       const outcome = result.outcome;
       this.record(s, p, attempt, result, startedS, finishedS, outcome);
-      discard(staging);
+      if (result.files !== false) discard(staging);
       if (!current || this.state[s] !== SUBMITTED) return;
       if (this.stopping) {
         this.state[s] = READY; // not run: resumable

@@ -54,6 +54,8 @@ export async function checkRunnable(problem: Problem, settings: JobSettings): Pr
   if (settings.replay !== undefined) return;
   const issues: InputIssue[] = [];
   const modules = new Map<string, Promise<Record<string, unknown> | Error>>();
+  // 10^5 stages share a handful of modules: each file is looked at once.
+  const present = new Map<string, boolean>();
   for (const [index, stage] of problem.definition.stages.entries()) {
     const path = ['stages', index, 'run'];
     if (stage.run === undefined) {
@@ -62,7 +64,9 @@ export async function checkRunnable(problem: Problem, settings: JobSettings): Pr
     }
     if (stage.run.kind !== 'module') continue;
     const file = moduleFile(stage.run, settings);
-    if (!existsSync(file)) {
+    let exists = present.get(file);
+    if (exists === undefined) present.set(file, (exists = existsSync(file)));
+    if (!exists) {
       issues.push({ code: 'invalid_value', path: [...path, 'module'], message: `handler module not found: ${file}`, expected: 'a JavaScript module file', received: stage.run.module });
       continue;
     }

@@ -253,6 +253,32 @@ export const INSERT_RUN_SQL = `INSERT INTO runs (${FIELDS.map((f) => COLUMNS[f])
   VALUES (${FIELDS.map((f) => `@${f}`).join(', ')}, @recordedAtMs)
   ON CONFLICT (job_id, subtask_id, attempt) DO NOTHING`;
 
+/** INSERT_RUN_SQL with positional parameters (binding by name costs a property lookup per column per row: the run journal writes 20,000 rows/s). */
+export const INSERT_RUN_POSITIONAL_SQL = `INSERT INTO runs (${FIELDS.map((f) => COLUMNS[f]).join(', ')}, recorded_at_ms)
+  VALUES (${FIELDS.map(() => '?').join(', ')}, ?)
+  ON CONFLICT (job_id, subtask_id, attempt) DO NOTHING`;
+
+/** Parameters for INSERT_RUN_POSITIONAL_SQL, in column order (as toRow, without the object). */
+export function toValues(record: RunRecord, recordedAtMs: number): (string | number | null)[] {
+  const values: (string | number | null)[] = new Array(FIELDS.length + 1);
+  for (let i = 0; i < FIELDS.length; i++) {
+    const field = FIELDS[i]!;
+    const value = record[field];
+    values[i] = field === 'features' ? (isEmptyObject(value) ? '{}' : JSON.stringify(value)) : (value as string | number | undefined) ?? null;
+  }
+  values[SUBTASK_COLUMN] = record.subtaskId ?? record.stageId;
+  values[FIELDS.length] = recordedAtMs;
+  return values;
+}
+
+const SUBTASK_COLUMN = FIELDS.indexOf('subtaskId');
+
+function isEmptyObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  for (const _ in value) return false;
+  return true;
+}
+
 /** Columns aliased to field names, for `SELECT ${SELECT_RUN_COLUMNS} FROM runs`. */
 export const SELECT_RUN_COLUMNS = FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ');
 
