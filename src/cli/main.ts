@@ -65,6 +65,7 @@ usage:
   apportion history import <wfformat.json>... [--history FILE]   record traces' runs in the history store
   apportion history show [--history FILE]
   apportion profile fit|show|eval ...                            learn estimates from the history (profile --help)
+  apportion worker --pool ID --redis URL [--concurrency N]       run a pool's sub-tasks from Redis (worker --help)
 
 options (plan):
   -p, --pools FILE        resource map (pools and network), JSON or YAML
@@ -123,7 +124,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   if (command === 'profile') return (await import('./profile-command.js')).runProfileCommand(rest, io);
   if (command === 'run') return (await import('./run-command.js')).runRunCommand(rest, io);
   if (command === 'runs') return (await import('./run-command.js')).runRunsCommand(rest, io);
-  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'run', 'runs', 'history', 'profile', 'help'])}`);
+  if (command === 'worker') return (await import('./worker-command.js')).runWorkerCommand(rest, io);
+  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'run', 'runs', 'worker', 'history', 'profile', 'help'])}`);
   const options = parsePlanArgs(rest);
   if (options === 'help') {
     io.stdout(`${USAGE}\n`);
