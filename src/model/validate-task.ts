@@ -6,15 +6,19 @@
  * *partial* and still valid.
  */
 import { buildCsr, findCycle } from './graph.js';
-import { InputError, type InputIssue } from './issues.js';
+import { describeValue, InputError, type InputIssue } from './issues.js';
 import { MAX_BUDGET_USD, MAX_BYTES, MAX_CHUNKS_PER_STAGE, MAX_CHUNKS_TOTAL, MAX_MEM_GB, MAX_SECONDS, MAX_UNITS, MAX_USD_PER_HOUR } from './limits.js';
 import { FieldReader, type Path } from './read.js';
-import type { AtomicStage, DataObject, DivisibleStage, Stage, TaskDefinition } from './types.js';
+import type { AtomicStage, DataObject, DivisibleStage, Stage, StageRun, TaskDefinition } from './types.js';
 
 const ROOT_FIELDS = ['$schema', 'name', 'stages', 'data', 'deadlineS', 'budgetUsd', 'objective'] as const;
 const OBJECTIVE_FIELDS = ['usdPerHour'] as const;
 const DATA_FIELDS = ['id', 'bytes', 'home'] as const;
-const COMMON_STAGE_FIELDS = ['id', 'op', 'after', 'features', 'inputs', 'outputs', 'memGb', 'pools', 'overheadS', 'runtimeS', 'runtimeByPoolS'] as const;
+const COMMON_STAGE_FIELDS = ['id', 'op', 'after', 'features', 'inputs', 'outputs', 'memGb', 'pools', 'overheadS', 'runtimeS', 'runtimeByPoolS', 'run'] as const;
+const RUN_FIELDS = ['command', 'module', 'export', 'timeoutS', 'retries'] as const;
+/** A stage's attempt may run for at most about 11.6 days; beyond that a limit means nothing. */
+const MAX_RUN_TIMEOUT_S = 1e6;
+const MAX_RUN_RETRIES = 100;
 const ATOMIC_FIELDS = ['outputBytes'] as const;
 const DIVISIBLE_FIELDS = ['items', 'bytes', 'bytesPerItem', 'minChunk', 'maxChunk', 'runtimePerItemS', 'outputBytesPerItem', 'outputBytes'] as const;
 const STAGE_FIELDS: readonly string[] = [...new Set<string>([...COMMON_STAGE_FIELDS, ...ATOMIC_FIELDS, ...DIVISIBLE_FIELDS])];
@@ -96,7 +100,8 @@ function readStage(reader: FieldReader, raw: unknown, path: Path): Stage | undef
   const runtimeByPoolS = reader.numberRecord(record, 'runtimeByPoolS', path, SECONDS);
   const features = readFeatures(reader, record, path);
   const runtimeS = reader.number(record, 'runtimeS', path, SECONDS);
-  const base = { id: id ?? '', op, after, features, inputs, outputs, memGb, pools, overheadS, runtimeByPoolS };
+  const run = record.run === undefined ? undefined : readRun(reader, record.run, [...path, 'run']);
+  const base = { id: id ?? '', op, after, features, inputs, outputs, memGb, pools, overheadS, runtimeByPoolS, ...(run === undefined ? {} : { run }) };
 
   const divisible = record.items !== undefined || record.bytes !== undefined;
   if (!divisible) {
@@ -218,6 +223,51 @@ function checkChunkTotal(reader: FieldReader, stages: readonly Stage[]): void {
     });
     total = Number.NEGATIVE_INFINITY; // one report is enough
   });
+}
+
+/**
+ * `run`: what `apportion run` executes for the stage — a command (argv, placeholders kept as
+ * written) or a JS handler (`module` kept relative: the dispatcher resolves it against the
+ * definition's directory).
+ */
+function readRun(reader: FieldReader, raw: unknown, path: Path): StageRun | undefined {
+  const record = reader.object(raw, path, RUN_FIELDS);
+  if (record === undefined) return undefined;
+  const timeoutS = reader.number(record, 'timeoutS', path, { above: 0, max: MAX_RUN_TIMEOUT_S });
+  const retries = reader.number(record, 'retries', path, { min: 0, max: MAX_RUN_RETRIES, integer: true });
+  const limits = { ...(timeoutS === undefined ? {} : { timeoutS }), ...(retries === undefined ? {} : { retries }) };
+  const hasCommand = record.command !== undefined;
+  const hasModule = record.module !== undefined;
+  if (hasCommand === hasModule) {
+    reader.report({
+      code: hasCommand ? 'invalid_value' : 'missing_field',
+      path,
+      message: `expected exactly one of command, module${hasCommand ? ' (both given)' : ''}`,
+      expected: 'command: [argv...] or module: "./file.js"',
+      received: hasCommand ? 'both' : 'neither',
+    });
+    return undefined;
+  }
+  if (hasCommand) {
+    if (record.export !== undefined) {
+      reader.report({ code: 'invalid_value', path: [...path, 'export'], message: '"export" only applies to a module handler', expected: 'no "export" beside "command"', received: describeValue(record.export) });
+    }
+    const command = record.command;
+    if (!Array.isArray(command) || command.length === 0 || !command.every((arg) => typeof arg === 'string') || command[0] === '') {
+      const received = !Array.isArray(command) ? describeValue(command) : command.length === 0 ? 'an empty array' : command[0] === '' ? 'an empty program name' : 'an array with a non-string element';
+      reader.report({ code: 'wrong_type', path: [...path, 'command'], message: `expected a non-empty array of strings (the program, then its arguments), received ${received}`, expected: 'array of strings', received });
+      return undefined;
+    }
+    if (timeoutS === undefined && record.timeoutS !== undefined) return undefined;
+    if (retries === undefined && record.retries !== undefined) return undefined;
+    return { kind: 'command', command: [...(command as string[])], ...limits };
+  }
+  const module = reader.string(record, 'module', path, true);
+  const exportName = reader.string(record, 'export', path, false) ?? 'default';
+  if (module === undefined || (record.export !== undefined && typeof record.export !== 'string') || record.export === '') return undefined;
+  if (timeoutS === undefined && record.timeoutS !== undefined) return undefined;
+  if (retries === undefined && record.retries !== undefined) return undefined;
+  return { kind: 'module', module, export: exportName, ...limits };
 }
 
 function readFeatures(reader: FieldReader, record: Record<string, unknown>, path: Path): Record<string, unknown> {
