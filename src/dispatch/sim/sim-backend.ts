@@ -484,7 +484,8 @@ class SimBackendImpl implements SimBackend {
       this.finish(attempt, FAILED, `unknown pool "${attempt.job.pool}" (the backend was opened with ${this.pools.map((p) => `"${p.id}"`).join(', ') || 'no pools'})`, this.now);
       return;
     }
-    if (pool.queued === 0 && pool.running < this.usable(pool)) {
+    // While closing nothing new starts: the attempt waits for its cancel.
+    if (pool.queued === 0 && pool.running < this.usable(pool) && !this.closing) {
       this.start(attempt, pool);
       return;
     }
@@ -547,7 +548,7 @@ class SimBackendImpl implements SimBackend {
 
   /** Starts queued attempts while the pool has free slots. */
   private fill(pool: PoolState): void {
-    if (pool.queued === 0) return;
+    if (pool.queued === 0 || this.closing) return;
     const usable = this.usable(pool);
     const queue = pool.queue;
     while (pool.running < usable && pool.queued > 0) {
