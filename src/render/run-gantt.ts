@@ -10,7 +10,8 @@
  *
  * What the run changed is marked:
  * - a sub-task that committed on another pool than planned: its actual bar outlined in black,
- *   its planned bar outlined too, and a dotted line joins the two;
+ *   its planned bar outlined too, and a dotted line joins the two (while at most
+ *   MAX_MOVE_LINKS moved);
  * - a sub-task that did not commit (given up, blocked, not run): its planned bar faded with a
  *   dashed red outline, and listed under the chart with its reason;
  * - decisions (retries, moves, re-plans, pools taken out, give-ups) as markers in a strip above
@@ -19,7 +20,7 @@
  *
  * Size: up to MAX_LANE_BARS sub-tasks and MAX_LANES lanes, one bar per sub-task and panel (as
  * the plan Gantt draws). Past that — 10^4 and more sub-tasks — the plan Gantt would write one
- * bar each (it does not aggregate, and grows by ~0.4 kB per sub-task), so this chart switches
+ * bar each (it does not aggregate: ~0.2 kB per sub-task, 4.2 MB for 20,000), so this chart switches
  * to *load* mode: per pool a band with the busy slots over time stacked by op, a step path per
  * (pool, op, panel) over at most MAX_LOAD_STEPS time bins in all, moved-in load as an outline.
  * Decision markers are bucketed per few pixels, so a burst of 10^4 retries is a few markers
@@ -46,8 +47,11 @@ export const MAX_LANES = 200;
 export const MAX_LOAD_STEPS = 40_000;
 /** Sub-tasks that did not commit, listed under the chart by name. */
 export const NOT_COMMITTED_LISTED = 20;
-/** Dotted lines from planned to actual bar for moved sub-tasks; past this only the outlines. */
-const MAX_MOVE_LINKS = 300;
+/**
+ * Dotted lines from planned to actual bar for moved sub-tasks, all or none: past this many
+ * they hide the bars, and a subset would suggest the others did not move; the outlines remain.
+ */
+export const MAX_MOVE_LINKS = 100;
 /** Decisions within this many pixels (same kind) share one marker. */
 const MARKER_BUCKET_PX = 6;
 const REASONS_PER_MARKER = 3;
@@ -144,7 +148,7 @@ export function renderRunGanttSvg(plan: Plan, report: RunGanttReport, decisions:
 
   // Vertical: heading, legend, then two panels of equal pool blocks.
   const heading = headingSvg(plan, report, notCommitted, options.title ?? `run ${report.runId} · ${plan.job}`, widthPx);
-  const legend = legendSvg(plan, colours, mode, decisions, widthPx, heading.bottomPx);
+  const legend = legendSvg(plan, colours, mode, movesLinked(actual), decisions, widthPx, heading.bottomPx);
   const plotTopPx = legend.bottomPx + 22;
   const markerRows = MARKER_ROWS.filter((row) => decisions.some((d) => row.kinds.includes(d.kind)));
   const stripPx = markerRows.length === 0 ? 0 : markerRows.length * MARKER_ROW_PX + 4;
@@ -177,7 +181,7 @@ export function renderRunGanttSvg(plan: Plan, report: RunGanttReport, decisions:
     makespanLine(xOf(report.plannedMakespanS), plannedLabelPx + PANEL_LABEL_PX - 4, planned.bottomPx, 'planned-makespan', '#111111', ''),
     '</g>',
     `<g class="panel" data-panel="actual">`,
-    panelLabel('actual', actualLabelPx, `${report.status} · ${report.timeline.some((t) => t.state !== 'committed') ? 'last commit' : 'makespan'} ${formatDurationS(report.makespanS)}`, geometry),
+    panelLabel('actual', actualLabelPx, `${report.status} · ${report.timeline.some((t) => t.state !== 'committed') ? 'last commit' : 'makespan'} ${formatDurationS(report.makespanS)} · planned makespan dashed`, geometry),
     ...excludedSvg(actualPanel.placed, geometry, mode),
     ...actualPanel.placed.flatMap((p) => poolHeaderSvg(p, 'actual', geometry, mode)),
     ...(mode === 'lanes'
@@ -340,14 +344,14 @@ function legendOpsOf(plan: Plan, colours: ReadonlyMap<string, string>): Readonly
   return new Set([...colours.keys()].sort((a, b) => (busyS.get(b) ?? 0) - (busyS.get(a) ?? 0)).slice(0, LEGEND_MAX_OPS));
 }
 
-function legendSvg(plan: Plan, colours: ReadonlyMap<string, string>, mode: Mode, decisions: readonly DecisionRow[], widthPx: number, topPx: number): { parts: string[]; bottomPx: number } {
+function legendSvg(plan: Plan, colours: ReadonlyMap<string, string>, mode: Mode, linked: boolean, decisions: readonly DecisionRow[], widthPx: number, topPx: number): { parts: string[]; bottomPx: number } {
   const kept = legendOpsOf(plan, colours);
   const ops = [...colours.keys()].filter((op) => kept.has(op));
   const hidden = colours.size - ops.length;
   type Item = { readonly swatch: string; readonly label: string };
   const items: Item[] = ops.map((op) => ({ swatch: `<rect width="10" height="10" fill="${colours.get(op)}"/>`, label: truncateMiddle(op, 30) }));
   if (hidden > 0) items.push({ swatch: `<rect width="10" height="10" fill="${mode === 'load' ? OTHER_OPS_COLOUR : '#ffffff'}" stroke="#999" stroke-width="0.5"/>`, label: `+${hidden} more op${hidden === 1 ? '' : 's'}` });
-  items.push({ swatch: `<rect x="0.75" y="0.75" width="8.5" height="8.5" fill="#cccccc" stroke="${MOVED_STROKE}" stroke-width="1.5"/>`, label: mode === 'lanes' ? 'moved pool (outlined, dotted link)' : 'moved-in load (outline)' });
+  items.push({ swatch: `<rect x="0.75" y="0.75" width="8.5" height="8.5" fill="#cccccc" stroke="${MOVED_STROKE}" stroke-width="1.5"/>`, label: mode === 'load' ? 'moved-in load (outline)' : linked ? 'moved pool (outlined, dotted link)' : 'moved pool (outlined)' });
   items.push({ swatch: `<rect x="0.75" y="0.75" width="8.5" height="8.5" fill="#cccccc" fill-opacity="0.35" stroke="${NOT_COMMITTED_STROKE}" stroke-width="1.2" stroke-dasharray="2 1.5"/>`, label: mode === 'lanes' ? 'not committed (planned bar)' : 'not committed: listed below' });
   for (const row of MARKER_ROWS) if (decisions.some((d) => row.kinds.includes(d.kind))) items.push({ swatch: markerShape(row.label, 5, 5, row.colour), label: row.label });
   const fontPx = 11;
@@ -494,11 +498,12 @@ function actualBarSvg(bar: ActualBar, placed: readonly Placed[], g: Geometry, co
   return `<g class="subtask"><title>${escapeXml(tip.join('\n'))}</title><rect class="${bar.moved ? 'bar moved' : 'bar'}" data-id="${escapeXml(t.id)}"${movedAttr} x="${px(box.x)}" y="${px(box.y)}" width="${px(box.w)}" height="${px(box.h)}" fill="${colour}"${style}/>${barLabel(t.id, box, colour)}</g>`;
 }
 
-/** A dotted line from each moved sub-task's planned bar to its actual bar (the first MAX_MOVE_LINKS). */
+/** A dotted line from each moved sub-task's planned bar to its actual bar (none past MAX_MOVE_LINKS moved). */
 function moveLinksSvg(actual: readonly ActualBar[], planned: readonly Placed[], actualPlaced: readonly Placed[], g: Geometry): string[] {
+  if (!movesLinked(actual)) return [];
   const parts: string[] = [];
   for (const bar of actual) {
-    if (!bar.moved || parts.length >= MAX_MOVE_LINKS) continue;
+    if (!bar.moved) continue;
     const from = laneTopPx(planned, bar.planned!.pool, bar.planned!.slot, g.rowPx);
     const to = laneTopPx(actualPlaced, bar.outcome.pool, bar.slot, g.rowPx);
     if (from === undefined || to === undefined) continue;
@@ -507,6 +512,12 @@ function moveLinksSvg(actual: readonly ActualBar[], planned: readonly Placed[], 
     parts.push(`<line class="move-link" data-id="${escapeXml(bar.outcome.id)}" x1="${px(x1)}" y1="${px(from + g.rowPx / 2)}" x2="${px(x2)}" y2="${px(to + g.rowPx / 2)}" stroke="${MOVED_STROKE}" stroke-width="1" stroke-dasharray="1.5 2" stroke-opacity="0.7"/>`);
   }
   return parts.length === 0 ? [] : ['<g class="move-links" pointer-events="none">', ...parts, '</g>'];
+}
+
+function movesLinked(actual: readonly ActualBar[]): boolean {
+  let moved = 0;
+  for (const bar of actual) if (bar.moved) moved++;
+  return moved <= MAX_MOVE_LINKS;
 }
 
 // ── load (many sub-tasks) ───────────────────────────────────────────────────
