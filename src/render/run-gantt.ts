@@ -218,10 +218,13 @@ function actualBars(timeline: readonly SubtaskOutcome[], plannedById: ReadonlyMa
   const bars: ActualBar[] = [];
   const unslotted = new Set<string>();
   for (const t of timeline) {
-    if (t.state !== 'committed' || t.startedS === undefined || t.finishedS === undefined) continue;
+    const startS = t.startedS ?? NaN;
+    const finishS = t.finishedS ?? NaN;
+    if (t.state !== 'committed' || !Number.isFinite(startS) || !Number.isFinite(finishS)) continue;
     const planned = plannedById.get(t.id);
-    bars.push({ outcome: t, planned, op: planned?.op ?? '?', slot: t.slot, startS: t.startedS, finishS: Math.max(t.startedS, t.finishedS), moved: planned !== undefined && planned.pool !== t.pool });
-    if (t.slot < 0) unslotted.add(t.pool);
+    const slot = Number.isInteger(t.slot) ? t.slot : -1;
+    bars.push({ outcome: t, planned, op: planned?.op ?? '?', slot, startS, finishS: Math.max(startS, finishS), moved: planned !== undefined && planned.pool !== t.pool });
+    if (slot < 0) unslotted.add(t.pool);
   }
   if (unslotted.size === 0) return bars;
   // Greedy interval packing (lowest free lane by start time): as many lanes as the run overlapped.
@@ -276,12 +279,22 @@ function poolBlocks(plan: Plan, report: RunGanttReport, actual: readonly ActualB
   return [...blocks.values()];
 }
 
+/** The latest time anything happened or was planned; one NaN or infinity in a journal must not collapse the axis. */
 function spanS(plan: Plan, report: RunGanttReport, decisions: readonly DecisionRow[]): number {
-  let end = Math.max(0, plan.summary.makespanS, report.plannedMakespanS, report.makespanS);
-  for (const t of plan.subtasks) end = Math.max(end, t.finishS);
-  for (const t of report.timeline) end = Math.max(end, t.finishedS ?? 0, t.startedS ?? 0);
-  for (const d of decisions) end = Math.max(end, d.atS);
-  return Number.isFinite(end) && end > 0 ? end : 1;
+  let end = 0;
+  const see = (s: number | undefined): void => {
+    if (s !== undefined && Number.isFinite(s) && s > end) end = s;
+  };
+  see(plan.summary.makespanS);
+  see(report.plannedMakespanS);
+  see(report.makespanS);
+  for (const t of plan.subtasks) see(t.finishS);
+  for (const t of report.timeline) {
+    see(t.finishedS);
+    see(t.startedS);
+  }
+  for (const d of decisions) see(d.atS);
+  return end > 0 ? end : 1;
 }
 
 function placeBlocks(blocks: readonly PoolBlock[], topPx: number, bodyPx: (b: PoolBlock) => number): { placed: Placed[]; bottomPx: number } {
@@ -424,7 +437,7 @@ function poolHeaderSvg(placed: Placed, panel: 'planned' | 'actual', g: Geometry,
     block.lanes.forEach((slot, i) => {
       if (i % every !== 0) return;
       const baseline = placed.bodyTopPx + i * g.rowPx + g.rowPx / 2 + fontPx * 0.35;
-      parts.push(`<text x="${px(g.x0Px - 5)}" y="${px(baseline)}" font-size="${fontPx}" fill="#666" text-anchor="end">${slot}</text>`);
+      parts.push(`<text x="${px(g.x0Px - 5)}" y="${px(baseline)}" font-size="${fontPx}" fill="#666" text-anchor="end">${escapeXml(String(slot))}</text>`);
     });
   } else {
     parts.push(`<rect x="${px(g.x0Px)}" y="${px(placed.bodyTopPx)}" width="${px(g.x1Px - g.x0Px)}" height="${g.bandPx}" fill="#f5f6f8"/>`);
@@ -705,7 +718,7 @@ function notCommittedListSvg(notCommitted: readonly SubtaskOutcome[], plannedByI
     const planned = plannedById.get(t.id);
     const where = planned === undefined ? t.pool : `planned on ${planned.pool} at ${seconds(planned.startS)}`;
     const text = `${t.id} — ${t.state.replace('-', ' ')} (${t.attempts} attempt${t.attempts === 1 ? '' : 's'}, ${where}): ${t.reason ?? ''}`;
-    parts.push(`<text class="not-committed-item" data-id="${escapeXml(t.id)}" data-state="${t.state}" x="${MARGIN_PX + 10}" y="${px(baseline)}" font-size="11" fill="#333">${escapeXml(truncate(text, chars))}</text>`);
+    parts.push(`<text class="not-committed-item" data-id="${escapeXml(t.id)}" data-state="${escapeXml(t.state)}" x="${MARGIN_PX + 10}" y="${px(baseline)}" font-size="11" fill="#333">${escapeXml(truncate(text, chars))}</text>`);
     baseline += 15;
   }
   if (notCommitted.length > NOT_COMMITTED_LISTED) {
