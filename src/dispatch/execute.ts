@@ -90,7 +90,16 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
     const stdout = new Tail(OUTPUT_TAIL_BYTES);
     let settled = false;
     let aborted = false;
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      // Arguments spawn refuses outright (a NUL byte in an argument).
+      resolve({ kind: 'failed', error: `cannot start command ${file}: ${errorMessage(error)}` });
+      return;
+    }
+    const stdoutStream = child.stdout!;
+    const stderrStream = child.stderr!;
     const finish = (outcome: StepOutcome): void => {
       if (settled) return;
       settled = true;
@@ -102,8 +111,8 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
       if (child.pid !== undefined) killProcessGroup(child.pid);
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    stdoutStream.on('data', (chunk: Buffer) => stdout.push(chunk));
+    stderrStream.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Only spawn failures reach here with no pid; a running child's errors are not expected.
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) return;
@@ -120,11 +129,11 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
         return { kind: 'failed', error: `killed by signal ${signal ?? 'unknown'}${detail}` };
       };
       // stdio closes soon after the group is gone; wait briefly for the last of stderr.
-      if (child.stdout.readableEnded && child.stderr.readableEnded) finish(outcome());
+      if (stdoutStream.readableEnded && stderrStream.readableEnded) finish(outcome());
       else {
         const timer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
+          stdoutStream.destroy();
+          stderrStream.destroy();
           finish(outcome());
         }, STDIO_DRAIN_MS);
         child.on('close', () => {
