@@ -111,8 +111,9 @@ export class LocalBackend implements Backend {
     this.listener = listener;
     this.originMs = performance.now();
     for (const pool of pools) this.pools.set(pool.id, { id: pool.id, slots: pool.slots, running: 0, queue: [], head: 0 });
-    // Threads start now so the first attempts do not wait for them.
+    // The backend is ready when its threads are: the first attempts do not wait for them.
     while (this.threads.length < this.threadCount) this.threads.push(this.newThread());
+    await Promise.all(this.threads.map((thread) => thread.ready));
   }
 
   nowS(): number {
