@@ -333,7 +333,7 @@ export function conformance(name: string, makeBackend: () => Promise<Backend> | 
         });
         const jobs: DispatchJob[] = [];
         for (let i = 0; i < 24; i++) {
-          const job = h.job(`j${i}`, i % 2 === 0 ? 'two' : 'three', [replay(0.02)]);
+          const job = h.job(`j${i}`, i % 2 === 0 ? 'two' : 'three', [replay(0.1)]);
           poolOf.set(jobKey(job), job.pool);
           jobs.push(job);
         }
