@@ -445,6 +445,7 @@ function registerExecutionCases(test: ReturnType<typeof suite>, withBackend: Wit
       const result = await h.finished(jobKey(job));
       assert.is(result.outcome, 'succeeded', result.error);
       assert.is(result.value, 'from-the-command');
+      assert.is(result.exitCode, undefined, 'the exit code is the last step\'s, and that was a handler');
     }));
 
   test('exec: a handler that throws fails with its message (sync and async)', () =>
