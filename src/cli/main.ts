@@ -60,9 +60,12 @@ export const USAGE = `apportion: plan batch work before it is submitted
 
 usage:
   apportion plan <task.json|wfformat.json> --pools <pools.json> [options]
+  apportion run <task.json|wfformat.json> --pools <pools.json> [options]  execute the plan (run --help)
+  apportion runs | run show RUN_ID                               runs recorded in the history store
   apportion history import <wfformat.json>... [--history FILE]   record traces' runs in the history store
   apportion history show [--history FILE]
   apportion profile fit|show|eval ...                            learn estimates from the history (profile --help)
+  apportion worker --pool ID --redis URL [--concurrency N]       run a pool's sub-tasks from Redis (worker --help)
 
 options (plan):
   -p, --pools FILE        resource map (pools and network), JSON or YAML
@@ -119,7 +122,10 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   }
   if (command === 'history') return (await import('./history-command.js')).runHistoryCommand(rest, io);
   if (command === 'profile') return (await import('./profile-command.js')).runProfileCommand(rest, io);
-  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'history', 'profile', 'help'])}`);
+  if (command === 'run') return (await import('./run-command.js')).runRunCommand(rest, io);
+  if (command === 'runs') return (await import('./run-command.js')).runRunsCommand(rest, io);
+  if (command === 'worker') return (await import('./worker-command.js')).runWorkerCommand(rest, io);
+  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'run', 'runs', 'worker', 'history', 'profile', 'help'])}`);
   const options = parsePlanArgs(rest);
   if (options === 'help') {
     io.stdout(`${USAGE}\n`);

@@ -85,6 +85,8 @@ export interface AttemptResult {
   readonly bytesOut?: number;
   /** Which worker ran it (a host:pid, a thread id): shown by `run show`, used to spot a pool that keeps failing. */
   readonly worker?: string;
+  /** false: the attempt never created its staging directory, so there is nothing to rename on commit (saves a syscall per sub-task); undefined = unknown. */
+  readonly files?: boolean;
 }
 
 /** A handler's result larger than this (JSON bytes) is refused: write a file instead. */
@@ -127,6 +129,11 @@ export interface Backend {
   cancel(key: string, reason: string): void;
   /** Cancels what runs, releases workers and connections. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Calls `fn` after `delayS` on the backend's clock (retry backoff). Backends on a virtual
+   * clock must provide it; without it the dispatcher uses a real timer.
+   */
+  after?(delayS: number, fn: () => void): void;
 }
 
 /** The context a JS handler (`run: { module, export }`) is called with, beside its `DispatchJob`. */

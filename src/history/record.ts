@@ -3,9 +3,10 @@
  * Units are in the names. Optional fields are unknown, never zero: a WfFormat trace does not
  * record CPU seconds for every task, a failed attempt may not know its peak memory.
  */
-export type Outcome = 'succeeded' | 'failed' | 'interrupted';
+/** `cancelled`: stopped by the dispatcher (a replica no longer needed, Ctrl-C); neither a success nor a failure of the work. */
+export type Outcome = 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
 
-export const OUTCOMES: readonly Outcome[] = ['succeeded', 'failed', 'interrupted'];
+export const OUTCOMES: readonly Outcome[] = ['succeeded', 'failed', 'interrupted', 'cancelled'];
 
 export interface RunRecord {
   /** The job (one run of a workflow): for a WfFormat import, the trace's name and `executedAt`. */
@@ -43,4 +44,10 @@ export interface RunRecord {
   /** Epoch milliseconds. */
   readonly startedAtMs: number | undefined;
   readonly finishedAtMs: number | undefined;
+  /** Why the attempt failed, was interrupted or cancelled (a handler's message, "exit code 3: …"). */
+  readonly error?: string;
+  /** A command's exit code. */
+  readonly exitCode?: number;
+  /** Which worker ran it (host:pid, a thread). */
+  readonly worker?: string;
 }

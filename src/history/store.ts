@@ -86,6 +86,19 @@ export interface HistoryStore {
 }
 
 export function openHistory(path: string, options: OpenHistoryOptions = {}): HistoryStore {
+  return openHistoryConnection(path, options).store;
+}
+
+/** A store and its connection, for the run journal (history/journal.ts), which writes its tables and the runs in one transaction. */
+export interface HistoryConnection {
+  readonly store: HistoryStore;
+  readonly db: Database.Database;
+  /** Runs a write, waiting for another process's lock as the store does (see lockWaiter). */
+  underLock<T>(write: () => T): T;
+  readonly nowMs: () => number;
+}
+
+export function openHistoryConnection(path: string, options: OpenHistoryOptions = {}): HistoryConnection {
   const readonly = options.readonly === true;
   const found = inspect(path);
   if (readonly && (found.state !== 'store' || found.version === 0)) {
@@ -108,7 +121,8 @@ export function openHistory(path: string, options: OpenHistoryOptions = {}): His
     db.close();
     throw error;
   }
-  return storeOver(path, db, readonly, options.nowMs ?? Date.now, lock);
+  const nowMs = options.nowMs ?? Date.now;
+  return { store: storeOver(path, db, readonly, nowMs, lock), db, underLock: (write) => lock.underLock(db, write), nowMs };
 }
 
 interface LockWaiter {

@@ -48,6 +48,11 @@ export function recordIssues(record: RunRecord, index: number): InputIssue[] {
     const value: unknown = record[field];
     if (value !== undefined && !isNonNegative(value)) issues.push(invalid(at(field), 'a finite number >= 0 (or undefined when unknown)', value));
   }
+  for (const field of ['error', 'worker'] as const) {
+    const value: unknown = record[field];
+    if (value !== undefined && typeof value !== 'string') issues.push(invalid(at(field), 'a string (or undefined)', value));
+  }
+  if (record.exitCode !== undefined && !Number.isInteger(record.exitCode)) issues.push(invalid(at('exitCode'), 'a whole number (or undefined)', record.exitCode));
   if (!OUTCOMES.includes(record.outcome)) issues.push(invalid(at('outcome'), `one of ${OUTCOMES.join(', ')}`, record.outcome));
   const featuresIssue = checkFeatures(record.features);
   if (featuresIssue !== undefined) issues.push({ ...invalid(at('features'), 'a JSON object', record.features), message: featuresIssue });

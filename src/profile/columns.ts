@@ -57,6 +57,8 @@ export function collectColumns(records: Iterable<RunRecord>): Columns {
     read++;
     const opIndex = ops.index(record.op);
     while (failedByOp.length <= opIndex) failedByOp.push(0);
+    // A cancelled attempt says nothing about the work (a replica no longer needed, Ctrl-C).
+    if (record.outcome === 'cancelled') continue;
     if (record.outcome !== 'succeeded') {
       failedByOp[opIndex]!++;
       continue;

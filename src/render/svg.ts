@@ -21,7 +21,7 @@ export interface GanttOptions {
 }
 
 /** Tableau 10: built to stay distinguishable under common colour-vision deficiencies; cycles beyond 10 ops. */
-const PALETTE = ['#4E79A7', '#F28E2B', '#E15759', '#76B7B2', '#59A14F', '#EDC948', '#B07AA1', '#FF9DA7', '#9C755F', '#BAB0AC'] as const;
+export const PALETTE = ['#4E79A7', '#F28E2B', '#E15759', '#76B7B2', '#59A14F', '#EDC948', '#B07AA1', '#FF9DA7', '#9C755F', '#BAB0AC'] as const;
 const DEFAULT_WIDTH_PX = 1200;
 const MIN_WIDTH_PX = 480;
 const MAX_HEIGHT_PX = 1400;
@@ -42,10 +42,10 @@ const BOTTOM_AXIS_MIN_PLOT_PX = 320;
 const BOTTOM_RESERVE_PX = 44;
 /** A deadline further out than this multiple of the makespan would squash the bars; it becomes a note. */
 const DEADLINE_ON_SCALE_FACTOR = 1.5;
-const FONT = 'system-ui, Segoe UI, Helvetica, Arial, sans-serif';
+export const FONT = 'system-ui, Segoe UI, Helvetica, Arial, sans-serif';
 const REWORK_PATTERN_ID = 'apportion-gantt-rework';
 
-interface TimeAxis {
+export interface TimeAxis {
   readonly endS: number;
   readonly ticksS: readonly number[];
   readonly label: (s: number) => string;
@@ -103,30 +103,30 @@ export function renderGanttSvg(plan: Plan, options: GanttOptions = {}): string {
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /** Escapes markup characters; characters XML 1.0 forbids even escaped become U+FFFD so the document stays well-formed. */
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
     .replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
 /** Rough width of sans-serif text; SVG has no text measuring without a renderer, so layout errs wide. */
-function textWidthPx(text: string, fontPx: number): number {
+export function textWidthPx(text: string, fontPx: number): number {
   return text.length * fontPx * 0.62;
 }
 
-function truncate(text: string, maxChars: number): string {
+export function truncate(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
 }
 
 /** Keeps both ends: op names often share a long prefix and differ only at the end. */
-function truncateMiddle(text: string, maxChars: number): string {
+export function truncateMiddle(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const head = Math.ceil((maxChars - 1) / 2);
   return `${text.slice(0, head)}…${text.slice(text.length - (maxChars - 1 - head))}`;
 }
 
 /** Coordinates to 0.01 px keep the file small without visible error. */
-function px(value: number): string {
+export function px(value: number): string {
   return String(Math.round(value * 100) / 100);
 }
 
@@ -141,14 +141,14 @@ function plural(n: number, word: string): string {
 // ── colours and legend ──────────────────────────────────────────────────────
 
 /** First appearance follows the job's stage order, so one job keeps its colours across planners. */
-function opColours(subtasks: readonly PlanSubtask[]): Map<string, string> {
+export function opColours(subtasks: readonly PlanSubtask[]): Map<string, string> {
   const colours = new Map<string, string>();
   for (const subtask of subtasks) if (!colours.has(subtask.op)) colours.set(subtask.op, PALETTE[colours.size % PALETTE.length]!);
   return colours;
 }
 
 /** Dark text on light fills, white on dark ones (relative luminance of the sRGB colour). */
-function textColourOn(hex: string): string {
+export function textColourOn(hex: string): string {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 ? '#1a1a1a' : '#ffffff';
 }
@@ -214,7 +214,7 @@ function headingStats(plan: Plan): string[] {
 }
 
 /** Joins items with " · " into lines of at most maxChars, breaking only between items. */
-function wrapItems(items: readonly string[], maxChars: number): string[] {
+export function wrapItems(items: readonly string[], maxChars: number): string[] {
   const lines: string[] = [];
   for (const item of items) {
     const last = lines[lines.length - 1];
@@ -338,7 +338,7 @@ function stepDecimals(step: number): number {
 }
 
 /** About one tick per 90 px, on a nice step; the axis ends on a tick at or past the span. */
-function timeAxis(spanS: number, plotWidthPx: number): TimeAxis {
+export function timeAxis(spanS: number, plotWidthPx: number): TimeAxis {
   const targetTicks = Math.max(2, Math.floor(plotWidthPx / 90));
   const stepS = niceStepS(spanS / targetTicks);
   const unit = axisUnit(stepS, spanS);

@@ -63,7 +63,7 @@ test('imported records: one job per trace, every one succeeded, measured runtime
     store.close();
     assert.is(summary.records, 2 * TASKS_PER_TRACE);
     assert.is(summary.jobs, 2);
-    assert.equal(summary.byOutcome, { succeeded: 2 * TASKS_PER_TRACE, failed: 0, interrupted: 0 });
+    assert.equal(summary.byOutcome, { succeeded: 2 * TASKS_PER_TRACE, failed: 0, interrupted: 0, cancelled: 0 });
     assert.ok(records.every((r) => r.runtimeS > 0 && r.poolClass !== 'unknown' && r.attempt === 1), JSON.stringify(records[0]));
   }));
 
@@ -83,7 +83,7 @@ test('show: path, records per outcome, jobs and ops; an absent store is reported
     const ops = new Set([...store.records()].map((r) => r.op));
     store.close();
     assert.ok(ops.size >= 2, [...ops].join(', '));
-    assert.is(shown.stdout, `history store: ${history}\nrecords: ${4 * TASKS_PER_TRACE} (succeeded ${4 * TASKS_PER_TRACE}, failed 0, interrupted 0)\njobs: 4\nops: ${ops.size}\n`);
+    assert.is(shown.stdout, `history store: ${history}\nrecords: ${4 * TASKS_PER_TRACE} (succeeded ${4 * TASKS_PER_TRACE}, failed 0, interrupted 0, cancelled 0)\njobs: 4\nops: ${ops.size}\n`);
   }));
 
 test('$APPORTION_HISTORY is the store when --history is not given', () =>

@@ -64,9 +64,9 @@ test('summary counts records, jobs, ops and every outcome (zero included)', () =
   inTempDir((dir) => {
     const store = openHistory(join(dir, 'history.sqlite'));
     store.insert([sampleRecord(0, 'j1'), sampleRecord(1, 'j1'), sampleRecord(4, 'j2'), sampleRecord(5, 'j2')]);
-    assert.equal(store.summary(), { records: 4, jobs: 2, ops: 2, byOutcome: { succeeded: 4, failed: 0, interrupted: 0 } });
+    assert.equal(store.summary(), { records: 4, jobs: 2, ops: 2, byOutcome: { succeeded: 4, failed: 0, interrupted: 0, cancelled: 0 } });
     store.insert([sampleRecord(2, 'j3'), sampleRecord(3, 'j3')]);
-    assert.equal(store.summary(), { records: 6, jobs: 3, ops: 4, byOutcome: { succeeded: 4, failed: 1, interrupted: 1 } });
+    assert.equal(store.summary(), { records: 6, jobs: 3, ops: 4, byOutcome: { succeeded: 4, failed: 1, interrupted: 1, cancelled: 0 } });
     store.close();
   }));
 
@@ -154,7 +154,7 @@ test('every problem of every record is listed with its path', () =>
       'records[1].attempt: expected a whole number >= 1, received 0',
       'records[1].speed: expected a finite number >= 0 (or undefined when unknown), received NaN',
       'records[1].cpuS: expected a finite number >= 0 (or undefined when unknown), received Infinity',
-      'records[1].outcome: expected one of succeeded, failed, interrupted, received "exploded"',
+      'records[1].outcome: expected one of succeeded, failed, interrupted, cancelled, received "exploded"',
       'records[1].features: expected a JSON object, received an array',
       'records[1].finishedAtMs: finishedAtMs 1000 is before startedAtMs 2000',
       'records[2].peakMemBytes: expected a finite number >= 0 (or undefined when unknown), received null',

@@ -1,0 +1,899 @@
+/**
+ * The dispatcher: runs a plan on a backend, one state machine over the sub-task graph,
+ * whatever the backend (local, bullmq, sim).
+ *
+ *   const report = await dispatch({ problem, plan, backend, journal, jobs, runId, runDir });
+ *
+ * Each sub-task goes waiting → ready → submitted → committed, or ends given up (no pool can
+ * run it, retries spent) or blocked (an input was given up). It is *ready* once every input is
+ * committed, and is submitted to its pool, in the plan's priority order (planned start), while
+ * the pool has a free slot (its current slots: the plan's, the reservation's, or what the
+ * backend last reported).
+ *
+ * What happens to an attempt that does not succeed:
+ * - failed (non-zero exit, handler error, timeout): retried on the same pool after a backoff,
+ *   up to the stage's `retries`; then moved once to the pool the cost model ranks next (a
+ *   failure can be the pool's: memory, a missing tool); then given up, with its dependants.
+ * - interrupted or lost (worker gone, stalled, capacity dropped, Redis restarted): not retried
+ *   in place blindly: re-allocated to the pool `rankPools` ranks best now, which may be the same.
+ * - A pool whose attempts keep being lost or failing (`poolFailureLimit` in a row, no success
+ *   between) is taken out of the run; what was queued there is re-allocated.
+ * - When the run drifts from the plan (a finish later or earlier than planned by more than
+ *   `replan.driftFraction` of the planned makespan, or a pool lost), the remainder is re-planned
+ *   by extending the partial schedule (replan.ts), at most once per `replan.minIntervalFraction`
+ *   of the planned makespan (hysteresis: no thrashing on a noisy run).
+ * Every such decision is journalled with its reason (`--explain`, `apportion run show`).
+ *
+ * A successful attempt is committed by renaming its staging directory to the sub-task's output
+ * directory; the first commit wins, a later one (at-least-once delivery, a resumed run) is
+ * discarded. The journal records attempt and commit together.
+ */
+import { renameSync, rmSync } from 'node:fs';
+import type { ScoredCandidate } from '../cost/evaluate.js';
+import type { CommitRow, DecisionKind, DecisionRow, RunJournal } from '../history/journal.js';
+import type { RunRecord } from '../history/record.js';
+import type { Problem } from '../model/problem.js';
+import type { Plan } from '../plan/plan.js';
+import { jobKey, type AttemptOutcome, type AttemptResult, type Backend, type BackendEvent, type DispatchJob, type JobInput } from './backend.js';
+import { scoredFromPlan } from './from-plan.js';
+import { outputDirOf, stagesOf } from './jobs.js';
+import { rankPools, type PoolLoad } from './rank.js';
+import { replanRemainder, type ReplanResult } from './replan.js';
+import { PriorityQueue } from './queue.js';
+
+export const DEFAULT_RETRIES = 2;
+/** Attempts of one sub-task beyond which it is given up whatever happened (interruptions do not count against `retries`). */
+export const MAX_ATTEMPTS = 25;
+export const DEFAULT_POOL_FAILURE_LIMIT = 5;
+
+export interface ReplanSettings {
+  /** Re-plan when a finish is this fraction of the planned makespan off the plan. */
+  readonly driftFraction: number;
+  /** At most one re-plan per this fraction of the planned makespan. */
+  readonly minIntervalFraction: number;
+}
+
+export const DEFAULT_REPLAN: ReplanSettings = { driftFraction: 0.2, minIntervalFraction: 0.1 };
+
+export interface DispatchOptions {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly problem: Problem;
+  readonly plan: Plan;
+  /** The plan's scored candidate, when at hand (else rebuilt from the document). */
+  readonly scored?: ScoredCandidate;
+  readonly backend: Backend;
+  readonly journal?: RunJournal;
+  /** Builds one attempt's job. */
+  readonly jobs: (request: { subtask: number; attempt: number; pool: string; inputs: readonly JobInput[]; runtimeS: number }) => DispatchJob;
+  /** Default failed-attempt retries (a stage's `run.retries` overrides it). */
+  readonly retries?: number;
+  /** Backoff before retry k (1-based), in backend seconds. Default min(30, 2^(k-1)). */
+  readonly backoffS?: (retry: number) => number;
+  /** Slots per pool id to fill at most (a reservation); default the resource map's. */
+  readonly slots?: ReadonlyMap<string, number>;
+  /** false: never re-plan the remainder. */
+  readonly replan?: ReplanSettings | false;
+  readonly poolFailureLimit?: number;
+  /** Continue a run: what the journal says is committed, and the highest attempt per sub-task. */
+  readonly resume?: { readonly commits: readonly CommitRow[]; readonly lastAttempt: ReadonlyMap<string, number>; readonly offsetS: number };
+  /** Stops the run: running attempts are cancelled, the journal stays consistent, the run is resumable. */
+  readonly signal?: AbortSignal;
+  /** Epoch ms of run time 0 (history timestamps); default Date.now() at start. */
+  readonly startedAtMs?: number;
+  /** Called for every decision and every attempt's end, for a live view. */
+  readonly onDecision?: (decision: DecisionRow) => void;
+  readonly onAttempt?: (attempt: AttemptView) => void;
+  /**
+   * Time scale of a replay run: a sub-task waits its runtime × timeScale, so backend seconds
+   * are divided by it to get run time in the plan's seconds. Drift is judged, the journal
+   * written and the history recorded in the plan's seconds (the job's own), so a replayed trace
+   * teaches the profiler the trace's runtimes, not the scaled waits. Backoffs stay real seconds.
+   */
+  readonly timeScale?: number;
+}
+
+export interface AttemptView {
+  readonly subtask: string;
+  readonly attempt: number;
+  readonly pool: string;
+  readonly outcome: AttemptOutcome | 'lost';
+  readonly startedS: number;
+  readonly finishedS: number;
+  readonly error?: string;
+}
+
+export interface SubtaskOutcome {
+  readonly id: string;
+  readonly state: 'committed' | 'given-up' | 'blocked' | 'not-run';
+  readonly pool: string;
+  /** The slot (lane) of the pool its last attempt held; -1 if it never ran. */
+  readonly slot: number;
+  readonly attempts: number;
+  readonly startedS?: number;
+  readonly finishedS?: number;
+  readonly reason?: string;
+}
+
+export interface RunReport {
+  readonly runId: string;
+  readonly status: 'succeeded' | 'failed' | 'stopped';
+  readonly subtasks: number;
+  readonly committed: number;
+  readonly attempts: number;
+  readonly retries: number;
+  readonly moves: number;
+  readonly replans: number;
+  readonly excludedPools: readonly string[];
+  /** Run time of the last commit (s). */
+  readonly makespanS: number;
+  readonly plannedMakespanS: number;
+  /** Sub-tasks that did not commit, with why (given up, blocked by an input, not run when stopped). */
+  readonly notCommitted: readonly SubtaskOutcome[];
+  /** Every sub-task: where and when it committed (the actual timeline beside the plan). */
+  readonly timeline: readonly SubtaskOutcome[];
+}
+
+export interface PoolSnapshot {
+  readonly id: string;
+  readonly slots: number;
+  readonly done: number;
+  readonly running: number;
+  readonly queued: number;
+  readonly failed: number;
+  readonly excluded: boolean;
+}
+
+export interface RunSnapshot {
+  readonly nowS: number;
+  readonly plannedMakespanS: number;
+  readonly committed: number;
+  readonly total: number;
+  readonly retries: number;
+  readonly moves: number;
+  readonly replans: number;
+  readonly pools: readonly PoolSnapshot[];
+}
+
+const WAITING = 0;
+const READY = 1;
+const SUBMITTED = 2;
+const COMMITTED = 3;
+const GIVEN_UP = 4;
+const BLOCKED = 5;
+/** Between attempts: backing off before a retry. */
+const BACKING_OFF = 6;
+
+/** A running dispatch: `done` settles with the report; `snapshot()` for a live view. */
+export interface Dispatch {
+  readonly done: Promise<RunReport>;
+  snapshot(): RunSnapshot;
+}
+
+export function dispatch(options: DispatchOptions): Promise<RunReport> {
+  return startDispatch(options).done;
+}
+
+export function startDispatch(options: DispatchOptions): Dispatch {
+  const machine = new Dispatcher(options);
+  return { done: machine.run(), snapshot: () => machine.snapshot() };
+}
+
+class Dispatcher {
+  private readonly problem: Problem;
+  private readonly plan: Plan;
+  private scored: ScoredCandidate;
+  private readonly backend: Backend;
+  private readonly journal: RunJournal | undefined;
+  private readonly n: number;
+  private readonly P: number;
+  private readonly poolIds: readonly string[];
+  private readonly poolIndex: Map<string, number>;
+  private readonly state: Uint8Array;
+  private readonly pendingInputs: Int32Array;
+  private readonly poolOf: Int32Array;
+  private readonly priority: Float64Array;
+  private readonly plannedFinishS: Float64Array;
+  private readonly attempt: Int32Array;
+  private readonly failures: Int32Array;
+  private readonly movedForFailure: Uint8Array;
+  private readonly startedS: Float64Array;
+  private readonly finishS: Float64Array;
+  private readonly outputDir: (string | undefined)[];
+  private readonly value: unknown[];
+  private readonly reason: (string | undefined)[];
+  private readonly keyOf: (string | undefined)[];
+  private readonly subtaskOfKey = new Map<string, number>();
+  private readonly poolOfKey = new Map<string, number>();
+  private readonly stagingOfKey = new Map<string, string>();
+  /** The slot (lane) each sub-task's current or committed attempt holds on its pool: what the partial schedule of a re-plan names. */
+  private readonly slotOf: Int32Array;
+  /** Per pool, a stack of free slot indices (lowest on top). */
+  private readonly freeSlots: number[][];
+  /** Per pool, the next slot index never used (capacity above the declared slots). */
+  private readonly nextSlot: Int32Array;
+  private readonly queues: PriorityQueue[];
+  private readonly load: PoolLoad & { slots: Int32Array; inFlight: Int32Array; queued: Int32Array; excluded: Uint8Array };
+  private readonly poolDone: Int32Array;
+  private readonly poolFailed: Int32Array;
+  private readonly poolBadRun: Int32Array;
+  private readonly retryLimit: Int32Array;
+  private readonly plannedMakespanS: number;
+  private readonly startedAtMs: number;
+  private readonly offsetS: number;
+  private readonly scale: number;
+  private seq = 0;
+  private committed = 0;
+  private settled = 0;
+  private attempts = 0;
+  private retries = 0;
+  private moves = 0;
+  private replans = 0;
+  private backingOff = 0;
+  private lastReplanS = Number.NEGATIVE_INFINITY;
+  private replanWanted: string | undefined;
+  private lastCommitS = 0;
+  private stopping = false;
+  private flushScheduled = false;
+  private finish!: (report: RunReport) => void;
+  private fail!: (error: unknown) => void;
+  private finished = false;
+
+  constructor(private readonly options: DispatchOptions) {
+    this.problem = options.problem;
+    this.plan = options.plan;
+    this.scored = options.scored ?? scoredFromPlan(options.problem, options.plan);
+    this.backend = options.backend;
+    this.journal = options.journal;
+    const n = (this.n = options.plan.subtasks.length);
+    const P = (this.P = options.problem.pools.count);
+    this.poolIds = options.problem.pools.ids;
+    this.poolIndex = new Map(this.poolIds.map((id, p) => [id, p]));
+    this.state = new Uint8Array(n);
+    this.pendingInputs = new Int32Array(n);
+    this.poolOf = Int32Array.from(this.scored.schedule.pool);
+    this.priority = Float64Array.from(this.scored.schedule.startS);
+    this.plannedFinishS = Float64Array.from(this.scored.schedule.finishS);
+    this.attempt = new Int32Array(n);
+    this.failures = new Int32Array(n);
+    this.movedForFailure = new Uint8Array(n);
+    this.startedS = new Float64Array(n).fill(NaN);
+    this.finishS = Float64Array.from(this.scored.schedule.finishS);
+    this.outputDir = new Array(n);
+    this.value = new Array(n);
+    this.reason = new Array(n);
+    this.keyOf = new Array(n);
+    this.queues = Array.from({ length: P }, () => new PriorityQueue(this.priority));
+    const slots = new Int32Array(P);
+    this.poolIds.forEach((id, p) => (slots[p] = options.slots?.get(id) ?? options.problem.pools.maxSlots[p]!));
+    this.load = { slots, inFlight: new Int32Array(P), queued: new Int32Array(P), excluded: new Uint8Array(P) };
+    this.poolDone = new Int32Array(P);
+    this.poolFailed = new Int32Array(P);
+    this.poolBadRun = new Int32Array(P);
+    this.retryLimit = new Int32Array(n);
+    this.slotOf = new Int32Array(n).fill(-1);
+    this.nextSlot = Int32Array.from(slots);
+    this.freeSlots = Array.from({ length: P }, (_, p) => Array.from({ length: slots[p]! }, (_, k) => slots[p]! - 1 - k));
+    const stages = options.problem.definition.stages;
+    options.plan.subtasks.forEach((subtask, s) => {
+      let limit = options.retries ?? DEFAULT_RETRIES;
+      for (const id of stagesOf(subtask)) {
+        const r = stages[options.problem.stageIndex.get(id)!]!.run?.retries;
+        if (r !== undefined) limit = r;
+      }
+      this.retryLimit[s] = limit;
+    });
+    this.plannedMakespanS = options.plan.summary.makespanS;
+    this.offsetS = options.resume?.offsetS ?? 0;
+    this.scale = options.timeScale ?? 1;
+    this.startedAtMs = options.startedAtMs ?? Date.now();
+  }
+
+  /** Run time now: the backend's clock, after the time a resumed run had already run. */
+  private nowS(): number {
+    return this.toRunS(this.backend.nowS());
+  }
+
+  /** Backend seconds → run seconds (the plan's units, after what a resumed run had already run). */
+  private toRunS(backendS: number): number {
+    return this.offsetS + backendS / this.scale;
+  }
+
+  run(): Promise<RunReport> {
+    // Backends may unref their threads and processes (so an idle one never holds a process
+    // open); a run in progress must, until it settles.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    return new Promise<RunReport>((resolve, reject) => {
+      this.finish = (report) => {
+        clearInterval(keepAlive);
+        resolve(report);
+      };
+      this.fail = (error) => {
+        clearInterval(keepAlive);
+        reject(error);
+      };
+      const pools = this.poolIds.map((id, p) => ({ id, slots: this.load.slots[p]! }));
+      this.backend
+        .open(pools, (event) => this.guard(() => this.onEvent(event)))
+        .then(() => this.guard(() => this.begin()), reject);
+    });
+  }
+
+  /** Errors inside event handling end the run (with the journal flushed), never an unhandled rejection. */
+  private guard(work: () => void): void {
+    if (this.finished) return;
+    try {
+      work();
+    } catch (error) {
+      this.finished = true;
+      try {
+        this.journal?.flush();
+      } catch {
+        // The first error is the one to report.
+      }
+      this.fail(error);
+    }
+  }
+
+  private begin(): void {
+    const { graph } = this.scored;
+    const committedIds = new Map((this.options.resume?.commits ?? []).map((c) => [c.subtaskId, c]));
+    const ids = this.plan.subtasks;
+    for (let s = 0; s < this.n; s++) {
+      this.pendingInputs[s] = graph.predStart[s + 1]! - graph.predStart[s]!;
+      this.attempt[s] = this.options.resume?.lastAttempt.get(ids[s]!.id) ?? 0;
+    }
+    for (let s = 0; s < this.n; s++) {
+      const commit = committedIds.get(ids[s]!.id);
+      if (commit === undefined) continue;
+      this.state[s] = COMMITTED;
+      this.committed++;
+      this.settled++;
+      const p = this.poolIndex.get(commit.poolId);
+      if (p !== undefined) this.poolOf[s] = p;
+      this.startedS[s] = commit.startedS;
+      this.finishS[s] = commit.finishedS;
+      this.outputDir[s] = commit.outputDir;
+      this.value[s] = commit.value;
+      for (let e = graph.succStart[s]!; e < graph.succStart[s + 1]!; e++) this.pendingInputs[graph.succIndex[e]!]!--;
+    }
+    if (this.options.resume !== undefined) this.decide('resume', `resumed with ${this.committed} of ${this.n} sub-tasks committed`);
+    for (let s = 0; s < this.n; s++) if (this.state[s] === WAITING && this.pendingInputs[s] === 0) this.makeReady(s);
+    this.options.signal?.addEventListener('abort', () => this.guard(() => this.stop('stopped (interrupted)')), { once: true });
+    if (this.options.signal?.aborted === true) this.stop('stopped (interrupted)');
+    this.pumpAll();
+    this.checkDone();
+  }
+
+  snapshot(): RunSnapshot {
+    const pools = this.poolIds.map((id, p) => ({
+      id,
+      slots: this.load.slots[p]!,
+      done: this.poolDone[p]!,
+      running: this.load.inFlight[p]!,
+      queued: this.load.queued[p]!,
+      failed: this.poolFailed[p]!,
+      excluded: this.load.excluded[p] === 1,
+    }));
+    return { nowS: this.nowS(), plannedMakespanS: this.plannedMakespanS, committed: this.committed, total: this.n, retries: this.retries, moves: this.moves, replans: this.replans, pools };
+  }
+
+  // ---- submission -------------------------------------------------------------------------
+
+  private makeReady(s: number): void {
+    const p = this.poolOf[s]!;
+    if (this.load.excluded[p] === 1 || this.load.slots[p]! <= 0) {
+      // Its planned pool is gone: rank now rather than wait for a pool that may not return.
+      if (!this.reallocate(s, `its pool ${this.poolIds[p]} is ${this.load.excluded[p] === 1 ? 'out of the run' : 'without slots'}`, false)) return;
+    }
+    this.state[s] = READY;
+    const q = this.poolOf[s]!;
+    this.queues[q]!.push(s);
+    this.load.queued[q]!++;
+  }
+
+  private pumpAll(): void {
+    for (let p = 0; p < this.P; p++) this.pump(p);
+  }
+
+  private pump(p: number): void {
+    if (this.stopping) return;
+    const queue = this.queues[p]!;
+    while (this.load.inFlight[p]! < this.load.slots[p]! && queue.size > 0) {
+      const s = queue.pop();
+      this.load.queued[p]!--;
+      if (this.state[s] !== READY || this.poolOf[s] !== p) continue; // re-allocated meanwhile
+      this.submit(s, p);
+    }
+  }
+
+  private submit(s: number, p: number): void {
+    const { graph } = this.scored;
+    const inputs: JobInput[] = [];
+    for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) {
+      const q = graph.predIndex[e]!;
+      const dir = this.outputDir[q];
+      const value = this.value[q];
+      inputs.push({ subtask: this.plan.subtasks[q]!.id, ...(dir === undefined ? {} : { dir }), ...(value === undefined ? {} : { value }) });
+    }
+    const attempt = ++this.attempt[s]!;
+    const job = this.options.jobs({ subtask: s, attempt, pool: this.poolIds[p]!, inputs, runtimeS: graph.runtimeS[s * this.P + p]! });
+    const key = jobKey(job);
+    this.state[s] = SUBMITTED;
+    this.keyOf[s] = key;
+    this.slotOf[s] = this.takeSlot(p);
+    this.subtaskOfKey.set(key, s);
+    this.poolOfKey.set(key, p);
+    this.stagingOfKey.set(key, job.stagingDir);
+    this.load.inFlight[p]!++;
+    this.attempts++;
+    this.backend.submit(job);
+  }
+
+  /** The lowest free slot index of pool p (a new one past the declared slots when capacity grew). */
+  private takeSlot(p: number): number {
+    const free = this.freeSlots[p]!;
+    if (free.length === 0) return this.nextSlot[p]!++;
+    let best = free.length - 1;
+    // Usually the top; after releases out of order, the lowest (short stacks: slots per pool).
+    if (free.length < 64) for (let i = 0; i < free.length; i++) if (free[i]! < free[best]!) best = i;
+    const slot = free[best]!;
+    free[best] = free[free.length - 1]!;
+    free.pop();
+    return slot;
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  private onEvent(event: BackendEvent): void {
+    switch (event.type) {
+      case 'started': {
+        const s = this.subtaskOfKey.get(event.key);
+        if (s !== undefined) this.startedS[s] = this.toRunS(event.atS);
+        return;
+      }
+      case 'finished':
+        this.onFinished(event.key, event.result);
+        break;
+      case 'lost':
+        this.onFinished(event.key, { outcome: 'interrupted', startedS: NaN, finishedS: event.atS, error: `lost: ${event.reason}` }, true);
+        break;
+      case 'capacity':
+        this.onCapacity(event.pool, event.slots, event.reason);
+        break;
+    }
+    this.scheduleFlush();
+    this.checkDone();
+  }
+
+  private onFinished(key: string, result: AttemptResult, lost = false): void {
+    const s = this.subtaskOfKey.get(key);
+    const p = this.poolOfKey.get(key);
+    if (s === undefined || p === undefined) return; // not ours, or already ended (a second terminal event)
+    const staging = this.stagingOfKey.get(key)!;
+    this.subtaskOfKey.delete(key);
+    this.poolOfKey.delete(key);
+    this.stagingOfKey.delete(key);
+    this.load.inFlight[p]!--;
+    this.freeSlots[p]!.push(this.slotOf[s]!);
+    const attempt = Number(key.slice(key.lastIndexOf(':') + 1));
+    const startedS = Number.isFinite(result.startedS) ? this.toRunS(result.startedS) : Number.isFinite(this.startedS[s]!) ? this.startedS[s]! : this.toRunS(result.finishedS);
+    const finishedS = Math.max(startedS, this.toRunS(result.finishedS));
+    this.options.onAttempt?.({ subtask: this.plan.subtasks[s]!.id, attempt, pool: this.poolIds[p]!, outcome: lost ? 'lost' : result.outcome, startedS, finishedS, ...(result.error === undefined ? {} : { error: result.error }) });
+    const current = this.keyOf[s] === key;
+    if (result.outcome === 'succeeded') {
+      this.poolBadRun[p] = 0;
+      this.poolDone[p]!++;
+      const committedNow = this.state[s] !== COMMITTED && current;
+      const outputDir = committedNow ? (result.files === false ? undefined : this.commitOutput(s, staging)) : (result.files === false ? undefined : discard(staging), undefined);
+      this.record(s, p, attempt, result, startedS, finishedS, 'succeeded');
+      if (committedNow) this.onCommitted(s, p, attempt, startedS, finishedS, outputDir, result.value);
+    } else {
+      const outcome = result.outcome;
+      this.record(s, p, attempt, result, startedS, finishedS, outcome);
+      if (result.files !== false) discard(staging);
+      if (!current || this.state[s] !== SUBMITTED) return;
+      if (this.stopping) {
+        this.state[s] = READY; // not run: resumable
+        return;
+      }
+      if (outcome === 'failed') this.onFailed(s, p, result.error ?? 'failed');
+      else this.onLost(s, p, outcome === 'cancelled' ? `cancelled outside the run: ${result.error ?? ''}`.trim() : (result.error ?? outcome));
+      this.pumpAll();
+    }
+  }
+
+  /** Renames staging → output; a missing staging directory means the attempt wrote no files. */
+  private commitOutput(s: number, staging: string): string | undefined {
+    const target = outputDirOf(this.options.runDir, this.plan.subtasks[s]!.id);
+    try {
+      renameSync(staging, target);
+      return target;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+        // Committed before (a run that crashed after the rename, before its journal flush): keep the first.
+        rmSync(staging, { recursive: true, force: true });
+        return target;
+      }
+      throw error;
+    }
+  }
+
+
+  private onCommitted(s: number, p: number, attempt: number, startedS: number, finishedS: number, outputDir: string | undefined, value: unknown): void {
+    const { graph } = this.scored;
+    this.state[s] = COMMITTED;
+    this.committed++;
+    this.settled++;
+    this.poolOf[s] = p;
+    this.startedS[s] = startedS;
+    this.finishS[s] = finishedS;
+    this.outputDir[s] = outputDir;
+    this.value[s] = value;
+    if (finishedS > this.lastCommitS) this.lastCommitS = finishedS;
+    this.journal?.recordCommit(this.options.runId, {
+      subtaskId: this.plan.subtasks[s]!.id,
+      attempt,
+      poolId: this.poolIds[p]!,
+      ...(outputDir === undefined ? {} : { outputDir }),
+      ...(value === undefined ? {} : { value }),
+      startedS,
+      finishedS,
+    });
+    for (let e = graph.succStart[s]!; e < graph.succStart[s + 1]!; e++) {
+      const t = graph.succIndex[e]!;
+      if (--this.pendingInputs[t]! === 0 && this.state[t] === WAITING) this.makeReady(t);
+    }
+    this.checkDrift(s, finishedS);
+    this.pumpAll();
+  }
+
+  private onFailed(s: number, p: number, error: string): void {
+    this.poolFailed[p]!++;
+    this.noteBad(p);
+    const id = this.plan.subtasks[s]!.id;
+    const failures = ++this.failures[s]!;
+    if (this.attempt[s]! >= MAX_ATTEMPTS) return this.giveUp(s, `${MAX_ATTEMPTS} attempts without success; last: ${error}`);
+    if (failures <= this.retryLimit[s]! && this.load.excluded[p] === 0) {
+      const delayS = this.options.backoffS?.(failures) ?? Math.min(30, 2 ** (failures - 1));
+      this.retries++;
+      this.decide('retry', `attempt ${this.attempt[s]} failed (${error}); retry ${failures} of ${this.retryLimit[s]} on ${this.poolIds[p]} in ${delayS} s`, id, this.poolIds[p]!);
+      this.backOff(s, delayS);
+      return;
+    }
+    if (this.movedForFailure[s] === 0) {
+      const next = this.rank(s).find((r) => r.pool !== p);
+      if (next !== undefined) {
+        this.movedForFailure[s] = 1;
+        this.failures[s] = 0;
+        this.moves++;
+        this.poolOf[s] = next.pool;
+        this.decide('move', `failed ${failures} times on ${this.poolIds[p]} (last: ${error}); moved to ${this.poolIds[next.pool]}, the pool the cost model ranks next (expected finish ${next.finishS.toFixed(1)} s)`, id, this.poolIds[next.pool]!);
+        this.state[s] = WAITING;
+        this.makeReady(s);
+        return;
+      }
+    }
+    this.giveUp(s, `failed ${failures} times (last: ${error}) and no other pool can run it`);
+  }
+
+  private backOff(s: number, delayS: number): void {
+    this.state[s] = BACKING_OFF;
+    this.backingOff++;
+    const wake = (): void =>
+      this.guard(() => {
+        this.backingOff--;
+        if (this.state[s] !== BACKING_OFF) return;
+        this.state[s] = WAITING;
+        if (!this.stopping) this.makeReady(s);
+        else this.state[s] = READY;
+        this.pumpAll();
+        this.checkDone();
+      });
+    if (this.backend.after !== undefined) this.backend.after(delayS, wake);
+    else setTimeout(wake, delayS * 1000);
+  }
+
+  private onLost(s: number, p: number, why: string): void {
+    this.poolFailed[p]!++;
+    this.noteBad(p);
+    if (this.attempt[s]! >= MAX_ATTEMPTS) return this.giveUp(s, `${MAX_ATTEMPTS} attempts without success; last: ${why}`);
+    this.state[s] = WAITING;
+    if (this.reallocate(s, `attempt ${this.attempt[s]} on ${this.poolIds[p]} ${why}`, true)) this.makeReady(s);
+  }
+
+  /** Moves s to the pool ranked best now; false (and s given up) when none can run it. */
+  private reallocate(s: number, why: string, log: boolean): boolean {
+    const id = this.plan.subtasks[s]!.id;
+    const from = this.poolOf[s]!;
+    const best = this.rank(s)[0];
+    if (best === undefined) {
+      this.giveUp(s, `${why}, and no pool can run it now`);
+      return false;
+    }
+    this.poolOf[s] = best.pool;
+    if (best.pool !== from) {
+      this.moves++;
+      this.decide('move', `${why}; moved to ${this.poolIds[best.pool]}, ranked best now by the cost model (expected finish ${best.finishS.toFixed(1)} s, ${best.priceUsd.toFixed(4)} USD)`, id, this.poolIds[best.pool]!);
+    } else if (log) {
+      this.decide('stay', `${why}; ${this.poolIds[from]} is still ranked best by the cost model (expected finish ${best.finishS.toFixed(1)} s)`, id, this.poolIds[from]!);
+    }
+    return true;
+  }
+
+  private rank(s: number) {
+    return rankPools(this.problem, this.scored.graph, s, this.nowS(), this.poolOf, this.finishS, this.load);
+  }
+
+  private noteBad(p: number): void {
+    const limit = this.options.poolFailureLimit ?? DEFAULT_POOL_FAILURE_LIMIT;
+    if (++this.poolBadRun[p]! < limit || this.load.excluded[p] === 1) return;
+    let others = 0;
+    for (let q = 0; q < this.P; q++) if (q !== p && this.load.excluded[q] === 0) others++;
+    if (others === 0) return; // the last pool stays: giving up is decided per sub-task
+    this.load.excluded[p] = 1;
+    this.decide('exclude-pool', `${limit} attempts in a row failed or were lost on ${this.poolIds[p]}, none succeeded in between: taken out of the run`, undefined, this.poolIds[p]!);
+    this.requeueFrom(p, `its pool ${this.poolIds[p]} was taken out of the run`);
+    this.replanWanted = `pool ${this.poolIds[p]} was taken out of the run`;
+    this.maybeReplan();
+  }
+
+  private onCapacity(pool: string, slots: number, reason: string): void {
+    const p = this.poolIndex.get(pool);
+    if (p === undefined) return;
+    const before = this.load.slots[p]!;
+    this.load.slots[p] = Math.max(0, slots);
+    if (slots <= 0 && before > 0) {
+      this.decide('move', `pool ${pool} has no slots now (${reason}): what was queued there is re-allocated`, undefined, pool);
+      this.requeueFrom(p, `its pool ${pool} has no slots`);
+      this.replanWanted = `pool ${pool} lost its slots (${reason})`;
+      this.maybeReplan();
+    }
+    this.pumpAll();
+  }
+
+  /** Everything queued on pool p is re-ranked (it may not come back). */
+  private requeueFrom(p: number, why: string): void {
+    const queue = this.queues[p]!;
+    const waiting: number[] = [];
+    while (queue.size > 0) waiting.push(queue.pop());
+    this.load.queued[p] = 0;
+    for (const s of waiting) {
+      if (this.state[s] !== READY || this.poolOf[s] !== p) continue;
+      this.state[s] = WAITING;
+      if (this.reallocate(s, why, true)) this.makeReady(s);
+    }
+  }
+
+  private giveUp(s: number, why: string): void {
+    const { graph } = this.scored;
+    this.state[s] = GIVEN_UP;
+    this.reason[s] = why;
+    this.settled++;
+    const id = this.plan.subtasks[s]!.id;
+    this.decide('give-up', why, id);
+    // Everything downstream can never run: blocked, with the sub-task that blocks it.
+    const stack = [s];
+    while (stack.length > 0) {
+      const u = stack.pop()!;
+      for (let e = graph.succStart[u]!; e < graph.succStart[u + 1]!; e++) {
+        const t = graph.succIndex[e]!;
+        if (this.state[t] === WAITING || this.state[t] === READY) {
+          if (this.state[t] === READY) this.load.queued[this.poolOf[t]!]!--;
+          this.state[t] = BLOCKED;
+          this.reason[t] = `its input ${id} could not run`;
+          this.settled++;
+          stack.push(t);
+        }
+      }
+    }
+  }
+
+  // ---- drift and re-planning --------------------------------------------------------------
+
+  private checkDrift(s: number, finishedS: number): void {
+    const settings = this.options.replan ?? DEFAULT_REPLAN;
+    if (settings === false) return;
+    const offS = finishedS - this.plannedFinishS[s]!;
+    if (Math.abs(offS) > settings.driftFraction * this.plannedMakespanS) {
+      this.replanWanted ??= `${this.plan.subtasks[s]!.id} finished ${Math.abs(offS).toFixed(1)} s ${offS > 0 ? 'later' : 'earlier'} than planned (more than ${(settings.driftFraction * 100).toFixed(0)} % of the planned makespan)`;
+    }
+    this.maybeReplan();
+  }
+
+  private maybeReplan(): void {
+    const settings = this.options.replan ?? DEFAULT_REPLAN;
+    if (settings === false || this.replanWanted === undefined || this.stopping) return;
+    const nowS = this.nowS();
+    if (nowS - this.lastReplanS < settings.minIntervalFraction * this.plannedMakespanS) return;
+    let open = 0;
+    for (let s = 0; s < this.n; s++) if (this.state[s] === WAITING || this.state[s] === READY) open++;
+    const why = this.replanWanted;
+    this.replanWanted = undefined;
+    this.lastReplanS = nowS;
+    if (open === 0) return;
+    let result: ReplanResult;
+    try {
+      result = replanRemainder(this.problem, this.scored, this.runState(nowS), this.load.excluded, this.load.slots);
+    } catch (error) {
+      this.decide('replan', `${why}; re-plan skipped: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    this.replans++;
+    let moved = 0;
+    const { pool, startS, finishS } = result.scored.schedule;
+    for (let s = 0; s < this.n; s++) {
+      if (this.state[s] !== WAITING && this.state[s] !== READY) continue;
+      this.priority[s] = startS[s]!;
+      this.plannedFinishS[s] = finishS[s]!;
+      const q = pool[s]!;
+      if (q !== this.poolOf[s] && this.load.excluded[q] === 0) {
+        moved++;
+        this.poolOf[s] = q;
+      }
+    }
+    // Queues are rebuilt: priorities and pools changed.
+    for (let p = 0; p < this.P; p++) {
+      const queue = this.queues[p]!;
+      while (queue.size > 0) queue.pop();
+      this.load.queued[p] = 0;
+    }
+    for (let s = 0; s < this.n; s++) {
+      if (this.state[s] !== READY) continue;
+      const q = this.poolOf[s]!;
+      this.queues[q]!.push(s);
+      this.load.queued[q]!++;
+    }
+    this.decide('replan', `${why}: the remaining ${open} sub-tasks re-planned from ${nowS.toFixed(1)} s in ${result.planningMs.toFixed(0)} ms; ${moved} moved to another pool; expected makespan now ${result.scored.terms.makespanS.toFixed(1)} s (planned ${this.plannedMakespanS.toFixed(1)} s)`);
+    this.pumpAll();
+  }
+
+  private runState(nowS: number) {
+    const ids = this.plan.subtasks;
+    const committed = [];
+    const running = [];
+    for (let s = 0; s < this.n; s++) {
+      const st = this.state[s];
+      if (st === COMMITTED) committed.push({ id: ids[s]!.id, pool: this.poolIds[this.poolOf[s]!]!, ...(this.slotOf[s]! >= 0 ? { slot: this.slotOf[s]! } : {}), startS: Math.min(this.startedS[s]!, nowS), finishS: Math.min(this.finishS[s]!, nowS) });
+      else if (st === SUBMITTED && Number.isFinite(this.startedS[s]!) && this.keyOf[s] !== undefined && this.subtaskOfKey.has(this.keyOf[s]!)) {
+        running.push({ id: ids[s]!.id, pool: this.poolIds[this.poolOf[s]!]!, slot: this.slotOf[s]!, startS: Math.min(this.startedS[s]!, nowS) });
+      }
+    }
+    return { nowS, committed, running };
+  }
+
+  // ---- bookkeeping ------------------------------------------------------------------------
+
+  private decide(kind: DecisionKind, reason: string, subtaskId?: string, poolId?: string): void {
+    const decision: DecisionRow = { seq: this.seq++, atS: this.nowS(), kind, reason, ...(subtaskId === undefined ? {} : { subtaskId }), ...(poolId === undefined ? {} : { poolId }) };
+    this.journal?.recordDecision(this.options.runId, decision);
+    this.options.onDecision?.(decision);
+  }
+
+  private record(s: number, p: number, attempt: number, result: AttemptResult, startedS: number, finishedS: number, outcome: RunRecord['outcome']): void {
+    if (this.journal === undefined) return;
+    const subtask = this.plan.subtasks[s]!;
+    const stageId = subtask.stage ?? subtask.tasks?.[0] ?? subtask.id;
+    const stage = this.problem.definition.stages[this.problem.stageIndex.get(stageId)!]!;
+    const pool = this.problem.resources.pools[p]!;
+    const runtimeS = Math.max(0, finishedS - startedS);
+    this.journal.recordAttempt({
+      jobId: this.options.runId,
+      stageId,
+      ...(subtask.id === stageId ? {} : { subtaskId: subtask.id }),
+      planId: this.options.runId,
+      attempt,
+      op: subtask.op,
+      features: stage.features,
+      poolId: pool.id,
+      poolClass: pool.class ?? pool.id,
+      speed: pool.speed,
+      items: subtask.items === undefined ? undefined : subtask.items[1] - subtask.items[0],
+      bytesIn: undefined,
+      bytesOut: result.bytesOut,
+      runtimeS,
+      cpuS: undefined,
+      peakMemBytes: undefined,
+      readBytes: undefined,
+      writeBytes: undefined,
+      outcome,
+      startedAtMs: Math.round(this.startedAtMs + startedS * 1000),
+      finishedAtMs: Math.round(this.startedAtMs + finishedS * 1000),
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+      ...(result.worker === undefined ? {} : { worker: result.worker }),
+    });
+    if (this.journal.pending >= 4096) this.journal.flush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.journal === undefined || this.flushScheduled || this.journal.pending === 0) return;
+    this.flushScheduled = true;
+    setTimeout(() => {
+      this.flushScheduled = false;
+      this.guard(() => this.journal?.flush());
+    }, 20);
+  }
+
+  private stop(why: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.decide('stop', why);
+    for (const [key] of this.subtaskOfKey) this.backend.cancel(key, why);
+    this.checkDone();
+  }
+
+  private checkDone(): void {
+    if (this.finished) return;
+    let inFlight = 0;
+    for (let p = 0; p < this.P; p++) inFlight += this.load.inFlight[p]!;
+    if (inFlight > 0) return;
+    if (!this.stopping) {
+      if (this.backingOff > 0) return;
+      let queued = 0;
+      for (let p = 0; p < this.P; p++) queued += this.queues[p]!.size;
+      if (queued > 0 && this.settled < this.n) {
+        // Work is queued but no pool has a slot: nothing will change unless capacity returns.
+        // A backend on a virtual clock would have said so by now; a real one may still report
+        // capacity, so wait for it only while something could report it.
+        let anySlots = false;
+        for (let p = 0; p < this.P; p++) if (this.load.slots[p]! > 0 && this.load.excluded[p] === 0) anySlots = true;
+        if (anySlots) return;
+        for (let s = 0; s < this.n; s++) if (this.state[s] === READY) this.giveUpQueued(s);
+      } else if (this.settled < this.n) return;
+    }
+    this.finished = true;
+    this.journal?.flush();
+    this.finish(this.report());
+  }
+
+  private giveUpQueued(s: number): void {
+    this.load.queued[this.poolOf[s]!]!--;
+    this.giveUp(s, 'no pool has slots to run it');
+  }
+
+  private report(): RunReport {
+    const ids = this.plan.subtasks;
+    const timeline: SubtaskOutcome[] = [];
+    const notCommitted: SubtaskOutcome[] = [];
+    for (let s = 0; s < this.n; s++) {
+      const st = this.state[s];
+      const state = st === COMMITTED ? 'committed' : st === GIVEN_UP ? 'given-up' : st === BLOCKED ? 'blocked' : 'not-run';
+      const entry: SubtaskOutcome = {
+        id: ids[s]!.id,
+        state,
+        pool: this.poolIds[this.poolOf[s]!]!,
+        slot: this.slotOf[s]!,
+        attempts: this.attempt[s]!,
+        ...(Number.isFinite(this.startedS[s]!) ? { startedS: this.startedS[s]! } : {}),
+        ...(st === COMMITTED ? { finishedS: this.finishS[s]! } : {}),
+        ...(this.reason[s] === undefined ? {} : { reason: this.reason[s]! }),
+      };
+      timeline.push(entry);
+      if (st !== COMMITTED) notCommitted.push(st === GIVEN_UP || st === BLOCKED ? entry : { ...entry, reason: 'not run: the run was stopped' });
+    }
+    const excludedPools = this.poolIds.filter((_, p) => this.load.excluded[p] === 1);
+    return {
+      runId: this.options.runId,
+      status: this.committed === this.n ? 'succeeded' : this.stopping ? 'stopped' : 'failed',
+      subtasks: this.n,
+      committed: this.committed,
+      attempts: this.attempts,
+      retries: this.retries,
+      moves: this.moves,
+      replans: this.replans,
+      excludedPools,
+      makespanS: this.lastCommitS,
+      plannedMakespanS: this.plannedMakespanS,
+      notCommitted,
+      timeline,
+    };
+  }
+}
+
+/** An attempt's staging directory that is not committed: removed (no reader ever sees it). */
+function discard(staging: string): void {
+  rmSync(staging, { recursive: true, force: true });
+}
