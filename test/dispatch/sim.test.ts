@@ -118,7 +118,7 @@ test('timeoutS: an attempt longer than its timeout fails "timed out" at start + 
   backend.submit(simJob('fast', 'p', 3, { timeoutS: 5 }));
   await backend.idle();
   const finished = finishedByKey(events);
-  assert.equal(finished.get('r:slow:1')!.result, { outcome: 'failed', startedS: 0, finishedS: 5, error: 'timed out', worker: 'sim:p' });
+  assert.equal(finished.get('r:slow:1')!.result, { outcome: 'failed', startedS: 0, finishedS: 5, error: 'timed out', worker: 'sim:p', files: false });
   assert.is(finished.get('r:fast:1')!.result.outcome, 'succeeded');
   assert.is(finished.get('r:fast:1')!.result.finishedS, 8);
   await backend.close();
@@ -149,8 +149,8 @@ test('cancel: a running attempt ends cancelled at the current virtual time; a qu
   backend.submit(ticker);
   await backend.idle();
   const finished = finishedByKey(events);
-  assert.equal(finished.get(jobKey(long))!.result, { outcome: 'cancelled', startedS: 0, finishedS: 30, error: 'the user asked', worker: 'sim:p' });
-  assert.equal(finished.get(jobKey(queued))!.result, { outcome: 'cancelled', startedS: 30, finishedS: 30, error: 'not needed', worker: 'sim:p' });
+  assert.equal(finished.get(jobKey(long))!.result, { outcome: 'cancelled', startedS: 0, finishedS: 30, error: 'the user asked', worker: 'sim:p', files: false });
+  assert.equal(finished.get(jobKey(queued))!.result, { outcome: 'cancelled', startedS: 30, finishedS: 30, error: 'not needed', worker: 'sim:p', files: false });
   assert.not.ok(events.some((e) => e.type === 'started' && e.key === jobKey(queued)));
   assert.is(events.filter((e) => 'key' in e && e.key === jobKey(long)).length, 2, 'started, then one finished');
   assert.is(backend.nowS(), 30, 'the cancelled attempt\'s end never happened');
@@ -208,7 +208,7 @@ test('fault schedule: failed and interrupted after afterS; a fault after the att
   for (const name of ['f', 'i', 'late', 'ok']) backend.submit(simJob(name, 'p', 10));
   await backend.idle();
   const finished = finishedByKey(events);
-  assert.equal(finished.get('r:f:1')!.result, { outcome: 'failed', startedS: 0, finishedS: 2, error: 'disk full', worker: 'sim:p' });
+  assert.equal(finished.get('r:f:1')!.result, { outcome: 'failed', startedS: 0, finishedS: 2, error: 'disk full', worker: 'sim:p', files: false });
   assert.is(finished.get('r:i:1')!.result.outcome, 'interrupted');
   assert.is(finished.get('r:i:1')!.result.finishedS, 3);
   assert.is(finished.get('r:late:1')!.result.outcome, 'succeeded');
@@ -380,7 +380,7 @@ test('when nothing runs, availability steps are still delivered (a dispatcher ma
     if (event.type === 'capacity' && event.slots > 0) sim.submit(simJob('held', 'p', 5));
   });
   await backend.idle();
-  assert.equal(finishedByKey(events).get('r:held:1')!.result, { outcome: 'succeeded', startedS: 500, finishedS: 505, worker: 'sim:p' });
+  assert.equal(finishedByKey(events).get('r:held:1')!.result, { outcome: 'succeeded', startedS: 500, finishedS: 505, worker: 'sim:p', files: false });
   await backend.close();
 });
 

@@ -95,13 +95,14 @@ export function createSimBackend(options: SimBackendOptions = {}): SimBackend {
   return new SimBackendImpl(options);
 }
 
-// Heap event kinds. Commands and attempt ends are the run's own work; availability steps and
-// returning slots happen whether anything runs or not ("background").
+// Heap event kinds. Commands and attempt ends are the run's own work; timers (`after`),
+// availability steps and returning slots are dropped when the backend closes.
 const SUBMIT = 0;
 const CANCEL = 1;
 const END = 2;
-const AVAILABILITY = 3;
-const SLOT_BACK = 4;
+const TIMER = 3;
+const AVAILABILITY = 4;
+const SLOT_BACK = 5;
 
 // Attempt states.
 const PENDING = 0;
@@ -183,6 +184,8 @@ class SimBackendImpl implements SimBackend {
   /** Availability steps, by heap reference. */
   private readonly stepPool: number[] = [];
   private readonly stepAvailable: number[] = [];
+  /** Callbacks of `after`, by heap reference (cleared once called). */
+  private readonly timers: ((() => void) | undefined)[] = [];
 
   private now = 0;
   private opened = false;
@@ -308,6 +311,15 @@ class SimBackendImpl implements SimBackend {
     return undefined;
   }
 
+  /** A timer on the virtual clock (the dispatcher's retry backoff); called from the loop, like a listener. */
+  after(delayS: number, fn: () => void): void {
+    if (this.closing) return;
+    const ref = this.timers.length;
+    this.timers.push(fn);
+    this.heap.push(this.now + (delayS > 0 ? delayS : 0), TIMER, ref);
+    this.scheduleDrain();
+  }
+
   close(): Promise<void> {
     this.closePromise ??= this.shutDown();
     return this.closePromise;
@@ -391,7 +403,7 @@ class SimBackendImpl implements SimBackend {
           this.heapEvents++;
           continue;
         }
-        if (kind >= AVAILABILITY && this.closing) {
+        if (kind >= TIMER && this.closing) {
           heap.pop();
           continue;
         }
@@ -420,6 +432,12 @@ class SimBackendImpl implements SimBackend {
           case END:
             this.onEnd(attempts[ref]!);
             break;
+          case TIMER: {
+            const fn = this.timers[ref]!;
+            this.timers[ref] = undefined;
+            fn();
+            break;
+          }
           case AVAILABILITY:
             this.onAvailability(this.pools[this.stepPool[ref]!]!, this.stepAvailable[ref]!);
             break;
@@ -640,10 +658,13 @@ class SimBackendImpl implements SimBackend {
     attempt.state = DONE;
     this.finishedCount[outcome]!++;
     const worker = attempt.pool?.worker;
-    // Built in one of a few fixed shapes (no spreads): this runs once per attempt.
+    // Built in one of a few fixed shapes (no spreads): this runs once per attempt. `files: false`:
+    // nothing executes, so there is never a staging directory to commit.
+    const o = OUTCOMES[outcome]!;
+    const finishedS = this.now;
     let result: AttemptResult;
-    if (worker === undefined) result = error === undefined ? { outcome: OUTCOMES[outcome]!, startedS, finishedS: this.now } : { outcome: OUTCOMES[outcome]!, startedS, finishedS: this.now, error };
-    else result = error === undefined ? { outcome: OUTCOMES[outcome]!, startedS, finishedS: this.now, worker } : { outcome: OUTCOMES[outcome]!, startedS, finishedS: this.now, error, worker };
+    if (worker === undefined) result = error === undefined ? { outcome: o, startedS, finishedS, files: false } : { outcome: o, startedS, finishedS, error, files: false };
+    else result = error === undefined ? { outcome: o, startedS, finishedS, worker, files: false } : { outcome: o, startedS, finishedS, error, worker, files: false };
     this.emit({ type: 'finished', key: attempt.key, result });
   }
 }
