@@ -174,7 +174,8 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
     definitionPath: resolve(options.taskPath),
     poolsPath: resolve(options.poolsPath),
     definitionDir: dirname(resolve(options.taskPath)),
-    ...(options.replay ? { replay: { timeScale: options.timeScale } } : {}),
+    // The simulator runs nothing: every sub-task is a replay of its planned runtime, on the virtual clock.
+    ...(options.replay || options.backend === 'sim' ? { replay: { timeScale: options.timeScale } } : {}),
     ...(options.retries === undefined ? {} : { retries: options.retries }),
   };
   const journal = openRunJournal(options.historyPath, { onLockWait: (message) => io.stderr(`${message}\n`) });

@@ -4,8 +4,8 @@
  * A pool q is scored as plan/backups.ts scores backups, at the objective's exchange rate, but
  * with what the run knows instead of what the plan assumed: inputs arrive from the pools they
  * really ran on and when they really finished; nothing starts before now; q's backlog (what
- * is running and queued there beyond its current slots) delays the start; q's start-up and its
- * expected runtime with rework under q's hazard follow; its price is paid for that runtime.
+ * is running and queued there beyond its current slots) delays the start, as does q's start-up
+ * (the pool opens startupS into the run); its expected runtime with rework under q's hazard follows; its price is paid for that runtime.
  * Pools taken out of the run, pools with no slots now, and pools the sub-task may not run on
  * (memory, `pools` filter) are not candidates. The sub-task's own pool is a candidate like any
  * other: an interruption on a cheap, rarely interrupted pool may still rank it first.
@@ -55,7 +55,9 @@ export function rankPools(problem: Problem, graph: SubtaskGraph, s: number, nowS
     // queueing estimate that keeps a busy pool from winning every move.
     const ahead = load.inFlight[q]! + load.queued[q]! - slots + 1;
     const waitS = ahead > 0 ? (ahead / slots) * durationS : 0;
-    const finish = readyS + waitS + startupS[q]! + durationS;
+    // As in the cost model, a pool's start-up delays when it opens (nothing runs there before
+    // startupS of run time), not every sub-task on it.
+    const finish = Math.max(readyS, startupS[q]!) + waitS + durationS;
     const priceUsd = durationS * priceUsdPerSlotS[q]!;
     const score = rate === Number.POSITIVE_INFINITY ? finish : rate === 0 ? priceUsd : priceUsd + rate * finish;
     ranked.push({ pool: q, score, finishS: finish, priceUsd });
