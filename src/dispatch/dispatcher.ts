@@ -12,13 +12,15 @@
  *
  * What happens to an attempt that does not succeed:
  * - failed (non-zero exit, handler error, timeout): retried on the same pool after a backoff,
- *   up to the stage's `retries`; then moved once to the pool the cost model ranks next (a
- *   failure can be the pool's: memory, a missing tool); then given up, with its dependants.
+ *   up to the stage's `retries`; then moved to the pool the cost model ranks best among those
+ *   it has not failed on (a failure can be the pool's: memory, a missing tool), with fresh
+ *   retries there; given up, with its dependants, when no such pool is left. A re-plan never
+ *   sends it back to a pool it failed on.
  * - interrupted or lost (worker gone, stalled, capacity dropped, Redis restarted): not retried
  *   in place blindly: re-allocated to the pool `rankPools` ranks best now, which may be the same.
  * - A pool whose attempts keep being lost or failing (`poolFailureLimit` in a row, no success
  *   between) is taken out of the run; what was queued there is re-allocated.
- * - When the run drifts from the plan (a finish later or earlier than planned by more than
+ * - When the run drifts from the plan (a finish later than planned by more than
  *   `replan.driftFraction` of the planned makespan, or a pool lost), the remainder is re-planned
  *   by extending the partial schedule (replan.ts), at most once per `replan.minIntervalFraction`
  *   of the planned makespan (hysteresis: no thrashing on a noisy run).
@@ -196,7 +198,8 @@ class Dispatcher {
   private readonly plannedFinishS: Float64Array;
   private readonly attempt: Int32Array;
   private readonly failures: Int32Array;
-  private readonly movedForFailure: Uint8Array;
+  /** Per sub-task, the pools its retries were spent on: a failure can be the pool's (memory, a missing tool), so it is not sent back there. */
+  private readonly failedOn = new Map<number, Set<number>>();
   private readonly startedS: Float64Array;
   private readonly finishS: Float64Array;
   private readonly outputDir: (string | undefined)[];
@@ -256,7 +259,6 @@ class Dispatcher {
     this.plannedFinishS = Float64Array.from(this.scored.schedule.finishS);
     this.attempt = new Int32Array(n);
     this.failures = new Int32Array(n);
-    this.movedForFailure = new Uint8Array(n);
     this.startedS = new Float64Array(n).fill(NaN);
     this.finishS = Float64Array.from(this.scored.schedule.finishS);
     this.outputDir = new Array(n);
@@ -563,20 +565,20 @@ class Dispatcher {
       this.backOff(s, delayS);
       return;
     }
-    if (this.movedForFailure[s] === 0) {
-      const next = this.rank(s).find((r) => r.pool !== p);
-      if (next !== undefined) {
-        this.movedForFailure[s] = 1;
-        this.failures[s] = 0;
-        this.moves++;
-        this.poolOf[s] = next.pool;
-        this.decide('move', `failed ${failures} times on ${this.poolIds[p]} (last: ${error}); moved to ${this.poolIds[next.pool]}, the pool the cost model ranks next (expected finish ${next.finishS.toFixed(1)} s)`, id, this.poolIds[next.pool]!);
-        this.state[s] = WAITING;
-        this.makeReady(s);
-        return;
-      }
+    let spent = this.failedOn.get(s);
+    if (spent === undefined) this.failedOn.set(s, (spent = new Set()));
+    spent.add(p);
+    const next = this.rank(s).find((r) => !spent.has(r.pool));
+    if (next !== undefined) {
+      this.failures[s] = 0;
+      this.moves++;
+      this.poolOf[s] = next.pool;
+      this.decide('move', `failed ${failures} times on ${this.poolIds[p]} (last: ${error}); moved to ${this.poolIds[next.pool]}, the pool the cost model ranks best among those it has not failed on (expected finish ${next.finishS.toFixed(1)} s)`, id, this.poolIds[next.pool]!);
+      this.state[s] = WAITING;
+      this.makeReady(s);
+      return;
     }
-    this.giveUp(s, `failed ${failures} times (last: ${error}) and no other pool can run it`);
+    this.giveUp(s, `failed ${failures} times on ${this.poolIds[p]} (last: ${error}), after its retries on ${[...spent].map((q) => this.poolIds[q]).join(', ')}; no other pool can run it now`);
   }
 
   private backOff(s: number, delayS: number): void {
@@ -696,9 +698,11 @@ class Dispatcher {
   private checkDrift(s: number, finishedS: number): void {
     const settings = this.options.replan ?? DEFAULT_REPLAN;
     if (settings === false) return;
-    const offS = finishedS - this.plannedFinishS[s]!;
-    if (Math.abs(offS) > settings.driftFraction * this.plannedMakespanS) {
-      this.replanWanted ??= `${this.plan.subtasks[s]!.id} finished ${Math.abs(offS).toFixed(1)} s ${offS > 0 ? 'later' : 'earlier'} than planned (more than ${(settings.driftFraction * 100).toFixed(0)} % of the planned makespan)`;
+    // Only lateness is drift: work that finishes early leaves the plan's order valid (the next
+    // sub-tasks simply start sooner), and re-planning for it would only churn.
+    const lateS = finishedS - this.plannedFinishS[s]!;
+    if (lateS > settings.driftFraction * this.plannedMakespanS) {
+      this.replanWanted ??= `${this.plan.subtasks[s]!.id} finished ${lateS.toFixed(1)} s later than planned (more than ${(settings.driftFraction * 100).toFixed(0)} % of the planned makespan)`;
     }
     this.maybeReplan();
   }
@@ -729,7 +733,7 @@ class Dispatcher {
       this.priority[s] = startS[s]!;
       this.plannedFinishS[s] = finishS[s]!;
       const q = pool[s]!;
-      if (q !== this.poolOf[s] && this.load.excluded[q] === 0) {
+      if (q !== this.poolOf[s] && this.load.excluded[q] === 0 && this.failedOn.get(s)?.has(q) !== true) {
         moved++;
         this.poolOf[s] = q;
       }

@@ -10,7 +10,8 @@
  *
  * What the run changed is marked:
  * - a sub-task that committed on another pool than planned: its actual bar outlined in black,
- *   its planned bar outlined too, and a dotted line joins the two;
+ *   its planned bar outlined too, and a dotted line joins the two (while at most
+ *   MAX_MOVE_LINKS moved);
  * - a sub-task that did not commit (given up, blocked, not run): its planned bar faded with a
  *   dashed red outline, and listed under the chart with its reason;
  * - decisions (retries, moves, re-plans, pools taken out, give-ups) as markers in a strip above
@@ -19,7 +20,7 @@
  *
  * Size: up to MAX_LANE_BARS sub-tasks and MAX_LANES lanes, one bar per sub-task and panel (as
  * the plan Gantt draws). Past that — 10^4 and more sub-tasks — the plan Gantt would write one
- * bar each (it does not aggregate, and grows by ~0.4 kB per sub-task), so this chart switches
+ * bar each (it does not aggregate: ~0.2 kB per sub-task, 4.2 MB for 20,000), so this chart switches
  * to *load* mode: per pool a band with the busy slots over time stacked by op, a step path per
  * (pool, op, panel) over at most MAX_LOAD_STEPS time bins in all, moved-in load as an outline.
  * Decision markers are bucketed per few pixels, so a burst of 10^4 retries is a few markers
@@ -46,8 +47,11 @@ export const MAX_LANES = 200;
 export const MAX_LOAD_STEPS = 40_000;
 /** Sub-tasks that did not commit, listed under the chart by name. */
 export const NOT_COMMITTED_LISTED = 20;
-/** Dotted lines from planned to actual bar for moved sub-tasks; past this only the outlines. */
-const MAX_MOVE_LINKS = 300;
+/**
+ * Dotted lines from planned to actual bar for moved sub-tasks, all or none: past this many
+ * they hide the bars, and a subset would suggest the others did not move; the outlines remain.
+ */
+export const MAX_MOVE_LINKS = 100;
 /** Decisions within this many pixels (same kind) share one marker. */
 const MARKER_BUCKET_PX = 6;
 const REASONS_PER_MARKER = 3;
@@ -144,7 +148,7 @@ export function renderRunGanttSvg(plan: Plan, report: RunGanttReport, decisions:
 
   // Vertical: heading, legend, then two panels of equal pool blocks.
   const heading = headingSvg(plan, report, notCommitted, options.title ?? `run ${report.runId} · ${plan.job}`, widthPx);
-  const legend = legendSvg(plan, colours, mode, decisions, widthPx, heading.bottomPx);
+  const legend = legendSvg(plan, colours, mode, movesLinked(actual), decisions, widthPx, heading.bottomPx);
   const plotTopPx = legend.bottomPx + 22;
   const markerRows = MARKER_ROWS.filter((row) => decisions.some((d) => row.kinds.includes(d.kind)));
   const stripPx = markerRows.length === 0 ? 0 : markerRows.length * MARKER_ROW_PX + 4;
@@ -177,7 +181,7 @@ export function renderRunGanttSvg(plan: Plan, report: RunGanttReport, decisions:
     makespanLine(xOf(report.plannedMakespanS), plannedLabelPx + PANEL_LABEL_PX - 4, planned.bottomPx, 'planned-makespan', '#111111', ''),
     '</g>',
     `<g class="panel" data-panel="actual">`,
-    panelLabel('actual', actualLabelPx, `${report.status} · ${report.timeline.some((t) => t.state !== 'committed') ? 'last commit' : 'makespan'} ${formatDurationS(report.makespanS)}`, geometry),
+    panelLabel('actual', actualLabelPx, `${report.status} · ${report.timeline.some((t) => t.state !== 'committed') ? 'last commit' : 'makespan'} ${formatDurationS(report.makespanS)} · planned makespan dashed`, geometry),
     ...excludedSvg(actualPanel.placed, geometry, mode),
     ...actualPanel.placed.flatMap((p) => poolHeaderSvg(p, 'actual', geometry, mode)),
     ...(mode === 'lanes'
@@ -214,10 +218,13 @@ function actualBars(timeline: readonly SubtaskOutcome[], plannedById: ReadonlyMa
   const bars: ActualBar[] = [];
   const unslotted = new Set<string>();
   for (const t of timeline) {
-    if (t.state !== 'committed' || t.startedS === undefined || t.finishedS === undefined) continue;
+    const startS = t.startedS ?? NaN;
+    const finishS = t.finishedS ?? NaN;
+    if (t.state !== 'committed' || !Number.isFinite(startS) || !Number.isFinite(finishS)) continue;
     const planned = plannedById.get(t.id);
-    bars.push({ outcome: t, planned, op: planned?.op ?? '?', slot: t.slot, startS: t.startedS, finishS: Math.max(t.startedS, t.finishedS), moved: planned !== undefined && planned.pool !== t.pool });
-    if (t.slot < 0) unslotted.add(t.pool);
+    const slot = Number.isInteger(t.slot) ? t.slot : -1;
+    bars.push({ outcome: t, planned, op: planned?.op ?? '?', slot, startS, finishS: Math.max(startS, finishS), moved: planned !== undefined && planned.pool !== t.pool });
+    if (slot < 0) unslotted.add(t.pool);
   }
   if (unslotted.size === 0) return bars;
   // Greedy interval packing (lowest free lane by start time): as many lanes as the run overlapped.
@@ -272,12 +279,22 @@ function poolBlocks(plan: Plan, report: RunGanttReport, actual: readonly ActualB
   return [...blocks.values()];
 }
 
+/** The latest time anything happened or was planned; one NaN or infinity in a journal must not collapse the axis. */
 function spanS(plan: Plan, report: RunGanttReport, decisions: readonly DecisionRow[]): number {
-  let end = Math.max(0, plan.summary.makespanS, report.plannedMakespanS, report.makespanS);
-  for (const t of plan.subtasks) end = Math.max(end, t.finishS);
-  for (const t of report.timeline) end = Math.max(end, t.finishedS ?? 0, t.startedS ?? 0);
-  for (const d of decisions) end = Math.max(end, d.atS);
-  return Number.isFinite(end) && end > 0 ? end : 1;
+  let end = 0;
+  const see = (s: number | undefined): void => {
+    if (s !== undefined && Number.isFinite(s) && s > end) end = s;
+  };
+  see(plan.summary.makespanS);
+  see(report.plannedMakespanS);
+  see(report.makespanS);
+  for (const t of plan.subtasks) see(t.finishS);
+  for (const t of report.timeline) {
+    see(t.finishedS);
+    see(t.startedS);
+  }
+  for (const d of decisions) see(d.atS);
+  return end > 0 ? end : 1;
 }
 
 function placeBlocks(blocks: readonly PoolBlock[], topPx: number, bodyPx: (b: PoolBlock) => number): { placed: Placed[]; bottomPx: number } {
@@ -340,14 +357,14 @@ function legendOpsOf(plan: Plan, colours: ReadonlyMap<string, string>): Readonly
   return new Set([...colours.keys()].sort((a, b) => (busyS.get(b) ?? 0) - (busyS.get(a) ?? 0)).slice(0, LEGEND_MAX_OPS));
 }
 
-function legendSvg(plan: Plan, colours: ReadonlyMap<string, string>, mode: Mode, decisions: readonly DecisionRow[], widthPx: number, topPx: number): { parts: string[]; bottomPx: number } {
+function legendSvg(plan: Plan, colours: ReadonlyMap<string, string>, mode: Mode, linked: boolean, decisions: readonly DecisionRow[], widthPx: number, topPx: number): { parts: string[]; bottomPx: number } {
   const kept = legendOpsOf(plan, colours);
   const ops = [...colours.keys()].filter((op) => kept.has(op));
   const hidden = colours.size - ops.length;
   type Item = { readonly swatch: string; readonly label: string };
   const items: Item[] = ops.map((op) => ({ swatch: `<rect width="10" height="10" fill="${colours.get(op)}"/>`, label: truncateMiddle(op, 30) }));
   if (hidden > 0) items.push({ swatch: `<rect width="10" height="10" fill="${mode === 'load' ? OTHER_OPS_COLOUR : '#ffffff'}" stroke="#999" stroke-width="0.5"/>`, label: `+${hidden} more op${hidden === 1 ? '' : 's'}` });
-  items.push({ swatch: `<rect x="0.75" y="0.75" width="8.5" height="8.5" fill="#cccccc" stroke="${MOVED_STROKE}" stroke-width="1.5"/>`, label: mode === 'lanes' ? 'moved pool (outlined, dotted link)' : 'moved-in load (outline)' });
+  items.push({ swatch: `<rect x="0.75" y="0.75" width="8.5" height="8.5" fill="#cccccc" stroke="${MOVED_STROKE}" stroke-width="1.5"/>`, label: mode === 'load' ? 'moved-in load (outline)' : linked ? 'moved pool (outlined, dotted link)' : 'moved pool (outlined)' });
   items.push({ swatch: `<rect x="0.75" y="0.75" width="8.5" height="8.5" fill="#cccccc" fill-opacity="0.35" stroke="${NOT_COMMITTED_STROKE}" stroke-width="1.2" stroke-dasharray="2 1.5"/>`, label: mode === 'lanes' ? 'not committed (planned bar)' : 'not committed: listed below' });
   for (const row of MARKER_ROWS) if (decisions.some((d) => row.kinds.includes(d.kind))) items.push({ swatch: markerShape(row.label, 5, 5, row.colour), label: row.label });
   const fontPx = 11;
@@ -420,7 +437,7 @@ function poolHeaderSvg(placed: Placed, panel: 'planned' | 'actual', g: Geometry,
     block.lanes.forEach((slot, i) => {
       if (i % every !== 0) return;
       const baseline = placed.bodyTopPx + i * g.rowPx + g.rowPx / 2 + fontPx * 0.35;
-      parts.push(`<text x="${px(g.x0Px - 5)}" y="${px(baseline)}" font-size="${fontPx}" fill="#666" text-anchor="end">${slot}</text>`);
+      parts.push(`<text x="${px(g.x0Px - 5)}" y="${px(baseline)}" font-size="${fontPx}" fill="#666" text-anchor="end">${escapeXml(String(slot))}</text>`);
     });
   } else {
     parts.push(`<rect x="${px(g.x0Px)}" y="${px(placed.bodyTopPx)}" width="${px(g.x1Px - g.x0Px)}" height="${g.bandPx}" fill="#f5f6f8"/>`);
@@ -494,11 +511,12 @@ function actualBarSvg(bar: ActualBar, placed: readonly Placed[], g: Geometry, co
   return `<g class="subtask"><title>${escapeXml(tip.join('\n'))}</title><rect class="${bar.moved ? 'bar moved' : 'bar'}" data-id="${escapeXml(t.id)}"${movedAttr} x="${px(box.x)}" y="${px(box.y)}" width="${px(box.w)}" height="${px(box.h)}" fill="${colour}"${style}/>${barLabel(t.id, box, colour)}</g>`;
 }
 
-/** A dotted line from each moved sub-task's planned bar to its actual bar (the first MAX_MOVE_LINKS). */
+/** A dotted line from each moved sub-task's planned bar to its actual bar (none past MAX_MOVE_LINKS moved). */
 function moveLinksSvg(actual: readonly ActualBar[], planned: readonly Placed[], actualPlaced: readonly Placed[], g: Geometry): string[] {
+  if (!movesLinked(actual)) return [];
   const parts: string[] = [];
   for (const bar of actual) {
-    if (!bar.moved || parts.length >= MAX_MOVE_LINKS) continue;
+    if (!bar.moved) continue;
     const from = laneTopPx(planned, bar.planned!.pool, bar.planned!.slot, g.rowPx);
     const to = laneTopPx(actualPlaced, bar.outcome.pool, bar.slot, g.rowPx);
     if (from === undefined || to === undefined) continue;
@@ -507,6 +525,12 @@ function moveLinksSvg(actual: readonly ActualBar[], planned: readonly Placed[], 
     parts.push(`<line class="move-link" data-id="${escapeXml(bar.outcome.id)}" x1="${px(x1)}" y1="${px(from + g.rowPx / 2)}" x2="${px(x2)}" y2="${px(to + g.rowPx / 2)}" stroke="${MOVED_STROKE}" stroke-width="1" stroke-dasharray="1.5 2" stroke-opacity="0.7"/>`);
   }
   return parts.length === 0 ? [] : ['<g class="move-links" pointer-events="none">', ...parts, '</g>'];
+}
+
+function movesLinked(actual: readonly ActualBar[]): boolean {
+  let moved = 0;
+  for (const bar of actual) if (bar.moved) moved++;
+  return moved <= MAX_MOVE_LINKS;
 }
 
 // ── load (many sub-tasks) ───────────────────────────────────────────────────
@@ -694,7 +718,7 @@ function notCommittedListSvg(notCommitted: readonly SubtaskOutcome[], plannedByI
     const planned = plannedById.get(t.id);
     const where = planned === undefined ? t.pool : `planned on ${planned.pool} at ${seconds(planned.startS)}`;
     const text = `${t.id} — ${t.state.replace('-', ' ')} (${t.attempts} attempt${t.attempts === 1 ? '' : 's'}, ${where}): ${t.reason ?? ''}`;
-    parts.push(`<text class="not-committed-item" data-id="${escapeXml(t.id)}" data-state="${t.state}" x="${MARGIN_PX + 10}" y="${px(baseline)}" font-size="11" fill="#333">${escapeXml(truncate(text, chars))}</text>`);
+    parts.push(`<text class="not-committed-item" data-id="${escapeXml(t.id)}" data-state="${escapeXml(t.state)}" x="${MARGIN_PX + 10}" y="${px(baseline)}" font-size="11" fill="#333">${escapeXml(truncate(text, chars))}</text>`);
     baseline += 15;
   }
   if (notCommitted.length > NOT_COMMITTED_LISTED) {

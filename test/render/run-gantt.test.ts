@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { SubtaskOutcome } from '../../src/dispatch/dispatcher.js';
 import type { DecisionRow } from '../../src/history/journal.js';
 import type { Plan, PlanSubtask } from '../../src/plan/plan.js';
-import { MAX_LANE_BARS, NOT_COMMITTED_LISTED, renderRunGanttSvg, type RunGanttReport } from '../../src/render/run-gantt.js';
+import { MAX_LANE_BARS, MAX_MOVE_LINKS, NOT_COMMITTED_LISTED, renderRunGanttSvg, type RunGanttReport } from '../../src/render/run-gantt.js';
 import { heftPlan, troubledRun, type ScriptedRun } from './run-fixture.js';
 import { findAll, hasClass, parseXml, titleOf, type XmlElement } from './xml.js';
 
@@ -176,6 +176,19 @@ test('a report rebuilt from the journal (no slots) packs committed sub-tasks int
   }
 });
 
+test('a run stopped before anything committed, and an empty plan: well-formed, nothing drawn that is not there', () => {
+  const timeline = run.report.timeline.map((t): SubtaskOutcome => ({ id: t.id, state: 'not-run', pool: t.pool, slot: -1, attempts: 0, reason: 'not run: the run was stopped' }));
+  const root = parseXml(renderRunGanttSvg(run.plan, { ...run.report, status: 'stopped', timeline, makespanS: 0, retries: 0, moves: 0, replans: 0 }, []));
+  assert.is(barsIn(panel(root, 'actual')).length, 0);
+  assert.is(barsIn(panel(root, 'planned')).filter((b) => hasClass(b, 'not-committed')).length, run.plan.subtasks.length);
+  assert.is(findAll(root, (e) => hasClass(e, 'actual-makespan')).length, 0, 'no makespan line for a run that committed nothing');
+  assert.is(findAll(root, (e) => hasClass(e, 'not-committed-item')).length, run.plan.subtasks.length);
+  const empty: Plan = { ...run.plan, subtasks: [], summary: { ...run.plan.summary, makespanS: 0, subtaskCount: 0 } };
+  const emptyRoot = parseXml(renderRunGanttSvg(empty, { ...run.report, timeline: [], makespanS: 0, plannedMakespanS: 0 }, []));
+  assert.ok(Number(emptyRoot.attrs.height) > 0);
+  assert.ok(Number.isFinite(Number(emptyRoot.attrs['data-px-per-s'])));
+});
+
 /** A hand-made run of `n` sub-tasks on three pools (64, 64, 32 slots): 5 % moved, 1 % given up, one retry decision per 10 sub-tasks. */
 function bigRun(n: number): { plan: Plan; report: RunGanttReport; decisions: DecisionRow[] } {
   const base = heftPlan();
@@ -253,6 +266,11 @@ test(`up to ${MAX_LANE_BARS} sub-tasks stay in lanes mode, one bar each`, () => 
   const root = parseXml(renderRunGanttSvg(plan, report, decisions));
   assert.is(root.attrs['data-mode'], 'lanes');
   assert.is(barsIn(panel(root, 'planned')).length, MAX_LANE_BARS);
+  const moved = report.timeline.filter((t, i) => t.state === 'committed' && t.pool !== plan.subtasks[i]!.pool).length;
+  assert.ok(moved > 0 && moved <= MAX_MOVE_LINKS);
+  assert.is(findAll(root, (e) => hasClass(e, 'move-link')).length, moved, 'a link per moved sub-task');
+  const many = { ...report, timeline: report.timeline.map((t) => (t.state === 'committed' ? { ...t, pool: t.pool === 'c' ? 'a' : 'c' } : t)) };
+  assert.is(findAll(parseXml(renderRunGanttSvg(plan, many, decisions)), (e) => hasClass(e, 'move-link')).length, 0, 'past the limit no links at all, only outlines');
 });
 
 test.run();

@@ -29,7 +29,7 @@ test('a failed run: status, committed of total with why, attempts, retries, move
   assert.is(lineStarting(text, 'excluded'), `excluded    ${report.excludedPools.join(', ')}`);
   assert.ok(report.excludedPools.length > 0);
   // Not every sub-task committed: the run's last commit, not a makespan.
-  assert.is(lineStarting(text, 'makespan'), 'makespan    last commit at 1m 26s vs 1m 20s planned');
+  assert.match(lineStarting(text, 'makespan'), /^makespan    last commit at \d+m \d\ds vs 1m 20s planned$/);
   assert.ok(text.endsWith('\n'));
 });
 
@@ -55,7 +55,7 @@ test('per pool: planned and committed sub-tasks, moved in, busy and end planned 
 test('the sub-tasks that did not commit, with state, pool, attempts and reason', () => {
   const text = renderRunReport(troubled.report, troubled.plan);
   assert.ok(text.includes('\nnot committed (2):\n'));
-  assert.match(lineStarting(text, '  n8 '), /^  n8\s+given-up\s+p\d\s+5\s+failed \d times \(last: exit code 3\) and no other pool can run it$/);
+  assert.match(lineStarting(text, '  n8 '), /^  n8\s+given-up\s+p\d\s+\d+\s+failed \d times on p\d \(last: exit code 3\), after its retries on p\d(, p\d)*; no other pool can run it now$/);
   assert.match(lineStarting(text, '  n10 '), /^  n10\s+blocked\s+p\d\s+0\s+its input n8 could not run$/);
 });
 

@@ -5,11 +5,18 @@
  * time scale) and a seed.
  */
 import { InputError, nearestName } from '../../model/issues.js';
-import type { BackendChoice } from '../backends.js';
+import type { ResourceMap } from '../../model/types.js';
 import { readAvailabilityCsv, type AvailabilityPoint } from './availability-csv.js';
 import { createSimBackend, type SimBackend } from './sim-backend.js';
 
-export function simBackendFor(choice: BackendChoice): SimBackend {
+export interface SimChoice {
+  readonly resources: ResourceMap;
+  readonly seed?: number;
+  /** Per pool, a CSV file of available slots over time. */
+  readonly traces?: ReadonlyMap<string, string>;
+}
+
+export function simBackendFor(choice: SimChoice): SimBackend {
   const ids = choice.resources.pools.map((p) => p.id);
   const availability = new Map<string, readonly AvailabilityPoint[]>();
   for (const [pool, file] of choice.traces ?? []) {
