@@ -90,7 +90,16 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
     const stdout = new Tail(OUTPUT_TAIL_BYTES);
     let settled = false;
     let aborted = false;
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      // Arguments spawn refuses outright (a NUL byte in an argument).
+      resolve({ kind: 'failed', error: `cannot start command ${file}: ${errorMessage(error)}` });
+      return;
+    }
+    const stdoutStream = child.stdout!;
+    const stderrStream = child.stderr!;
     const finish = (outcome: StepOutcome): void => {
       if (settled) return;
       settled = true;
@@ -102,8 +111,8 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
       if (child.pid !== undefined) killProcessGroup(child.pid);
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    stdoutStream.on('data', (chunk: Buffer) => stdout.push(chunk));
+    stderrStream.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Only spawn failures reach here with no pid; a running child's errors are not expected.
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) return;
@@ -120,11 +129,11 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
         return { kind: 'failed', error: `killed by signal ${signal ?? 'unknown'}${detail}` };
       };
       // stdio closes soon after the group is gone; wait briefly for the last of stderr.
-      if (child.stdout.readableEnded && child.stderr.readableEnded) finish(outcome());
+      if (stdoutStream.readableEnded && stderrStream.readableEnded) finish(outcome());
       else {
         const timer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
+          stdoutStream.destroy();
+          stderrStream.destroy();
           finish(outcome());
         }, STDIO_DRAIN_MS);
         child.on('close', () => {
@@ -354,7 +363,7 @@ export class AttemptStop {
   ) {
     if (cancel.aborted) this.stop('cancel');
     else cancel.addEventListener('abort', this.onCancel, { once: true });
-    if (timeoutS !== undefined && this.cause === undefined) this.timer = setTimeout(() => this.stop('timeout'), timeoutS * 1000);
+    if (timeoutS !== undefined && this.cause === undefined && timeoutS * 1000 <= MAX_TIMER_MS) this.timer = setTimeout(() => this.stop('timeout'), timeoutS * 1000);
   }
 
   get signal(): AbortSignal {
@@ -381,6 +390,9 @@ export class AttemptStop {
     this.cancel.removeEventListener('abort', this.onCancel);
   }
 }
+
+/** setTimeout's largest delay (about 24.8 days); a longer timeout is no timeout in practice. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function timedOutMessage(timeoutS: number): string {
   return `timed out after ${Number(timeoutS.toPrecision(6))}s`;
@@ -419,7 +431,8 @@ export async function executeJob(job: DispatchJob, options: ExecuteOptions): Pro
     let exitCode: number | undefined;
     for (const step of job.steps) {
       last = await runStep(job, step, stop.signal, context);
-      if (step.run.kind === 'command') exitCode = last.kind === 'failed' ? last.exitCode : last.kind === 'ok' ? 0 : undefined;
+      // The exit code is the last step's: a handler after a command leaves none.
+      exitCode = step.run.kind !== 'command' ? undefined : last.kind === 'failed' ? last.exitCode : last.kind === 'ok' ? 0 : undefined;
       if (last.kind !== 'ok') break;
     }
     if (last.kind === 'ok' && stop.signal.aborted) last = ABORTED;

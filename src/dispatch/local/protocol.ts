@@ -26,5 +26,7 @@ export type ResultCode = typeof RESULT_OK | typeof RESULT_FAILED | typeof RESULT
 export type RunResult = readonly [id: number, code: ResultCode, text: string | undefined, bytesOut: number | undefined];
 
 export interface FromThread {
-  readonly results: readonly RunResult[];
+  readonly results?: readonly RunResult[];
+  /** Sent once, when the thread has loaded and listens. */
+  readonly ready?: true;
 }

@@ -150,3 +150,6 @@ port.on('message', (message: ToThread) => {
     }
   }
 });
+
+const ready: FromThread = { ready: true };
+port.postMessage(ready);
