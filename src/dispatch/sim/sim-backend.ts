@@ -86,7 +86,11 @@ export interface SimStats {
 }
 
 export interface SimBackend extends Backend {
-  /** Resolves when the heap is empty: nothing more happens unless something is submitted or cancelled. */
+  /**
+   * Resolves when the heap is empty: nothing more happens unless something is submitted or
+   * cancelled. (Attempts queued on a pool whose slots never come back stay queued: `stats().queued`.)
+   * Rejects if a listener or timer callback threw.
+   */
   idle(): Promise<void>;
   stats(): SimStats;
 }
