@@ -340,6 +340,43 @@ test('availability at 0 below the dispatcher\'s slots is reported before the fir
   await stepped.backend.close();
 });
 
+test('nextCapacityChangeS: the next availability step or returning slot of a pool, undefined when none is left', async () => {
+  const seen: string[] = [];
+  const { backend } = await openSim(
+    [
+      { id: 'p', slots: 2 },
+      { id: 'q', slots: 1 },
+    ],
+    {
+      availability: new Map([['p', [{ timeS: 100, available: 0 }, { timeS: 600, available: 2 }]]]),
+      pools: [{ id: 'q', slotDownS: 50 }],
+      faults: (job) => (job.pool === 'q' && job.attempt === 1 ? { outcome: 'interrupted', afterS: 10 } : undefined),
+    },
+    (event, sim) => {
+      if (event.type === 'capacity') seen.push(`${event.pool} ${event.slots} @${event.atS}: next p ${sim.nextCapacityChangeS('p')}, q ${sim.nextCapacityChangeS('q')}`);
+    },
+  );
+  assert.is(backend.nextCapacityChangeS('p'), 100);
+  assert.is(backend.nextCapacityChangeS('q'), undefined);
+  assert.is(backend.nextCapacityChangeS('nowhere'), undefined);
+  backend.submit(simJob('w', 'p', 30));
+  backend.submit(simJob('x', 'q', 30));
+  await backend.idle();
+  // Scripted interruptions do not take the slot (only hazard ones do): q never changes here.
+  assert.equal(seen, ['p 0 @100: next p 600, q undefined', 'p 2 @600: next p undefined, q undefined']);
+  await backend.close();
+
+  const lossy = await openSim([{ id: 'q', slots: 1 }], { seed: 2, pools: [{ id: 'q', interruptionPerHour: 3600 * 1000, slotDownS: 50 }] }, (event, sim) => {
+    if (event.type === 'capacity' && event.slots === 0) seen.push(`lost @${event.atS}: back at ${sim.nextCapacityChangeS('q')}`);
+  });
+  lossy.backend.submit(simJob('y', 'q', 30));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const line = seen.find((l) => l.startsWith('lost'))!;
+  const [, lostAtS, backAtS] = /lost @(.+): back at (.+)/.exec(line)!;
+  assert.is(Number(backAtS), Number(lostAtS) + 50);
+  await lossy.backend.close();
+});
+
 test('a bad availability series is refused at open', async () => {
   const backend = createSimBackend({ availability: new Map([['p', [{ timeS: 5, available: 1 }, { timeS: 5, available: 2 }]]]) });
   try {

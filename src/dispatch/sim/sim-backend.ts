@@ -86,6 +86,8 @@ export interface SimStats {
 }
 
 export interface SimBackend extends Backend {
+  /** See the implementation: the next scheduled change of a pool's usable slots (backend seconds), if any. */
+  nextCapacityChangeS(poolId: string): number | undefined;
   /**
    * Resolves when the heap is empty: nothing more happens unless something is submitted or
    * cancelled. (Attempts queued on a pool whose slots never come back stay queued: `stats().queued`.)
@@ -148,6 +150,12 @@ interface PoolState {
   queued: number;
   /** Usable slots as last reported (open: the dispatcher's slots). */
   reported: number;
+  /** Times of the availability steps not applied yet: `steps[stepNext]` is the next. */
+  readonly steps: number[];
+  stepNext: number;
+  /** Times lost slots come back, in order (slotDownS is one per pool): `returns[returnNext]` is the next. */
+  readonly returns: number[];
+  returnNext: number;
 }
 
 class Attempt {
@@ -248,6 +256,10 @@ class SimBackendImpl implements SimBackend {
         head: 0,
         queued: 0,
         reported: pool.slots,
+        steps: [],
+        stepNext: 0,
+        returns: [],
+        returnNext: 0,
       };
     });
     for (const pool of this.pools) this.poolById.set(pool.id, pool);
@@ -261,6 +273,7 @@ class SimBackendImpl implements SimBackend {
         if (!(point.timeS > previousS) || !Number.isFinite(point.timeS)) throw new RangeError(`sim backend: pool "${pool.id}": availability times must be finite and strictly increasing, received ${point.timeS} after ${previousS}`);
         if (!(Number.isInteger(point.available) && point.available >= 0)) throw new RangeError(`sim backend: pool "${pool.id}": available must be an integer >= 0, received ${point.available}`);
         previousS = point.timeS;
+        pool.steps.push(Math.max(0, point.timeS));
         this.heap.push(Math.max(0, point.timeS), AVAILABILITY, this.stepPool.length);
         this.stepPool.push(pool.index);
         this.stepAvailable.push(point.available);
@@ -322,6 +335,21 @@ class SimBackendImpl implements SimBackend {
     this.timers.push(fn);
     this.heap.push(this.now + (delayS > 0 ? delayS : 0), TIMER, ref);
     this.scheduleDrain();
+  }
+
+  /**
+   * When the pool's usable slots may change next on their own (an availability step, a lost slot
+   * coming back), in backend seconds; undefined when nothing is scheduled. A real backend cannot
+   * know this; on the virtual clock it tells a dispatcher whose pools all have no slots whether
+   * waiting can help, instead of giving up what is queued.
+   */
+  nextCapacityChangeS(poolId: string): number | undefined {
+    const pool = this.poolById.get(poolId);
+    if (pool === undefined || this.closing) return undefined;
+    const step = pool.stepNext < pool.steps.length ? pool.steps[pool.stepNext]! : Infinity;
+    const back = pool.returnNext < pool.returns.length ? pool.returns[pool.returnNext]! : Infinity;
+    const next = step < back ? step : back;
+    return next === Infinity ? undefined : next;
   }
 
   close(): Promise<void> {
@@ -540,6 +568,7 @@ class SimBackendImpl implements SimBackend {
       this.hazardInterruptions++;
       if (pool.slotDownS > 0) {
         pool.down++;
+        pool.returns.push(this.now + pool.slotDownS);
         this.heap.push(this.now + pool.slotDownS, SLOT_BACK, pool.index);
         this.reportCapacity(pool, 'a slot was lost to an interruption');
       }
@@ -549,6 +578,7 @@ class SimBackendImpl implements SimBackend {
   }
 
   private onAvailability(pool: PoolState, available: number): void {
+    pool.stepNext++;
     pool.available = available;
     this.reportCapacity(pool, 'availability series');
     // The newest attempts give way: they lose the least work.
@@ -563,6 +593,7 @@ class SimBackendImpl implements SimBackend {
   }
 
   private onSlotBack(pool: PoolState): void {
+    pool.returnNext++;
     pool.down--;
     this.reportCapacity(pool, 'a slot lost to an interruption is back');
     this.fill(pool);
