@@ -190,4 +190,88 @@ test('every sub-task commits once or is reported with why; never before its inpu
   assert.ok(runs >= 5, `only ${runs} runs in the time limit`);
 });
 
+/** Random hazards, lost slots and availability series: no exact prediction, only the invariants. */
+const noisyArbitrary = fc.record({
+  base: caseArbitrary,
+  hazards: fc.array(fc.record({ perHour: fc.constantFrom(0, 10, 60, 200), slotDownS: fc.constantFrom(0, 5, 60) }), { minLength: 3, maxLength: 3 }),
+  series: fc.array(fc.array(fc.record({ gapS: fc.integer({ min: 1, max: 200 }), available: fc.integer({ min: 0, max: 3 }) }), { maxLength: 4 }), { minLength: 3, maxLength: 3 }),
+});
+
+async function checkInvariants(noisy: typeof noisyArbitrary extends fc.Arbitrary<infer T> ? T : never): Promise<void> {
+  const testCase = noisy.base;
+  const task = {
+    name: 'noisy',
+    stages: testCase.stages.map((stage, i) => ({
+      id: `s${i}`,
+      op: 'op',
+      runtimeS: stage.runtimeS,
+      after: stage.after.map((on, k) => (on && i - 1 - k >= 0 ? `s${i - 1 - k}` : undefined)).filter((x): x is string => x !== undefined),
+    })),
+  };
+  const pools = { pools: testCase.pools.map((pool, i) => onePool(`p${i}`, pool.slots, { speed: pool.speed })) };
+  const availability = new Map(
+    testCase.pools.map((_, i) => {
+      let timeS = 0;
+      return [`p${i}`, noisy.series[i]!.map((point) => ({ timeS: (timeS += point.gapS), available: point.available }))] as const;
+    }),
+  );
+  const backend = createSimBackend({
+    seed: testCase.seed,
+    durations: 'replay',
+    faults: faultsFor(testCase, (job) => Number(job.stage.slice(1))),
+    pools: testCase.pools.map((_, i) => ({ id: `p${i}`, interruptionPerHour: noisy.hazards[i]!.perHour, slotDownS: noisy.hazards[i]!.slotDownS })),
+    availability,
+  });
+  const attempts: AttemptView[] = [];
+  const run = await runOn(backend, task, pools, { settings: { replay: { timeScale: 1 } }, request: { onAttempt: (attempt) => attempts.push(attempt) } });
+  try {
+    const { plan, report } = run;
+    const subtaskById = new Map(plan.subtasks.map((s) => [s.id, s]));
+    assert.is(report.timeline.length, plan.subtasks.length);
+    assert.is(report.committed + report.notCommitted.length, plan.subtasks.length);
+    for (const entry of report.notCommitted) assert.ok(entry.reason !== undefined && entry.reason !== '', `${entry.id} (${entry.state}) has a reason`);
+    assert.ok(report.notCommitted.every((entry) => entry.state === 'given-up' || entry.state === 'blocked'), 'a run that was not stopped leaves nothing "not run"');
+    const commits = run.journal.commits('r1');
+    assert.is(commits.length, report.committed);
+    assert.is(new Set(commits.map((c) => c.subtaskId)).size, commits.length, 'each sub-task committed at most once');
+    const commitOf = new Map(commits.map((c) => [c.subtaskId, c]));
+    for (const attempt of attempts) {
+      for (const input of subtaskById.get(attempt.subtask)!.after) {
+        const commit = commitOf.get(input);
+        assert.ok(commit !== undefined && commit.finishedS <= attempt.startedS + 1e-9, `${attempt.subtask} attempt ${attempt.attempt} started at ${attempt.startedS} before its input ${input} committed`);
+      }
+    }
+    // Nothing is left running or queued on the backend once the run has settled.
+    const stats = backend.stats();
+    assert.is(stats.running, 0, 'nothing runs after the report');
+  } finally {
+    run.cleanup();
+  }
+}
+
+test('with hazards, lost slots and availability series: commits once, reasons for the rest, never before the inputs', async () => {
+  const seed = propertySeed('dispatcher × sim, noisy');
+  const deadline = Date.now() + 4_000;
+  let runs = 0;
+  let lastFailure = '';
+  await fc
+    .assert(
+      fc.asyncProperty(noisyArbitrary, async (noisy) => {
+        runs++;
+        try {
+          await checkInvariants(noisy);
+        } catch (error) {
+          lastFailure = error instanceof Error ? error.message : String(error);
+          throw error;
+        }
+      }),
+      { seed, numRuns: 40, interruptAfterTimeLimit: Math.max(1, deadline - Date.now()), markInterruptAsFailure: false },
+    )
+    .catch((error: unknown) => {
+      throw new Error(`${lastFailure}\n${error instanceof Error ? error.message : String(error)}`);
+    });
+  console.log(`  [dispatcher × sim, noisy] ${runs} runs`);
+  assert.ok(runs >= 5, `only ${runs} runs in the time limit`);
+});
+
 test.run();
