@@ -87,11 +87,11 @@ async function run(jobs: readonly DispatchJob[], mode: 'all at once' | 'as slots
   // Per pool, the jobs not submitted yet ("as slots free").
   const waiting = new Map<string, DispatchJob[]>(POOLS.map((pool) => [pool.id, []]));
   const next = new Map<string, number>(POOLS.map((pool) => [pool.id, 0]));
-  const byKey = new Map<string, DispatchJob>();
-  const submit = (job: DispatchJob): void => {
-    byKey.set(`${job.runId}:${job.subtask}:${job.attempt}`, job);
-    backend.submit(job);
-  };
+  // The listener finds a job from its key (`bench:t<index>:<attempt>`) without a map of its own,
+  // so the numbers are the backend's rather than the listener's bookkeeping.
+  const submit = (job: DispatchJob): void => backend.submit(job);
+  const jobOf = (key: string): DispatchJob => jobs[Number(key.slice(7, key.lastIndexOf(':')))]!;
+  const attemptOf = (key: string): number => Number(key.slice(key.lastIndexOf(':') + 1));
   const submitNext = (pool: string): void => {
     const list = waiting.get(pool)!;
     const index = next.get(pool)!;
@@ -102,10 +102,10 @@ async function run(jobs: readonly DispatchJob[], mode: 'all at once' | 'as slots
   };
   const listener = (event: BackendEvent): void => {
     if (event.type !== 'finished') return;
-    const job = byKey.get(event.key)!;
+    const job = jobOf(event.key);
     if (event.result.outcome === 'interrupted') {
       interruptions++;
-      submit({ ...job, attempt: job.attempt + 1 });
+      submit({ ...job, attempt: attemptOf(event.key) + 1 });
     } else {
       if (event.result.outcome === 'succeeded' && ++succeeded === jobs.length) {
         makespanS = event.result.finishedS;

@@ -118,7 +118,7 @@ test('timeoutS: an attempt longer than its timeout fails "timed out" at start + 
   backend.submit(simJob('fast', 'p', 3, { timeoutS: 5 }));
   await backend.idle();
   const finished = finishedByKey(events);
-  assert.equal(finished.get('r:slow:1')!.result, { outcome: 'failed', startedS: 0, finishedS: 5, error: 'timed out', worker: 'sim:p' });
+  assert.equal(finished.get('r:slow:1')!.result, { outcome: 'failed', startedS: 0, finishedS: 5, error: 'timed out', worker: 'sim:p', files: false });
   assert.is(finished.get('r:fast:1')!.result.outcome, 'succeeded');
   assert.is(finished.get('r:fast:1')!.result.finishedS, 8);
   await backend.close();
@@ -149,8 +149,8 @@ test('cancel: a running attempt ends cancelled at the current virtual time; a qu
   backend.submit(ticker);
   await backend.idle();
   const finished = finishedByKey(events);
-  assert.equal(finished.get(jobKey(long))!.result, { outcome: 'cancelled', startedS: 0, finishedS: 30, error: 'the user asked', worker: 'sim:p' });
-  assert.equal(finished.get(jobKey(queued))!.result, { outcome: 'cancelled', startedS: 30, finishedS: 30, error: 'not needed', worker: 'sim:p' });
+  assert.equal(finished.get(jobKey(long))!.result, { outcome: 'cancelled', startedS: 0, finishedS: 30, error: 'the user asked', worker: 'sim:p', files: false });
+  assert.equal(finished.get(jobKey(queued))!.result, { outcome: 'cancelled', startedS: 30, finishedS: 30, error: 'not needed', worker: 'sim:p', files: false });
   assert.not.ok(events.some((e) => e.type === 'started' && e.key === jobKey(queued)));
   assert.is(events.filter((e) => 'key' in e && e.key === jobKey(long)).length, 2, 'started, then one finished');
   assert.is(backend.nowS(), 30, 'the cancelled attempt\'s end never happened');
@@ -208,7 +208,7 @@ test('fault schedule: failed and interrupted after afterS; a fault after the att
   for (const name of ['f', 'i', 'late', 'ok']) backend.submit(simJob(name, 'p', 10));
   await backend.idle();
   const finished = finishedByKey(events);
-  assert.equal(finished.get('r:f:1')!.result, { outcome: 'failed', startedS: 0, finishedS: 2, error: 'disk full', worker: 'sim:p' });
+  assert.equal(finished.get('r:f:1')!.result, { outcome: 'failed', startedS: 0, finishedS: 2, error: 'disk full', worker: 'sim:p', files: false });
   assert.is(finished.get('r:i:1')!.result.outcome, 'interrupted');
   assert.is(finished.get('r:i:1')!.result.finishedS, 3);
   assert.is(finished.get('r:late:1')!.result.outcome, 'succeeded');
@@ -340,6 +340,43 @@ test('availability at 0 below the dispatcher\'s slots is reported before the fir
   await stepped.backend.close();
 });
 
+test('nextCapacityChangeS: the next availability step or returning slot of a pool, undefined when none is left', async () => {
+  const seen: string[] = [];
+  const { backend } = await openSim(
+    [
+      { id: 'p', slots: 2 },
+      { id: 'q', slots: 1 },
+    ],
+    {
+      availability: new Map([['p', [{ timeS: 100, available: 0 }, { timeS: 600, available: 2 }]]]),
+      pools: [{ id: 'q', slotDownS: 50 }],
+      faults: (job) => (job.pool === 'q' && job.attempt === 1 ? { outcome: 'interrupted', afterS: 10 } : undefined),
+    },
+    (event, sim) => {
+      if (event.type === 'capacity') seen.push(`${event.pool} ${event.slots} @${event.atS}: next p ${sim.nextCapacityChangeS('p')}, q ${sim.nextCapacityChangeS('q')}`);
+    },
+  );
+  assert.is(backend.nextCapacityChangeS('p'), 100);
+  assert.is(backend.nextCapacityChangeS('q'), undefined);
+  assert.is(backend.nextCapacityChangeS('nowhere'), undefined);
+  backend.submit(simJob('w', 'p', 30));
+  backend.submit(simJob('x', 'q', 30));
+  await backend.idle();
+  // Scripted interruptions do not take the slot (only hazard ones do): q never changes here.
+  assert.equal(seen, ['p 0 @100: next p 600, q undefined', 'p 2 @600: next p undefined, q undefined']);
+  await backend.close();
+
+  const lossy = await openSim([{ id: 'q', slots: 1 }], { seed: 2, pools: [{ id: 'q', interruptionPerHour: 3600 * 1000, slotDownS: 50 }] }, (event, sim) => {
+    if (event.type === 'capacity' && event.slots === 0) seen.push(`lost @${event.atS}: back at ${sim.nextCapacityChangeS('q')}`);
+  });
+  lossy.backend.submit(simJob('y', 'q', 30));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const line = seen.find((l) => l.startsWith('lost'))!;
+  const [, lostAtS, backAtS] = /lost @(.+): back at (.+)/.exec(line)!;
+  assert.is(Number(backAtS), Number(lostAtS) + 50);
+  await lossy.backend.close();
+});
+
 test('a bad availability series is refused at open', async () => {
   const backend = createSimBackend({ availability: new Map([['p', [{ timeS: 5, available: 1 }, { timeS: 5, available: 2 }]]]) });
   try {
@@ -380,7 +417,7 @@ test('when nothing runs, availability steps are still delivered (a dispatcher ma
     if (event.type === 'capacity' && event.slots > 0) sim.submit(simJob('held', 'p', 5));
   });
   await backend.idle();
-  assert.equal(finishedByKey(events).get('r:held:1')!.result, { outcome: 'succeeded', startedS: 500, finishedS: 505, worker: 'sim:p' });
+  assert.equal(finishedByKey(events).get('r:held:1')!.result, { outcome: 'succeeded', startedS: 500, finishedS: 505, worker: 'sim:p', files: false });
   await backend.close();
 });
 

@@ -86,7 +86,13 @@ export interface SimStats {
 }
 
 export interface SimBackend extends Backend {
-  /** Resolves when the heap is empty: nothing more happens unless something is submitted or cancelled. */
+  /** See the implementation: the next scheduled change of a pool's usable slots (backend seconds), if any. */
+  nextCapacityChangeS(poolId: string): number | undefined;
+  /**
+   * Resolves when the heap is empty: nothing more happens unless something is submitted or
+   * cancelled. (Attempts queued on a pool whose slots never come back stay queued: `stats().queued`.)
+   * Rejects if a listener or timer callback threw.
+   */
   idle(): Promise<void>;
   stats(): SimStats;
 }
@@ -95,13 +101,14 @@ export function createSimBackend(options: SimBackendOptions = {}): SimBackend {
   return new SimBackendImpl(options);
 }
 
-// Heap event kinds. Commands and attempt ends are the run's own work; availability steps and
-// returning slots happen whether anything runs or not ("background").
+// Heap event kinds. Commands and attempt ends are the run's own work; timers (`after`),
+// availability steps and returning slots are dropped when the backend closes.
 const SUBMIT = 0;
 const CANCEL = 1;
 const END = 2;
-const AVAILABILITY = 3;
-const SLOT_BACK = 4;
+const TIMER = 3;
+const AVAILABILITY = 4;
+const SLOT_BACK = 5;
 
 // Attempt states.
 const PENDING = 0;
@@ -143,6 +150,12 @@ interface PoolState {
   queued: number;
   /** Usable slots as last reported (open: the dispatcher's slots). */
   reported: number;
+  /** Times of the availability steps not applied yet: `steps[stepNext]` is the next. */
+  readonly steps: number[];
+  stepNext: number;
+  /** Times lost slots come back, in order (slotDownS is one per pool): `returns[returnNext]` is the next. */
+  readonly returns: number[];
+  returnNext: number;
 }
 
 class Attempt {
@@ -183,6 +196,8 @@ class SimBackendImpl implements SimBackend {
   /** Availability steps, by heap reference. */
   private readonly stepPool: number[] = [];
   private readonly stepAvailable: number[] = [];
+  /** Callbacks of `after`, by heap reference (cleared once called). */
+  private readonly timers: ((() => void) | undefined)[] = [];
 
   private now = 0;
   private opened = false;
@@ -241,6 +256,10 @@ class SimBackendImpl implements SimBackend {
         head: 0,
         queued: 0,
         reported: pool.slots,
+        steps: [],
+        stepNext: 0,
+        returns: [],
+        returnNext: 0,
       };
     });
     for (const pool of this.pools) this.poolById.set(pool.id, pool);
@@ -254,6 +273,7 @@ class SimBackendImpl implements SimBackend {
         if (!(point.timeS > previousS) || !Number.isFinite(point.timeS)) throw new RangeError(`sim backend: pool "${pool.id}": availability times must be finite and strictly increasing, received ${point.timeS} after ${previousS}`);
         if (!(Number.isInteger(point.available) && point.available >= 0)) throw new RangeError(`sim backend: pool "${pool.id}": available must be an integer >= 0, received ${point.available}`);
         previousS = point.timeS;
+        pool.steps.push(Math.max(0, point.timeS));
         this.heap.push(Math.max(0, point.timeS), AVAILABILITY, this.stepPool.length);
         this.stepPool.push(pool.index);
         this.stepAvailable.push(point.available);
@@ -306,6 +326,30 @@ class SimBackendImpl implements SimBackend {
       }
     }
     return undefined;
+  }
+
+  /** A timer on the virtual clock (the dispatcher's retry backoff); called from the loop, like a listener. */
+  after(delayS: number, fn: () => void): void {
+    if (this.closing) return;
+    const ref = this.timers.length;
+    this.timers.push(fn);
+    this.heap.push(this.now + (delayS > 0 ? delayS : 0), TIMER, ref);
+    this.scheduleDrain();
+  }
+
+  /**
+   * When the pool's usable slots may change next on their own (an availability step, a lost slot
+   * coming back), in backend seconds; undefined when nothing is scheduled. A real backend cannot
+   * know this; on the virtual clock it tells a dispatcher whose pools all have no slots whether
+   * waiting can help, instead of giving up what is queued.
+   */
+  nextCapacityChangeS(poolId: string): number | undefined {
+    const pool = this.poolById.get(poolId);
+    if (pool === undefined || this.closing) return undefined;
+    const step = pool.stepNext < pool.steps.length ? pool.steps[pool.stepNext]! : Infinity;
+    const back = pool.returnNext < pool.returns.length ? pool.returns[pool.returnNext]! : Infinity;
+    const next = step < back ? step : back;
+    return next === Infinity ? undefined : next;
   }
 
   close(): Promise<void> {
@@ -391,7 +435,7 @@ class SimBackendImpl implements SimBackend {
           this.heapEvents++;
           continue;
         }
-        if (kind >= AVAILABILITY && this.closing) {
+        if (kind >= TIMER && this.closing) {
           heap.pop();
           continue;
         }
@@ -420,6 +464,12 @@ class SimBackendImpl implements SimBackend {
           case END:
             this.onEnd(attempts[ref]!);
             break;
+          case TIMER: {
+            const fn = this.timers[ref]!;
+            this.timers[ref] = undefined;
+            fn();
+            break;
+          }
           case AVAILABILITY:
             this.onAvailability(this.pools[this.stepPool[ref]!]!, this.stepAvailable[ref]!);
             break;
@@ -518,6 +568,7 @@ class SimBackendImpl implements SimBackend {
       this.hazardInterruptions++;
       if (pool.slotDownS > 0) {
         pool.down++;
+        pool.returns.push(this.now + pool.slotDownS);
         this.heap.push(this.now + pool.slotDownS, SLOT_BACK, pool.index);
         this.reportCapacity(pool, 'a slot was lost to an interruption');
       }
@@ -527,6 +578,7 @@ class SimBackendImpl implements SimBackend {
   }
 
   private onAvailability(pool: PoolState, available: number): void {
+    pool.stepNext++;
     pool.available = available;
     this.reportCapacity(pool, 'availability series');
     // The newest attempts give way: they lose the least work.
@@ -541,6 +593,7 @@ class SimBackendImpl implements SimBackend {
   }
 
   private onSlotBack(pool: PoolState): void {
+    pool.returnNext++;
     pool.down--;
     this.reportCapacity(pool, 'a slot lost to an interruption is back');
     this.fill(pool);
@@ -640,10 +693,13 @@ class SimBackendImpl implements SimBackend {
     attempt.state = DONE;
     this.finishedCount[outcome]!++;
     const worker = attempt.pool?.worker;
-    // Built in one of a few fixed shapes (no spreads): this runs once per attempt.
+    // Built in one of a few fixed shapes (no spreads): this runs once per attempt. `files: false`:
+    // nothing executes, so there is never a staging directory to commit.
+    const o = OUTCOMES[outcome]!;
+    const finishedS = this.now;
     let result: AttemptResult;
-    if (worker === undefined) result = error === undefined ? { outcome: OUTCOMES[outcome]!, startedS, finishedS: this.now } : { outcome: OUTCOMES[outcome]!, startedS, finishedS: this.now, error };
-    else result = error === undefined ? { outcome: OUTCOMES[outcome]!, startedS, finishedS: this.now, worker } : { outcome: OUTCOMES[outcome]!, startedS, finishedS: this.now, error, worker };
+    if (worker === undefined) result = error === undefined ? { outcome: o, startedS, finishedS, files: false } : { outcome: o, startedS, finishedS, error, files: false };
+    else result = error === undefined ? { outcome: o, startedS, finishedS, worker, files: false } : { outcome: o, startedS, finishedS, error, worker, files: false };
     this.emit({ type: 'finished', key: attempt.key, result });
   }
 }
