@@ -209,6 +209,10 @@ class Dispatcher {
   private readonly subtaskOfKey = new Map<string, number>();
   private readonly poolOfKey = new Map<string, number>();
   private readonly stagingOfKey = new Map<string, string>();
+  /** Attempts the backend said started (the rest are still waiting in the backend for a slot or a worker). */
+  private readonly startedKeys = new Set<string>();
+  /** Waiting attempts the dispatcher cancelled to place them elsewhere (not a failure of their pool). */
+  private readonly withdrawn = new Set<string>();
   /** The slot (lane) each sub-task's current or committed attempt holds on its pool: what the partial schedule of a re-plan names. */
   private readonly slotOf: Int32Array;
   /** Per pool, a stack of free slot indices (lowest on top). */
@@ -451,7 +455,10 @@ class Dispatcher {
     switch (event.type) {
       case 'started': {
         const s = this.subtaskOfKey.get(event.key);
-        if (s !== undefined) this.startedS[s] = this.toRunS(event.atS);
+        if (s !== undefined) {
+          this.startedS[s] = this.toRunS(event.atS);
+          this.startedKeys.add(event.key);
+        }
         return;
       }
       case 'finished':
@@ -476,6 +483,7 @@ class Dispatcher {
     this.subtaskOfKey.delete(key);
     this.poolOfKey.delete(key);
     this.stagingOfKey.delete(key);
+    this.startedKeys.delete(key);
     this.load.inFlight[p]!--;
     this.freeSlots[p]!.push(this.slotOf[s]!);
     const attempt = Number(key.slice(key.lastIndexOf(':') + 1));
@@ -499,7 +507,10 @@ class Dispatcher {
         this.state[s] = READY; // not run: resumable
         return;
       }
-      if (outcome === 'failed') this.onFailed(s, p, result.error ?? 'failed');
+      if (this.withdrawn.delete(key) && outcome === 'cancelled') {
+        this.state[s] = WAITING;
+        if (this.reallocate(s, `withdrawn from ${this.poolIds[p]} before it started (${result.error ?? 'withdrawn'})`, true)) this.makeReady(s);
+      } else if (outcome === 'failed') this.onFailed(s, p, result.error ?? 'failed');
       else this.onLost(s, p, outcome === 'cancelled' ? `cancelled outside the run: ${result.error ?? ''}`.trim() : (result.error ?? outcome));
       this.pumpAll();
     }
@@ -638,6 +649,7 @@ class Dispatcher {
     this.load.excluded[p] = 1;
     this.decide('exclude-pool', `${limit} attempts in a row failed or were lost on ${this.poolIds[p]}, none succeeded in between: taken out of the run`, undefined, this.poolIds[p]!);
     this.requeueFrom(p, `its pool ${this.poolIds[p]} was taken out of the run`);
+    this.withdrawWaiting(p, `pool ${this.poolIds[p]} was taken out of the run`);
     this.replanWanted = `pool ${this.poolIds[p]} was taken out of the run`;
     this.maybeReplan();
   }
@@ -650,10 +662,23 @@ class Dispatcher {
     if (slots <= 0 && before > 0) {
       this.decide('move', `pool ${pool} has no slots now (${reason}): what was queued there is re-allocated`, undefined, pool);
       this.requeueFrom(p, `its pool ${pool} has no slots`);
+      this.withdrawWaiting(p, `pool ${pool} has no slots (${reason})`);
       this.replanWanted = `pool ${pool} lost its slots (${reason})`;
       this.maybeReplan();
     }
     this.pumpAll();
+  }
+
+  /**
+   * Attempts submitted to pool p that have not started are cancelled: in a queue no worker
+   * serves they would wait for ever. Their `cancelled` ends re-allocate them (onFinished).
+   */
+  private withdrawWaiting(p: number, why: string): void {
+    for (const [key, q] of this.poolOfKey) {
+      if (q !== p || this.startedKeys.has(key)) continue;
+      this.withdrawn.add(key);
+      this.backend.cancel(key, why);
+    }
   }
 
   /** Everything queued on pool p is re-ranked (it may not come back). */

@@ -97,7 +97,7 @@ test('every worker of a pool gone: its sub-tasks are re-allocated to the other p
   let killed = false;
   const decisions: DecisionRow[] = [];
   try {
-    const backend = createBullmqBackend({ redisUrl: REDIS_URL, prefix, stalledIntervalMs: 500, capacityPollMs: 0 });
+    const backend = createBullmqBackend({ redisUrl: REDIS_URL, prefix, stalledIntervalMs: 500, capacityPollMs: 300 });
     const run = await runOn(backend, job(), POOLS, {
       settings: REPLAY,
       request: {
@@ -116,7 +116,8 @@ test('every worker of a pool gone: its sub-tasks are re-allocated to the other p
       assert.is(run.report.status, 'succeeded', JSON.stringify(run.report.notCommitted.slice(0, 3)));
       assertExactlyOnce(run);
       assert.ok(decisions.some((d) => d.kind === 'move' && d.poolId === 'a'), 'lost work moved to pool a');
-      assert.ok(run.report.excludedPools.includes('b') || decisions.some((d) => d.kind === 'exclude-pool'), 'pool b taken out');
+      // Seen either way: the backend reports b without live workers (capacity 0), or its losses take it out of the run.
+      assert.ok(decisions.some((d) => d.poolId === 'b' && (d.kind === 'exclude-pool' || /has no slots/.test(d.reason))), decisions.map((d) => `${d.kind}: ${d.reason}`).join('\n'));
     } finally {
       run.cleanup();
     }
