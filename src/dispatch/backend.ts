@@ -134,6 +134,13 @@ export interface Backend {
    * clock must provide it; without it the dispatcher uses a real timer.
    */
   after?(delayS: number, fn: () => void): void;
+  /**
+   * Virtual-clock backends: when the pool's slots change next (a scheduled capacity step or a
+   * slot coming back), undefined when nothing is scheduled. Lets the dispatcher wait for
+   * capacity that will return instead of giving work up. Real backends leave it out (workers
+   * may join at any time; the dispatcher waits `capacityWaitS` for them).
+   */
+  nextCapacityChangeS?(pool: string): number | undefined;
 }
 
 /** The context a JS handler (`run: { module, export }`) is called with, beside its `DispatchJob`. */

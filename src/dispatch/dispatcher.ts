@@ -47,6 +47,7 @@ export const DEFAULT_RETRIES = 2;
 /** Attempts of one sub-task beyond which it is given up whatever happened (interruptions do not count against `retries`). */
 export const MAX_ATTEMPTS = 25;
 export const DEFAULT_POOL_FAILURE_LIMIT = 5;
+export const DEFAULT_CAPACITY_WAIT_S = 120;
 
 export interface ReplanSettings {
   /** Re-plan when a finish is this fraction of the planned makespan off the plan. */
@@ -77,6 +78,8 @@ export interface DispatchOptions {
   /** false: never re-plan the remainder. */
   readonly replan?: ReplanSettings | false;
   readonly poolFailureLimit?: number;
+  /** With every usable pool out of slots on a real backend, how long to wait for workers to come back before giving the queued work up (s, real time). Default 120. */
+  readonly capacityWaitS?: number;
   /** Continue a run: what the journal says is committed, and the highest attempt per sub-task. */
   readonly resume?: { readonly commits: readonly CommitRow[]; readonly lastAttempt: ReadonlyMap<string, number>; readonly offsetS: number };
   /** Stops the run: running attempts are cancelled, the journal stays consistent, the run is resumable. */
@@ -245,6 +248,8 @@ class Dispatcher {
   private finish!: (report: RunReport) => void;
   private fail!: (error: unknown) => void;
   private finished = false;
+  /** Armed while queued work waits for capacity on a real backend; gives it up when it fires. */
+  private capacityTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DispatchOptions) {
     this.problem = options.problem;
@@ -623,8 +628,14 @@ class Dispatcher {
     const from = this.poolOf[s]!;
     const best = this.rank(s)[0];
     if (best === undefined) {
-      this.giveUp(s, `${why}, and no pool can run it now`);
-      return false;
+      const waitOn = this.poolThatMayReturn(s, from);
+      if (waitOn === undefined) {
+        this.giveUp(s, `${why}, and no pool can run it now`);
+        return false;
+      }
+      this.poolOf[s] = waitOn;
+      if (log) this.decide('wait', `${why}; no pool has a slot for it now: it waits for ${this.poolIds[waitOn]} to get slots back`, id, this.poolIds[waitOn]!);
+      return true;
     }
     this.poolOf[s] = best.pool;
     if (best.pool !== from) {
@@ -634,6 +645,19 @@ class Dispatcher {
       this.decide('stay', `${why}; ${this.poolIds[from]} is still ranked best by the cost model (expected finish ${best.finishS.toFixed(1)} s)`, id, this.poolIds[from]!);
     }
     return true;
+  }
+
+  /**
+   * A pool s may run on whose slots may come back (scheduled on a virtual clock; on a real
+   * backend workers may join): its own pool first. Undefined when none.
+   */
+  private poolThatMayReturn(s: number, preferred: number): number | undefined {
+    const P = this.P;
+    const may = (q: number): boolean =>
+      this.load.excluded[q] === 0 && this.scored.graph.expectedS[s * P + q]! < Number.POSITIVE_INFINITY && (this.backend.nextCapacityChangeS === undefined || this.backend.nextCapacityChangeS(this.poolIds[q]!) !== undefined);
+    if (may(preferred)) return preferred;
+    for (let q = 0; q < P; q++) if (may(q)) return q;
+    return undefined;
   }
 
   private rank(s: number) {
@@ -659,6 +683,10 @@ class Dispatcher {
     if (p === undefined) return;
     const before = this.load.slots[p]!;
     this.load.slots[p] = Math.max(0, slots);
+    if (slots > 0 && this.capacityTimer !== undefined) {
+      clearTimeout(this.capacityTimer);
+      this.capacityTimer = undefined;
+    }
     if (slots <= 0 && before > 0) {
       this.decide('move', `pool ${pool} has no slots now (${reason}): what was queued there is re-allocated`, undefined, pool);
       this.requeueFrom(p, `its pool ${pool} has no slots`);
@@ -710,7 +738,7 @@ class Dispatcher {
         if (this.state[t] === WAITING || this.state[t] === READY) {
           if (this.state[t] === READY) this.load.queued[this.poolOf[t]!]!--;
           this.state[t] = BLOCKED;
-          this.reason[t] = `its input ${id} could not run`;
+          this.reason[t] = u === s ? `its input ${id} could not run` : `${id}, upstream of it, could not run`;
           this.settled++;
           stack.push(t);
         }
@@ -864,18 +892,35 @@ class Dispatcher {
       let queued = 0;
       for (let p = 0; p < this.P; p++) queued += this.queues[p]!.size;
       if (queued > 0 && this.settled < this.n) {
-        // Work is queued but no pool has a slot: nothing will change unless capacity returns.
-        // A backend on a virtual clock would have said so by now; a real one may still report
-        // capacity, so wait for it only while something could report it.
+        // Work is queued but no pool has a slot: nothing changes unless capacity returns.
+        // A virtual clock knows whether it will; on a real backend workers may still join, so
+        // the queued work waits for them, for capacityWaitS at most.
         let anySlots = false;
         for (let p = 0; p < this.P; p++) if (this.load.slots[p]! > 0 && this.load.excluded[p] === 0) anySlots = true;
         if (anySlots) return;
-        for (let s = 0; s < this.n; s++) if (this.state[s] === READY) this.giveUpQueued(s);
+        if (this.backend.nextCapacityChangeS !== undefined) {
+          // A virtual clock says when slots come back: wait for that, else nothing ever will.
+          for (let p = 0; p < this.P; p++) if (this.queues[p]!.size > 0 && this.load.excluded[p] === 0 && this.backend.nextCapacityChangeS(this.poolIds[p]!) !== undefined) return;
+        } else if (this.capacityTimer === undefined) {
+          const waitS = this.options.capacityWaitS ?? DEFAULT_CAPACITY_WAIT_S;
+          this.decide('wait', `no pool has slots (no live workers?): waiting up to ${waitS} s for capacity before giving the queued sub-tasks up`);
+          this.capacityTimer = setTimeout(() => this.guard(() => this.giveUpAllQueued()), waitS * 1000);
+          return;
+        } else return;
+        this.giveUpAllQueued();
+        return;
       } else if (this.settled < this.n) return;
     }
     this.finished = true;
+    if (this.capacityTimer !== undefined) clearTimeout(this.capacityTimer);
     this.journal?.flush();
     this.finish(this.report());
+  }
+
+  private giveUpAllQueued(): void {
+    this.capacityTimer = undefined;
+    for (let s = 0; s < this.n; s++) if (this.state[s] === READY) this.giveUpQueued(s);
+    this.checkDone();
   }
 
   private giveUpQueued(s: number): void {

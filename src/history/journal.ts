@@ -49,7 +49,7 @@ export interface CommitRow {
   readonly finishedS: number;
 }
 
-export type DecisionKind = 'retry' | 'move' | 'stay' | 'replan' | 'exclude-pool' | 'give-up' | 'resume' | 'stop';
+export type DecisionKind = 'retry' | 'move' | 'stay' | 'wait' | 'replan' | 'exclude-pool' | 'give-up' | 'resume' | 'stop';
 
 export interface DecisionRow {
   readonly seq: number;

@@ -140,7 +140,7 @@ async function check(testCase: Case): Promise<void> {
       assert.ok(entry.reason !== undefined && entry.reason !== '', `${entry.id} has a reason`);
       if (entry.state === 'blocked') {
         // It names the given-up sub-task upstream that blocks it (an input, or an input's input).
-        const cause = /^its input (.+) could not run$/.exec(entry.reason!)?.[1];
+        const cause = (/^its input (.+) could not run$/.exec(entry.reason!) ?? /^(.+), upstream of it, could not run$/.exec(entry.reason!))?.[1];
         assert.ok(cause !== undefined && states.get(cause)?.state === 'given-up' && ancestorsOf(entry.id).has(cause), `${entry.id}: ${entry.reason}`);
       } else {
         assert.match(entry.reason!, /scripted|attempts without success|failed/);
