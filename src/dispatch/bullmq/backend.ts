@@ -57,8 +57,15 @@ export interface BullmqBackendOptions {
   readonly capacityPollMs?: number;
 }
 
-/** Events kept in each queue's stream; a reader lagging more than this falls back on the sweep. */
-export const EVENTS_MAX_LEN = 50_000;
+/**
+ * Events kept in each queue's stream (BullMQ's default is 10,000). A job makes four (added,
+ * waiting, active, completed), so a burst of 20,000 submissions is 80,000 events, and a reader
+ * lagging further behind than this would find some trimmed (the sweep then reads those results
+ * from the jobs, a sweep or two later). About 20 MB of Redis memory at most per pool.
+ */
+export const EVENTS_MAX_LEN = 100_000;
+/** Jobs per addBulk call (calls are pipelined on one connection). */
+const ADD_CHUNK = 500;
 export const LOST_IN_REDIS = 'Redis lost the job (restarted?)';
 export const LOST_STALLED = 'its worker stopped responding (BullMQ found the job stalled)';
 export const LOST_LOCK = 'its worker stopped renewing the job lock (the worker died?)';
@@ -217,21 +224,26 @@ class BullmqBackend implements Backend {
     this.flushScheduled = false;
     for (const state of this.pools.values()) {
       if (state.pending.length === 0) continue;
-      const batch = state.pending.splice(0);
-      for (const tracked of batch) tracked.phase = 'adding';
-      state.queue.addBulk(batch.map((tracked) => ({ name: tracked.job.subtask, data: tracked.job, opts: { jobId: tracked.id } }))).then(
-        () => {
-          for (const tracked of batch) {
-            if (this.tracked.get(tracked.id) !== tracked || tracked.phase !== 'adding') continue;
-            tracked.phase = 'queued';
-            if (tracked.cancelReason !== undefined) void this.cancelInRedis(tracked, tracked.cancelReason);
-          }
-        },
-        (error: Error) => {
-          for (const tracked of batch) this.lose(tracked, `could not queue it in Redis: ${error.message}`);
-        },
-      );
+      const all = state.pending.splice(0);
+      for (const tracked of all) tracked.phase = 'adding';
+      // Chunks, not one addBulk: one MULTI of 20,000 adds holds Redis (and every worker) for a second.
+      for (let from = 0; from < all.length; from += ADD_CHUNK) this.add(state, all.slice(from, from + ADD_CHUNK));
     }
+  }
+
+  private add(state: PoolState, batch: Tracked[]): void {
+    state.queue.addBulk(batch.map((tracked) => ({ name: tracked.job.subtask, data: tracked.job, opts: { jobId: tracked.id } }))).then(
+      () => {
+        for (const tracked of batch) {
+          if (this.tracked.get(tracked.id) !== tracked || tracked.phase !== 'adding') continue;
+          tracked.phase = 'queued';
+          if (tracked.cancelReason !== undefined) void this.cancelInRedis(tracked, tracked.cancelReason);
+        }
+      },
+      (error: Error) => {
+        for (const tracked of batch) this.lose(tracked, `could not queue it in Redis: ${error.message}`);
+      },
+    );
   }
 
   private async cancelInRedis(tracked: Tracked, reason: string): Promise<void> {
@@ -382,6 +394,10 @@ class BullmqBackend implements Backend {
     await this.register();
     const checked = [...this.tracked.values()].filter((t) => t.phase === 'queued' || t.phase === 'active');
     if (checked.length === 0) return;
+    // The phase as it was when the pipeline went out: only a job whose `active` event was read
+    // before must hold a lock (BullMQ sets it in the script that writes the event). One that
+    // turns active while the replies travel was waiting, without a lock, when it was checked.
+    const wasActive = checked.map((tracked) => tracked.phase === 'active');
     const pipeline = client.pipeline();
     for (const tracked of checked) {
       const jobHash = `${this.prefix}:${safeName(tracked.job.pool)}:${tracked.id}`;
@@ -403,7 +419,7 @@ class BullmqBackend implements Backend {
       else if (finished) {
         if (tracked.finishedSeenS === undefined) tracked.finishedSeenS = now;
         else if (now - tracked.finishedSeenS >= this.stalledIntervalMs / 1000) overdue.push(tracked);
-      } else if (tracked.phase === 'active' && !locked) this.lose(tracked, LOST_LOCK);
+      } else if (wasActive[index] === true && !locked) this.lose(tracked, LOST_LOCK);
     });
     for (const tracked of overdue) await this.finishFromHash(tracked);
   }
