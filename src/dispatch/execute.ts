@@ -90,7 +90,16 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
     const stdout = new Tail(OUTPUT_TAIL_BYTES);
     let settled = false;
     let aborted = false;
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      // Arguments spawn refuses outright (a NUL byte in an argument).
+      resolve({ kind: 'failed', error: `cannot start command ${file}: ${errorMessage(error)}` });
+      return;
+    }
+    const stdoutStream = child.stdout!;
+    const stderrStream = child.stderr!;
     const finish = (outcome: StepOutcome): void => {
       if (settled) return;
       settled = true;
@@ -102,8 +111,8 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
       if (child.pid !== undefined) killProcessGroup(child.pid);
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    stdoutStream.on('data', (chunk: Buffer) => stdout.push(chunk));
+    stderrStream.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Only spawn failures reach here with no pid; a running child's errors are not expected.
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) return;
@@ -120,11 +129,11 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
         return { kind: 'failed', error: `killed by signal ${signal ?? 'unknown'}${detail}` };
       };
       // stdio closes soon after the group is gone; wait briefly for the last of stderr.
-      if (child.stdout.readableEnded && child.stderr.readableEnded) finish(outcome());
+      if (stdoutStream.readableEnded && stderrStream.readableEnded) finish(outcome());
       else {
         const timer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
+          stdoutStream.destroy();
+          stderrStream.destroy();
           finish(outcome());
         }, STDIO_DRAIN_MS);
         child.on('close', () => {
@@ -176,8 +185,24 @@ export async function loadHandler(module: string, name: string): Promise<Handler
   return handler as Handler;
 }
 
-/** The same as loadHandler when the module is already loaded, without a promise: the hot path of many tiny jobs. */
+/** Handlers already loaded in this thread, by export and module: the hot path of many tiny jobs takes no promise. */
 const resolvedHandlers = new Map<string, Handler>();
+
+function handlerKey(module: string, name: string): string {
+  return `${name}\u0000${module}`;
+}
+
+/** The handler if this thread has loaded it before (see `loadHandler`), else undefined. */
+export function cachedHandler(module: string, name: string): Handler | undefined {
+  return resolvedHandlers.get(handlerKey(module, name));
+}
+
+/** `loadHandler`, remembering a success for `cachedHandler`. */
+export async function loadAndCacheHandler(module: string, name: string): Promise<Handler | string> {
+  const loaded = await loadHandler(module, name);
+  if (typeof loaded !== 'string') resolvedHandlers.set(handlerKey(module, name), loaded);
+  return loaded;
+}
 
 export interface HandlerRun {
   readonly signal: AbortSignal;
@@ -190,13 +215,11 @@ export interface HandlerRun {
  * its thread is the caller's to stop).
  */
 export async function runModuleStep(job: DispatchJob, step: JobStep & { run: { kind: 'module' } }, run: HandlerRun): Promise<StepOutcome> {
-  const key = `${step.run.export}\u0000${moduleUrl(step.run.module)}`;
-  let handler = resolvedHandlers.get(key);
+  let handler = cachedHandler(step.run.module, step.run.export);
   if (handler === undefined) {
-    const loaded = await loadHandler(step.run.module, step.run.export);
+    const loaded = await loadAndCacheHandler(step.run.module, step.run.export);
     if (typeof loaded === 'string') return { kind: 'failed', error: loaded };
     handler = loaded;
-    resolvedHandlers.set(key, handler);
   }
   if (run.signal.aborted) return ABORTED;
   let result: unknown;
@@ -438,7 +461,7 @@ export function errorMessage(error: unknown): string {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
