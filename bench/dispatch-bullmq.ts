@@ -6,8 +6,10 @@
  * The ratio is what apportion's layer costs: executeJob (staging dir, handler call, result),
  * the AttemptResult in the return value, the event bookkeeping.
  *
- * A third row keeps only 100 attempts in flight (2 × 50 slots), refilling one per finished
- * event, as the dispatcher does: latency-bound rather than batch-bound.
+ * A third row gives the pool 100 slots (2 × 50): the backend keeps at most 100 attempts in
+ * Redis and sends the next as one ends, as the dispatcher's slot limit does — latency-bound
+ * rather than batch-bound. A fourth replaces executeJob in the workers by an attempt that does
+ * nothing (no staging directory), to separate the queue path from the attempt's own work.
  *
  *   node --import tsx bench/dispatch-bullmq.ts          (N=20000, 2 rounds, Redis at $APPORTION_BENCH_REDIS or 127.0.0.1:6379)
  *   BENCH_N=5000 BENCH_ROUNDS=1 ...                      a quicker run
@@ -57,7 +59,6 @@ async function throughBackend(round: number, windowSize: number | undefined, tri
   try {
     let finished = 0;
     let failed = 0;
-    let next = 0;
     const jobs = Array.from({ length: N }, (_, i) => makeJob('bench', `t${i}`, 'cpu', dir, [moduleStep('noop')]));
     // Warm-up jobs first: each worker imports the handler module before timing starts.
     const warm = Array.from({ length: 20 }, (_, i) => makeJob('warm', `w${i}`, 'cpu', dir, [moduleStep('noop')]));
@@ -67,10 +68,8 @@ async function throughBackend(round: number, windowSize: number | undefined, tri
     const allWarm = new Promise<void>((resolve) => (warmed = resolve));
     let done!: () => void;
     const allDone = new Promise<void>((resolve) => (done = resolve));
-    const submitNext = (): void => {
-      if (next < N) backend.submit(jobs[next++]!);
-    };
-    await backend.open([{ id: 'cpu', slots: WORKERS * CONCURRENCY }], (event: BackendEvent) => {
+    // The backend keeps at most `slots` attempts of a pool in Redis (the rest wait in memory).
+    await backend.open([{ id: 'cpu', slots: windowSize ?? N }], (event: BackendEvent) => {
       if (event.type !== 'finished' && event.type !== 'lost') return;
       if (warmKeys.has(event.key)) {
         if (--warmLeft === 0) warmed();
@@ -80,19 +79,17 @@ async function throughBackend(round: number, windowSize: number | undefined, tri
       if (event.type === 'lost' || event.result.outcome !== 'succeeded') {
         if (failed++ < 3) progress(`  not succeeded: ${JSON.stringify(event)}`);
       }
-      if (windowSize !== undefined) submitNext();
       if (finished === N) done();
     });
     workers.push(...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker({ pool: 'cpu', redisUrl: REDIS_URL, prefix, concurrency: CONCURRENCY, ...(trivialExecute ? { trivialExecute } : {}) } as WorkerOptions)))));
     for (const job of warm) backend.submit(job);
     await bounded(allWarm, 'warm-up');
     const startMs = performance.now();
-    if (windowSize === undefined) for (let i = 0; i < N; i++) submitNext();
-    else for (let i = 0; i < windowSize; i++) submitNext();
+    for (const job of jobs) backend.submit(job);
     await bounded(allDone, 'backend');
     const seconds = (performance.now() - startMs) / 1000;
     if (failed > 0) throw new Error(`${failed} of ${N} jobs did not succeed`);
-    const what = windowSize === undefined ? `all ${N} submitted at once` : `${windowSize} in flight (refilled per finished event)`;
+    const what = windowSize === undefined ? `all ${N} submitted at once` : `all submitted at once, pool slots ${windowSize} (at most that many in Redis)`;
     return { label: trivialExecute ? `apportion bullmq backend, ${what}, workers skip executeJob (the queue path alone)` : `apportion bullmq backend, ${what}`, jobsPerS: N / seconds, seconds };
   } finally {
     await backend.close();

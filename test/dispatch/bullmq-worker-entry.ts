@@ -12,6 +12,12 @@ const kill = new AbortController();
 const onSignal = (): void => (stop.signal.aborted ? kill.abort() : stop.abort());
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
+// Started with an IPC channel by the tests: a parent that dies (a test run killed) takes its workers along.
+process.on('disconnect', () => {
+  stop.abort();
+  kill.abort();
+  setTimeout(() => process.exit(1), 2000).unref();
+});
 try {
   const summary = await runWorker({
     ...options,

@@ -16,7 +16,17 @@ import { createBullmqBackend, LOST_IN_REDIS, LOST_LOCK, LOST_STALLED } from '../
 import { registeredPools, safeName } from '../../src/dispatch/bullmq/redis.js';
 import { InputError } from '../../src/model/issues.js';
 import { runCli } from '../helpers/cli.js';
+import { conformance } from './conformance.js';
 import { EventLog, REDIS_URL, deleteKeys, freePort, makeJob, moduleStep, startRedisServer, startWorker, stopWorker, uniquePrefix, withTimeout, type RedisServer, type WorkerProcess } from './bullmq-helpers.js';
+
+// ---- the conformance suite, on 2 worker processes per pool ----
+
+const CONFORMANCE_PREFIX = uniquePrefix('conformance');
+const CONFORMANCE_POOLS = ['p', 'a', 'b', 'two', 'three'];
+const conformanceWorkers = await Promise.all(
+  CONFORMANCE_POOLS.flatMap((pool) => [0, 1].map(() => startWorker({ pool, redisUrl: REDIS_URL, prefix: CONFORMANCE_PREFIX, concurrency: 4, lockDurationMs: 2000, stalledIntervalMs: 500 }, 20_000))),
+);
+conformance('bullmq', () => createBullmqBackend({ redisUrl: REDIS_URL, prefix: CONFORMANCE_PREFIX, stalledIntervalMs: 500, capacityPollMs: 0 }), { executes: true });
 
 interface Context {
   prefix: string;
@@ -27,6 +37,12 @@ interface Context {
 }
 
 const it = suite<Context>('bullmq backend');
+
+// Runs after the conformance suite (uvu runs suites in order): its workers and keys go.
+it.before(async () => {
+  await Promise.all(conformanceWorkers.map((worker) => stopWorker(worker, 'SIGTERM').catch(() => stopWorker(worker))));
+  await deleteKeys(REDIS_URL, CONFORMANCE_PREFIX);
+});
 
 it.before.each((context) => {
   context.prefix = uniquePrefix('bullmq');
@@ -198,8 +214,8 @@ it('cancel: a waiting job is removed, a running one is aborted by its worker', a
   backend.cancel('r:unknown:1', 'ignored');
   await log.untilTerminal([jobKey(running), jobKey(waiting), jobKey(unsent)], 10_000);
   const outcome = (key: string): unknown => {
-    const event = log.terminal(key) as Extract<BackendEvent, { type: 'finished' }>;
-    return [event.type, event.result.outcome, event.result.error];
+    const event = log.terminal(key)!;
+    return event.type === 'finished' ? [event.type, event.result.outcome, event.result.error] : [event.type, JSON.stringify(event)];
   };
   assert.equal(outcome(jobKey(running)), ['finished', 'cancelled', 'cancelled']);
   assert.equal(outcome(jobKey(waiting)), ['finished', 'cancelled', 'not needed']);

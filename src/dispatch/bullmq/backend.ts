@@ -74,15 +74,18 @@ const STALLED_REASON = 'job stalled more than allowable limit';
 /** Finished jobs stay an hour (failed ones a day) for inspection, then BullMQ drops them. */
 const JOB_OPTIONS: JobsOptions = { attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } };
 
-type Phase = 'pending' | 'adding' | 'queued' | 'active';
+/** backlog: over the pool's slots, held here; pending: waiting for the next addBulk; adding: addBulk sent. */
+type Phase = 'backlog' | 'pending' | 'adding' | 'queued' | 'active';
 
 interface Tracked {
   readonly key: string;
   readonly id: string;
   readonly job: DispatchJob;
   phase: Phase;
+  /** Counted against its pool's slots (everything but the backlog). */
+  counted: boolean;
   startedS?: number;
-  /** Set by `cancel` while the job is still on its way into Redis. */
+  /** Set by `cancel`: acted on once addBulk answered, and makes our own remove's event a cancel. */
   cancelReason?: string;
   /** When the sweep first saw the job finished without its event (s). */
   finishedSeenS?: number;
@@ -93,6 +96,10 @@ interface PoolState {
   readonly queue: Queue;
   readonly events: QueueEvents;
   readonly pending: Tracked[];
+  /** Submitted beyond the pool's slots, in order: sent to Redis as earlier attempts end. */
+  readonly backlog: Tracked[];
+  /** Attempts of this pool in Redis or on their way there: at most `pool.slots`. */
+  inFlight: number;
   workerless: number;
   reportedEmpty: boolean;
 }
@@ -147,7 +154,7 @@ class BullmqBackend implements Backend {
       const events = new QueueEvents(safeName(pool.id), { connection, prefix: this.prefix, lastEventId: fromId, blockingTimeout: 5000 });
       events.on('error', () => {});
       this.listenTo(events);
-      this.pools.set(pool.id, { pool, queue, events, pending: [], workerless: 0, reportedEmpty: false });
+      this.pools.set(pool.id, { pool, queue, events, pending: [], backlog: [], inFlight: 0, workerless: 0, reportedEmpty: false });
     }
     await Promise.all([...this.pools.values()].flatMap((state) => [state.queue.waitUntilReady(), state.events.waitUntilReady()]));
     await this.register();
@@ -170,13 +177,30 @@ class BullmqBackend implements Backend {
     const key = jobKey(job);
     if (this.seen.has(key)) return;
     const state = this.pools.get(job.pool);
-    const tracked: Tracked = { key, id: safeName(key), job, phase: 'pending' };
+    const tracked: Tracked = { key, id: safeName(key), job, phase: 'pending', counted: false };
     this.seen.add(key);
     this.tracked.set(tracked.id, tracked);
     if (state === undefined) {
       this.later(() => this.finish(tracked, this.failedResult(`pool "${job.pool}" was not opened on this backend`)));
       return;
     }
+    if (state.inFlight >= state.pool.slots) {
+      tracked.phase = 'backlog';
+      state.backlog.push(tracked);
+      return;
+    }
+    this.send(state, tracked);
+  }
+
+  /**
+   * Queues `tracked` for the next addBulk. At most `slots` attempts per pool are in Redis: the
+   * dispatcher keeps to that anyway, and then BullMQ's workers (whose concurrency knows nothing
+   * of this run's slots) cannot run more of a pool's attempts at once than it has slots.
+   */
+  private send(state: PoolState, tracked: Tracked): void {
+    tracked.phase = 'pending';
+    tracked.counted = true;
+    state.inFlight++;
     state.pending.push(tracked);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -184,12 +208,24 @@ class BullmqBackend implements Backend {
     }
   }
 
+  /** An attempt ended: its slot goes to the first of the backlog. */
+  private release(tracked: Tracked): void {
+    if (!tracked.counted) return;
+    tracked.counted = false;
+    const state = this.pools.get(tracked.job.pool);
+    if (state === undefined) return;
+    state.inFlight--;
+    while (state.inFlight < state.pool.slots && state.backlog.length > 0) this.send(state, state.backlog.shift()!);
+  }
+
   cancel(key: string, reason: string): void {
     const tracked = this.tracked.get(safeName(key));
     if (tracked === undefined || this.closed) return;
-    if (tracked.phase === 'pending') {
-      const pending = this.pools.get(tracked.job.pool)?.pending;
-      pending?.splice(pending.indexOf(tracked), 1);
+    if (tracked.phase === 'pending' || tracked.phase === 'backlog') {
+      const state = this.pools.get(tracked.job.pool);
+      const list = tracked.phase === 'pending' ? state?.pending : state?.backlog;
+      list?.splice(list.indexOf(tracked), 1);
+      tracked.phase = 'backlog'; // no longer on its way: finishing it must not touch Redis
       this.later(() => this.finish(tracked, this.cancelledResult(reason)));
       return;
     }
@@ -210,6 +246,7 @@ class BullmqBackend implements Backend {
     // What runs is cancelled (the contract), without waiting for the workers to confirm.
     const inRedis = [...this.tracked.values()].filter((t) => t.phase === 'queued' || t.phase === 'active');
     this.tracked.clear();
+    for (const state of this.pools.values()) state.backlog.length = 0;
     if (client.status === 'ready') {
       await Promise.all(inRedis.map((t) => this.requestCancel(t, 'the dispatcher closed the backend').catch(() => {})));
       await client.del(poolsKey(this.prefix, this.backendId)).catch(() => {});
@@ -249,6 +286,7 @@ class BullmqBackend implements Backend {
   private async cancelInRedis(tracked: Tracked, reason: string): Promise<void> {
     const state = this.pools.get(tracked.job.pool);
     if (state === undefined) return;
+    tracked.cancelReason = reason;
     try {
       const removed = await this.requestCancel(tracked, reason);
       // Removed while waiting: it never ran. Otherwise its worker has it and reports cancelled.
@@ -291,21 +329,25 @@ class BullmqBackend implements Backend {
       if (tracked !== undefined) this.lose(tracked, LOST_STALLED);
     });
     events.on('removed', ({ jobId }) => {
-      // Not by us (cancel untracks first): someone cleaned the queue.
       const tracked = this.tracked.get(jobId);
-      if (tracked !== undefined && tracked.phase !== 'adding') this.lose(tracked, 'the job was removed from Redis by someone else');
+      if (tracked === undefined || tracked.phase === 'adding') return;
+      // Our own cancel's remove (its event may come before the remove's reply), or someone cleaning the queue.
+      if (tracked.cancelReason !== undefined) this.finish(tracked, this.cancelledResult(tracked.cancelReason));
+      else this.lose(tracked, 'the job was removed from Redis by someone else');
     });
   }
 
   private finish(tracked: Tracked, result: AttemptResult): void {
     if (this.tracked.get(tracked.id) !== tracked) return;
     this.tracked.delete(tracked.id);
+    this.release(tracked);
     this.emit({ type: 'finished', key: tracked.key, result });
   }
 
   private lose(tracked: Tracked, reason: string): void {
     if (this.tracked.get(tracked.id) !== tracked) return;
     this.tracked.delete(tracked.id);
+    this.release(tracked);
     this.emit({ type: 'lost', key: tracked.key, atS: this.nowS(), reason });
   }
 
@@ -319,26 +361,23 @@ class BullmqBackend implements Backend {
     setImmediate(fn);
   }
 
-  /** A worker's result, moved from its epoch seconds onto this backend's clock. */
+  /**
+   * A worker's result on this backend's clock. The attempt starts when its `started` event was
+   * seen here (so `started.atS <= result.startedS`) and lasts what the worker measured; it ends
+   * no later than now, the time its `completed` event was read. Without a `started` event the
+   * worker's epoch seconds are moved by the clock offset (machines' clocks may differ a little).
+   */
   private workerResult(tracked: Tracked, value: unknown): AttemptResult {
     if (typeof value !== 'object' || value === null || typeof (value as AttemptResult).outcome !== 'string') {
       return this.failedResult(`the worker returned no attempt result (${JSON.stringify(value) ?? 'undefined'}): is it an apportion worker?`, tracked.startedS);
     }
     const result = value as AttemptResult;
-    const offsetS = this.openedMs / 1000;
     const now = this.nowS();
-    let startedS = result.startedS - offsetS;
-    let finishedS = result.finishedS - offsetS;
-    if (!Number.isFinite(startedS) || !Number.isFinite(finishedS)) {
-      startedS = tracked.startedS ?? now;
-      finishedS = now;
-    }
-    const aheadS = finishedS - now;
-    if (aheadS > 0) {
-      startedS -= aheadS;
-      finishedS -= aheadS;
-    }
-    return { ...result, startedS: Math.max(0, startedS), finishedS: Math.max(0, finishedS) };
+    const measuredS = result.finishedS - result.startedS;
+    const durationS = Number.isFinite(measuredS) && measuredS > 0 ? measuredS : 0;
+    const workerStartS = result.startedS - this.openedMs / 1000;
+    const startedS = tracked.startedS ?? Math.max(0, Math.min(Number.isFinite(workerStartS) ? workerStartS : now, now - durationS));
+    return { ...result, startedS, finishedS: Math.min(now, startedS + durationS) };
   }
 
   private failedResult(error: string, startedS?: number): AttemptResult {
