@@ -7,9 +7,13 @@
  *   do not collide because a job id is the attempt's key (run:subtask:attempt, escaped by
  *   `safeName` since BullMQ refuses ':'). For strict isolation give each run its own prefix
  *   (and its workers the same `--prefix`).
- * - Submissions are batched: `submit` queues in memory and one `addBulk` per pool goes out on
- *   the next turn of the event loop (setImmediate), so a burst of 10,000 submits is a few round
- *   trips. The job id is deterministic, so submitting a key BullMQ already holds adds nothing.
+ * - Submissions are batched: `submit` queues in memory and `addBulk`s of up to 500 per pool go
+ *   out on the next turn of the event loop (setImmediate), so a burst of 10,000 submits is a
+ *   few round trips. The job id is deterministic, so submitting a key BullMQ already holds adds
+ *   nothing (a resumed dispatcher re-submitting a finished key gets its result via the sweep).
+ * - At most `pool.slots` attempts of a pool are in Redis at once; more wait in memory and go out
+ *   as earlier ones end. Workers' concurrency knows nothing of a run's slots, so this is what
+ *   keeps a pool's running attempts within them (the dispatcher keeps to the same limit).
  * - Results come from BullMQ's own event stream (QueueEvents, one blocking XREAD per pool):
  *   `active` → started, `completed` → finished with the AttemptResult the worker returned,
  *   `failed` → finished/failed with its reason, `stalled` → lost. No second results channel:
@@ -31,9 +35,15 @@
  *   `queue.getWorkers()`); a pool without any for two polls in a row → capacity 0, and back to
  *   the pool's slots when one connects.
  *
- * Time: `nowS()` is seconds since `open` on this machine's wall clock. Workers stamp results
- * with their epoch seconds; they are moved onto this clock (and pulled back if a worker's clock
- * runs ahead, so an attempt never ends after the backend's now).
+ * Time: `nowS()` is seconds since `open` on this machine's wall clock. A result starts when its
+ * `started` event was read here and lasts what the worker measured (clamped to end by now), so
+ * workers' clocks never have to agree with this one.
+ *
+ * Latencies (measured, see the report of issue 9): a SIGKILLed worker's attempt is lost about
+ * the worker's lockDuration after its last lock renewal plus up to one stalledIntervalMs
+ * (lockDuration 1 s / interval 0.3 s → 0.8–0.9 s; 4 s / 1 s → ~4 s), whichever of this sweep
+ * and a surviving worker's stalled check sees it first; a Redis restart → lost ~0.1 s after
+ * Redis is back (the reconnect triggers the sweep).
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
