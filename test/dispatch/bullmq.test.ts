@@ -128,6 +128,36 @@ it('a second submission of the same key is a no-op, in this backend and in Redis
   assert.equal(pidsOf(job.stagingDir).length, 1, 'ran once');
 });
 
+it('a resumed dispatcher re-submitting a key that finished meanwhile gets its result from Redis (the sweep)', async (context) => {
+  const first = new EventLog();
+  const before = await openBackend(context, ['p'], first);
+  await workers(context, 'p', 1);
+  const job = makeJob('r', 'done-before', 'p', context.dir, [moduleStep('echo')]);
+  before.submit(job);
+  await first.untilTerminal([jobKey(job)], 10_000);
+  await before.close();
+  const log = new EventLog();
+  const after = await openBackend(context, ['p'], log);
+  after.submit(job);
+  await log.untilTerminal([jobKey(job)], 10_000);
+  const finished = log.terminal(jobKey(job)) as Extract<BackendEvent, { type: 'finished' }>;
+  assert.is(finished.type, 'finished');
+  assert.is(finished.result.outcome, 'succeeded');
+  assert.equal(finished.result.value, { subtask: 'done-before', attempt: 1, inputs: 0 });
+  assert.equal(log.of(jobKey(job)).map((event) => event.type), ['finished'], 'it did not run again');
+});
+
+it('a job for a pool that was not opened fails, after submit returned', async (context) => {
+  const log = new EventLog();
+  const backend = await openBackend(context, ['p'], log);
+  const job = makeJob('r', 'stray', 'nowhere', context.dir, [moduleStep('echo')]);
+  backend.submit(job);
+  assert.is(log.events.length, 0);
+  await log.untilTerminal([jobKey(job)], 5000);
+  const finished = log.terminal(jobKey(job)) as Extract<BackendEvent, { type: 'finished' }>;
+  assert.equal([finished.result.outcome, finished.result.error], ['failed', 'pool "nowhere" was not opened on this backend']);
+});
+
 it('open fails within the timeout with an InputError naming the URL when Redis is not there', async (context) => {
   const url = `redis://127.0.0.1:${await freePort()}`;
   const backend = createBullmqBackend({ redisUrl: url, prefix: context.prefix });
