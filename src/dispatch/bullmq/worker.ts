@@ -65,6 +65,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerSummar
   let worker: Worker | undefined;
   const running = new Map<string, AbortController>();
   let jobs = 0;
+  let closed = false;
   try {
     const known = await registeredPools(client, prefix);
     if (known.length > 0 && !known.includes(options.pool)) {
@@ -148,12 +149,29 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerSummar
     await worker.waitUntilReady();
     options.onReady?.({ knownPools: known, worker: workerName });
     await Promise.race([stopped, runLoop]);
-    await worker.close();
-    await runLoop.catch(() => {});
+    // Graceful: running attempts finish and report. Not while Redis is away: their results
+    // could not be written (commands wait for Redis), so they are stopped and the close forced.
+    const closing = worker.close();
+    const redisAway = new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (client.status === 'ready') return;
+        clearInterval(check);
+        resolve();
+      }, 250);
+      void closing.finally(() => clearInterval(check));
+    });
+    if ((await Promise.race([closing.then(() => 'closed' as const), redisAway.then(() => 'away' as const)])) === 'away') {
+      warn('Redis is not reachable: stopping the running attempts without reporting them (the dispatcher finds them lost)');
+      kill();
+      await Promise.race([worker.close(true), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    } else {
+      await runLoop.catch(() => {});
+    }
     options.killSignal?.removeEventListener('abort', kill);
+    closed = true;
     return { jobs };
   } finally {
-    if (worker !== undefined) await worker.close(true).catch(() => {});
+    if (worker !== undefined && !closed) await Promise.race([worker.close(true).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000))]);
     subscriber?.disconnect();
     client.disconnect();
   }
