@@ -281,6 +281,19 @@ it('a Redis restart without persistence: every attempt in flight is lost, and at
   for (const job of seconds) assert.is((log.terminal(jobKey(job)) as Extract<BackendEvent, { type: 'finished' }>).result.outcome, 'succeeded');
 });
 
+it('a worker told to stop while Redis is away exits instead of waiting for results it cannot write', async (context) => {
+  const redis = (context.redis = await startRedisServer());
+  const log = new EventLog();
+  const backend = await openBackend(context, ['p'], log, { url: redis.url });
+  const [worker] = await workers(context, 'p', 1, { url: redis.url });
+  const job = makeJob('r', 'stranded', 'p', context.dir, [moduleStep('hang')]);
+  backend.submit(job);
+  await log.until(() => log.of(jobKey(job)).length > 0, 10_000, 'the start');
+  await redis.kill();
+  assert.is(await stopWorker(worker!, 'SIGTERM', 10_000), 0);
+  assert.match(worker!.stderr(), 'Redis is not reachable: stopping the running attempts');
+});
+
 it('the registry: an open backend lists its pools for workers, and removes them on close', async (context) => {
   const backend = await openBackend(context, ['a', 'b:1'], new EventLog());
   const client = new Redis(REDIS_URL);
