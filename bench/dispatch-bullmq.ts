@@ -17,10 +17,11 @@
  * Writes bench/results/dispatch-bullmq.md and prints it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { jobKey, type BackendEvent } from '../src/dispatch/backend.js';
 import { createBullmqBackend, EVENTS_MAX_LEN } from '../src/dispatch/bullmq/backend.js';
 import { deleteKeys, makeJob, moduleStep, startWorker, stopWorker, type WorkerOptions, type WorkerProcess } from '../test/dispatch/bullmq-helpers.js';
@@ -44,6 +45,53 @@ interface Measure {
   readonly label: string;
   readonly jobsPerS: number;
   readonly seconds: number;
+  /** CPU time per 1000 jobs (ms): robust to the machine's other load, unlike jobs/s. */
+  readonly cpu?: CpuPerKilojob;
+}
+
+interface CpuPerKilojob {
+  readonly workers: number;
+  readonly dispatcher: number;
+  readonly redis: number;
+}
+
+const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ
+
+/** User + system CPU (ms) a process used so far, from /proc (undefined off Linux). */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
+}
+
+async function redisCpuMs(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  const get = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return (get('used_cpu_sys') + get('used_cpu_user')) * 1000;
+}
+
+/** CPU of the workers, this process and Redis between `start()` and `stop()`, per 1000 jobs. */
+async function cpuMeter(workerPids: readonly number[]): Promise<{ stop(): Promise<CpuPerKilojob | undefined> }> {
+  const client = new Redis(REDIS_URL);
+  const workersNow = (): number | undefined => workerPids.map(processCpuMs).reduce<number | undefined>((sum, ms) => (sum === undefined || ms === undefined ? undefined : sum + ms), 0);
+  const workers0 = workersNow();
+  const self0 = process.cpuUsage();
+  const redis0 = await redisCpuMs(client);
+  return {
+    async stop() {
+      const workers1 = workersNow();
+      const self = process.cpuUsage(self0);
+      const redis1 = await redisCpuMs(client);
+      client.disconnect();
+      if (workers0 === undefined || workers1 === undefined) return undefined;
+      const perKilojob = 1000 / N;
+      return { workers: (workers1 - workers0) * perKilojob, dispatcher: ((self.user + self.system) / 1000) * perKilojob, redis: (redis1 - redis0) * perKilojob };
+    },
+  };
 }
 
 function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -84,13 +132,15 @@ async function throughBackend(round: number, windowSize: number | undefined, tri
     workers.push(...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker({ pool: 'cpu', redisUrl: REDIS_URL, prefix, concurrency: CONCURRENCY, ...(trivialExecute ? { trivialExecute } : {}) } as WorkerOptions)))));
     for (const job of warm) backend.submit(job);
     await bounded(allWarm, 'warm-up');
+    const meter = await cpuMeter(workers.map((worker) => worker.pid));
     const startMs = performance.now();
     for (const job of jobs) backend.submit(job);
     await bounded(allDone, 'backend');
     const seconds = (performance.now() - startMs) / 1000;
+    const cpu = await meter.stop();
     if (failed > 0) throw new Error(`${failed} of ${N} jobs did not succeed`);
     const what = windowSize === undefined ? `all ${N} submitted at once` : `all submitted at once, pool slots ${windowSize} (at most that many in Redis)`;
-    return { label: trivialExecute ? `apportion bullmq backend, ${what}, workers skip executeJob (the queue path alone)` : `apportion bullmq backend, ${what}`, jobsPerS: N / seconds, seconds };
+    return { label: trivialExecute ? `apportion bullmq backend, ${what}, workers skip executeJob (the queue path alone)` : `apportion bullmq backend, ${what}`, jobsPerS: N / seconds, seconds, ...(cpu === undefined ? {} : { cpu }) };
   } finally {
     await backend.close();
     await Promise.all(workers.map((worker) => stopWorker(worker, 'SIGTERM').catch(() => stopWorker(worker))));
@@ -111,6 +161,7 @@ async function rawBullmq(round: number): Promise<Measure> {
       children.push(child);
       await bounded(new Promise<void>((ready) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && ready())), 'raw worker start');
     }
+    const meter = await cpuMeter(children.map((child) => child.pid!));
     const startMs = performance.now();
     for (let from = 0; from < N; from += 1000) {
       void queue.addBulk(Array.from({ length: Math.min(1000, N - from) }, (_, i) => ({ name: 'noop', data: { i: from + i } })));
@@ -121,7 +172,8 @@ async function rawBullmq(round: number): Promise<Measure> {
       while ((await queue.getCompletedCount()) < N) await new Promise((r) => setTimeout(r, 20));
     })(), 'raw BullMQ');
     const seconds = (performance.now() - startMs) / 1000;
-    return { label: `raw BullMQ (addBulk × 1000, no-op processor)`, jobsPerS: N / seconds, seconds };
+    const cpu = await meter.stop();
+    return { label: `raw BullMQ (addBulk × 1000, no-op processor)`, jobsPerS: N / seconds, seconds, ...(cpu === undefined ? {} : { cpu }) };
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));
@@ -156,6 +208,20 @@ const lines = [
     ['what', 'best jobs/s', 'every round (jobs/s)', 'best time (s)', 'vs raw BullMQ'],
     best.map((measure, i) => [measure.label, formatNumber(measure.jobsPerS), measures.map((round) => formatNumber(round[i]!.jobsPerS)).join(', '), formatNumber(measure.seconds), `${formatNumber(measure.jobsPerS / rawBest, 3)}×`]),
     new Set([1, 3, 4]),
+  ),
+  '',
+  'CPU per 1000 jobs (ms, the least of the rounds; user + system), which the machine\'s other load does not change much; "jobs/s if alone" is the 2 cores divided by the total, an upper bound for this machine with nothing else running:',
+  '',
+  ...markdownTable(
+    ['what', 'workers', 'dispatcher process', 'Redis', 'total', 'jobs/s if alone'],
+    [0, 1, 2, 3].map((i) => {
+      const cpus = measures.map((round) => round[i]!.cpu).filter((cpu): cpu is CpuPerKilojob => cpu !== undefined);
+      if (cpus.length === 0) return [best[i]!.label, '–', '–', '–', '–', '–'];
+      const least = cpus.reduce((a, b) => (b.workers + b.dispatcher + b.redis < a.workers + a.dispatcher + a.redis ? b : a));
+      const total = least.workers + least.dispatcher + least.redis;
+      return [best[i]!.label, formatNumber(least.workers, 3), formatNumber(least.dispatcher, 3), formatNumber(least.redis, 3), formatNumber(total, 3), formatNumber((os.cpus().length * 1000 * 1000) / total, 3)];
+    }),
+    new Set([1, 2, 3, 4, 5]),
   ),
   '',
   `Load average at the end: ${loadAtEnd()} (2 cores: the other rows of a round ran beside whatever else the machine was doing).`,
