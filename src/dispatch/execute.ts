@@ -363,7 +363,7 @@ export class AttemptStop {
   ) {
     if (cancel.aborted) this.stop('cancel');
     else cancel.addEventListener('abort', this.onCancel, { once: true });
-    if (timeoutS !== undefined && this.cause === undefined) this.timer = setTimeout(() => this.stop('timeout'), timeoutS * 1000);
+    if (timeoutS !== undefined && this.cause === undefined && timeoutS * 1000 <= MAX_TIMER_MS) this.timer = setTimeout(() => this.stop('timeout'), timeoutS * 1000);
   }
 
   get signal(): AbortSignal {
@@ -390,6 +390,9 @@ export class AttemptStop {
     this.cancel.removeEventListener('abort', this.onCancel);
   }
 }
+
+/** setTimeout's largest delay (about 24.8 days); a longer timeout is no timeout in practice. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function timedOutMessage(timeoutS: number): string {
   return `timed out after ${Number(timeoutS.toPrecision(6))}s`;
@@ -428,7 +431,8 @@ export async function executeJob(job: DispatchJob, options: ExecuteOptions): Pro
     let exitCode: number | undefined;
     for (const step of job.steps) {
       last = await runStep(job, step, stop.signal, context);
-      if (step.run.kind === 'command') exitCode = last.kind === 'failed' ? last.exitCode : last.kind === 'ok' ? 0 : undefined;
+      // The exit code is the last step's: a handler after a command leaves none.
+      exitCode = step.run.kind !== 'command' ? undefined : last.kind === 'failed' ? last.exitCode : last.kind === 'ok' ? 0 : undefined;
       if (last.kind !== 'ok') break;
     }
     if (last.kind === 'ok' && stop.signal.aborted) last = ABORTED;

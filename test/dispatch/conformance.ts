@@ -25,8 +25,6 @@ export const HANDLERS = fileURLToPath(new URL('./fixtures/handlers.mjs', import.
 
 const WAIT_MS = 10_000;
 
-type Finished = Extract<BackendEvent, { type: 'finished' }>;
-
 /** One backend under test: its events, waits on them, and jobs with unique keys and staging dirs. */
 export class Harness {
   readonly events: BackendEvent[] = [];
@@ -178,10 +176,6 @@ export function processAlive(pid: number): boolean {
 export const replay = (durationS: number): StepRun => ({ kind: 'replay', durationS });
 export const command = (...argv: string[]): StepRun => ({ kind: 'command', argv });
 export const handler = (name: string, module = HANDLERS): StepRun => ({ kind: 'module', module, export: name });
-
-function isFinished(event: BackendEvent): event is Finished {
-  return event.type === 'finished';
-}
 
 /** Registers and runs the conformance suite for one backend. */
 export function conformance(name: string, makeBackend: () => Promise<Backend> | Backend, capabilities: Capabilities): void {
@@ -359,10 +353,10 @@ export function conformance(name: string, makeBackend: () => Promise<Backend> | 
       const count = h.events.length;
       await delay(100);
       assert.is(h.events.length, count, 'no event after close() resolved');
+      // A virtual clock may have run the replays to their end already: only "at most once" holds for every backend.
       for (const job of jobs) {
         const terminals = h.eventsOf(jobKey(job)).filter((event) => event.type !== 'started');
         assert.ok(terminals.length <= 1, `${jobKey(job)} ended at most once`);
-        for (const event of terminals) if (isFinished(event)) assert.not.equal(event.result.outcome, 'succeeded', 'a 30 s replay did not finish');
       }
     } finally {
       await h.dispose();
@@ -445,6 +439,7 @@ function registerExecutionCases(test: ReturnType<typeof suite>, withBackend: Wit
       const result = await h.finished(jobKey(job));
       assert.is(result.outcome, 'succeeded', result.error);
       assert.is(result.value, 'from-the-command');
+      assert.is(result.exitCode, undefined, 'the exit code is the last step\'s, and that was a handler');
     }));
 
   test('exec: a handler that throws fails with its message (sync and async)', () =>

@@ -124,6 +124,22 @@ test('a job for a pool the backend was not opened with fails', () =>
     assert.ok(result.error?.includes('unknown pool "nowhere"'), result.error);
   }));
 
+test('close() ends running and queued attempts cancelled, delivered before it resolves', () =>
+  withLocal({ threads: 1 }, [{ id: 'p', slots: 1 }], async (h) => {
+    const running = h.job('running', 'p', [handler('waitForAbort')]);
+    const queued = h.job('queued', 'p', [replay(0.01)]);
+    h.backend.submit(running);
+    h.backend.submit(queued);
+    await h.started(jobKey(running));
+    await h.backend.close();
+    for (const job of [running, queued]) {
+      const result = await h.finished(jobKey(job), 100);
+      assert.is(result.outcome, 'cancelled');
+      assert.is(result.error, 'backend closed');
+    }
+    h.backend.submit(h.job('late', 'p', [replay(0.01)])); // ignored, no throw
+  }));
+
 test('many tiny handler jobs all end once (batched threads)', () =>
   withLocal({ threads: 2 }, [{ id: 'p', slots: 64 }], async (h) => {
     const jobs = Array.from({ length: 3000 }, (_, i) => h.job(`n${i}`, 'p', [handler(i % 3 === 0 ? 'later' : 'default')]));

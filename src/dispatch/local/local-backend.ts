@@ -18,7 +18,7 @@ import { promises as fsp } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { jobKey, type AttemptResult, type Backend, type BackendEvent, type BackendListener, type BackendPool, type DispatchJob } from '../backend.js';
-import { commandEnv, errorMessage, measureBytes, PROCESS_WORKER, runCommand, timedOutMessage, type StepOutcome } from '../execute.js';
+import { commandEnv, errorMessage, MAX_TIMER_MS, measureBytes, PROCESS_WORKER, runCommand, timedOutMessage, type StepOutcome } from '../execute.js';
 import { RESULT_ABORTED, RESULT_FAILED, RESULT_OK, type RunResult } from './protocol.js';
 import { HandlerThread, type ThreadEvents } from './threads.js';
 
@@ -232,7 +232,7 @@ export class LocalBackend implements Backend {
     attempt.pool.running++;
     attempt.startedS = this.nowS();
     const timeoutS = attempt.job.timeoutS;
-    if (timeoutS !== undefined) attempt.timeoutTimer = setTimeout(() => this.onTimeout(attempt), timeoutS * 1000);
+    if (timeoutS !== undefined && timeoutS * 1000 <= MAX_TIMER_MS) attempt.timeoutTimer = setTimeout(() => this.onTimeout(attempt), timeoutS * 1000);
     const onThread = attempt.job.steps.length > 0 && attempt.job.steps.every((step) => step.run.kind !== 'command');
     if (onThread) {
       // The common case, a job of handler/replay steps only: one request, no staging dir up front.
@@ -283,6 +283,7 @@ export class LocalBackend implements Backend {
       if (step.run.kind !== 'command') {
         let to = attempt.next + 1;
         while (to < job.steps.length && job.steps[to]!.run.kind !== 'command') to++;
+        attempt.exitCode = undefined; // the exit code is the last step's
         this.sendSegment(attempt, this.pickThread(), attempt.next, to);
         attempt.next = to;
         this.pump(); // sends the batch now (we are outside submit: in a promise continuation)
@@ -295,8 +296,7 @@ export class LocalBackend implements Backend {
       const outcome = await running;
       this.commandsRunning.delete(running);
       attempt.command = undefined;
-      if (outcome.kind === 'ok') attempt.exitCode = 0;
-      else if (outcome.kind === 'failed') attempt.exitCode = outcome.exitCode;
+      attempt.exitCode = outcome.kind === 'ok' ? 0 : outcome.kind === 'failed' ? outcome.exitCode : undefined;
       attempt.valueJson = undefined;
       attempt.next++;
       if (outcome.kind !== 'ok') return this.end(attempt, outcome);
