@@ -253,6 +253,30 @@ it('cancel: a waiting job is removed, a running one is aborted by its worker', a
   assert.is(log.of('r:unknown:1').length, 0);
 });
 
+it('close: every attempt ends cancelled before close resolves (running ones confirmed by their worker)', async (context) => {
+  const log = new EventLog();
+  const backend = createBullmqBackend({ redisUrl: REDIS_URL, prefix: context.prefix, stalledIntervalMs: 300, capacityPollMs: 0 });
+  context.backends.push(backend);
+  await backend.open([{ id: 'busy', slots: 1 }, { id: 'idle', slots: 4 }], log.listener);
+  await workers(context, 'busy', 1);
+  const running = makeJob('r', 'running', 'busy', context.dir, [moduleStep('hang')]);
+  const backlog = makeJob('r', 'backlog', 'busy', context.dir, [moduleStep('hang')]); // beyond the pool's 1 slot
+  const waiting = makeJob('r', 'waiting', 'idle', context.dir, [moduleStep('hang')]); // no worker on "idle"
+  for (const job of [running, backlog, waiting]) backend.submit(job);
+  await log.until(() => log.of(jobKey(running)).length > 0 && pidsOf(running.stagingDir).length > 0, 10_000, 'the start');
+  await new Promise((r) => setTimeout(r, 200)); // "waiting" reached Redis
+  await withTimeout(backend.close(), 8000, 'close');
+  const count = log.events.length;
+  for (const job of [running, backlog, waiting]) {
+    const terminal = log.terminal(jobKey(job)) as Extract<BackendEvent, { type: 'finished' }>;
+    assert.equal([terminal?.type, terminal?.result.outcome], ['finished', 'cancelled'], JSON.stringify(log.of(jobKey(job))));
+  }
+  assert.ok(log.of(jobKey(running))[0]?.type === 'started');
+  assert.is(log.of(jobKey(backlog)).length, 1, 'the backlog one never started');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.is(log.events.length, count, 'nothing after close');
+});
+
 it('capacity: a pool without workers goes to 0 slots, and back when one connects', async (context) => {
   const log = new EventLog();
   await openBackend(context, ['lonely'], log, { capacityPollMs: 150 });

@@ -31,6 +31,9 @@
  *   has said so yet); a finished job whose event never came → finished from the hash.
  * - cancel: a waiting job is removed (→ finished/cancelled); an active one gets a cancel key
  *   and a pub/sub message, its worker aborts the attempt's signal and returns outcome cancelled.
+ * - close: every attempt is cancelled and close() resolves once each has ended (finished/
+ *   cancelled "backend closed"; running ones confirmed by their worker), or after 5 s with the
+ *   unconfirmed ones reported lost — every key still gets its one terminal event.
  * - capacity: every `capacityPollMs` the backend counts each pool's workers (CLIENT LIST, via
  *   `queue.getWorkers()`); a pool without any for two polls in a row → capacity 0, and back to
  *   the pool's slots when one connects.
@@ -80,6 +83,8 @@ export const LOST_IN_REDIS = 'Redis lost the job (restarted?)';
 export const LOST_STALLED = 'its worker stopped responding (BullMQ found the job stalled)';
 export const LOST_LOCK = 'its worker stopped renewing the job lock (the worker died?)';
 const STALLED_REASON = 'job stalled more than allowable limit';
+/** How long close() waits for running attempts to confirm their cancel. */
+const CLOSE_WAIT_MS = 5000;
 
 /** Finished jobs stay an hour (failed ones a day) for inspection, then BullMQ drops them. */
 const JOB_OPTIONS: JobsOptions = { attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } };
@@ -138,6 +143,9 @@ class BullmqBackend implements Backend {
   private capacityTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
   private sweepAgain = false;
+  /** close() was called: no new submissions or cancels; events still flow until `closed`. */
+  private stopping = false;
+  private closing: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly options: BullmqBackendOptions) {
@@ -183,7 +191,7 @@ class BullmqBackend implements Backend {
   }
 
   submit(job: DispatchJob): void {
-    if (this.closed) return;
+    if (this.stopping) return;
     const key = jobKey(job);
     if (this.seen.has(key)) return;
     const state = this.pools.get(job.pool);
@@ -230,7 +238,7 @@ class BullmqBackend implements Backend {
 
   cancel(key: string, reason: string): void {
     const tracked = this.tracked.get(safeName(key));
-    if (tracked === undefined || this.closed) return;
+    if (tracked === undefined || this.stopping) return;
     if (tracked.phase === 'pending' || tracked.phase === 'backlog') {
       const state = this.pools.get(tracked.job.pool);
       const list = tracked.phase === 'pending' ? state?.pending : state?.backlog;
@@ -246,21 +254,41 @@ class BullmqBackend implements Backend {
     void this.cancelInRedis(tracked, reason);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.sweepTimer);
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  /**
+   * Cancels every attempt and waits (up to CLOSE_WAIT_MS) for each to end: not yet in Redis or
+   * still waiting there → finished/cancelled at once; running → its worker stops it and reports
+   * cancelled. One that does not confirm in time (its worker is gone, Redis is away) is reported
+   * lost. So every submitted key still gets its one terminal event, all before close resolves.
+   */
+  private async closeOnce(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.capacityTimer);
     const client = this.client;
-    if (client === undefined) return;
-    // What runs is cancelled (the contract), without waiting for the workers to confirm.
-    const inRedis = [...this.tracked.values()].filter((t) => t.phase === 'queued' || t.phase === 'active');
-    this.tracked.clear();
-    for (const state of this.pools.values()) state.backlog.length = 0;
-    if (client.status === 'ready') {
-      await Promise.all(inRedis.map((t) => this.requestCancel(t, 'the dispatcher closed the backend').catch(() => {})));
-      await client.del(poolsKey(this.prefix, this.backendId)).catch(() => {});
+    if (client === undefined) {
+      this.closed = true;
+      return;
     }
+    const reason = 'backend closed';
+    for (const tracked of [...this.tracked.values()]) {
+      if (tracked.phase === 'backlog' || tracked.phase === 'pending') this.finish(tracked, this.cancelledResult(reason));
+      else if (tracked.phase === 'adding') tracked.cancelReason = reason;
+      else void this.cancelInRedis(tracked, reason);
+    }
+    for (const state of this.pools.values()) {
+      state.backlog.length = 0;
+      state.pending.length = 0;
+    }
+    const deadline = Date.now() + CLOSE_WAIT_MS;
+    while (this.tracked.size > 0 && Date.now() < deadline && client.status === 'ready') await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const tracked of [...this.tracked.values()]) this.lose(tracked, 'the backend closed before its worker confirmed the cancel');
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    if (client.status === 'ready') await client.del(poolsKey(this.prefix, this.backendId)).catch(() => {});
     await Promise.all([...this.pools.values()].flatMap((state) => [state.events.close().catch(() => {}), state.queue.close().catch(() => {})]));
     client.disconnect();
   }
