@@ -32,7 +32,9 @@ export interface WorkerProcess {
 
 /** Starts `node --import tsx bullmq-worker-entry.ts` and waits (bounded) until it takes jobs. */
 export async function startWorker(options: WorkerOptions, timeoutMs = 10_000): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY, JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', WORKER_ENTRY, JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  child.unref();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -16,7 +16,17 @@ import { createBullmqBackend, LOST_IN_REDIS, LOST_LOCK, LOST_STALLED } from '../
 import { registeredPools, safeName } from '../../src/dispatch/bullmq/redis.js';
 import { InputError } from '../../src/model/issues.js';
 import { runCli } from '../helpers/cli.js';
+import { conformance } from './conformance.js';
 import { EventLog, REDIS_URL, deleteKeys, freePort, makeJob, moduleStep, startRedisServer, startWorker, stopWorker, uniquePrefix, withTimeout, type RedisServer, type WorkerProcess } from './bullmq-helpers.js';
+
+// ---- the conformance suite, on 2 worker processes per pool ----
+
+const CONFORMANCE_PREFIX = uniquePrefix('conformance');
+const CONFORMANCE_POOLS = ['p', 'a', 'b', 'two', 'three'];
+const conformanceWorkers = await Promise.all(
+  CONFORMANCE_POOLS.flatMap((pool) => [0, 1].map(() => startWorker({ pool, redisUrl: REDIS_URL, prefix: CONFORMANCE_PREFIX, concurrency: 4, lockDurationMs: 2000, stalledIntervalMs: 500 }, 20_000))),
+);
+conformance('bullmq', () => createBullmqBackend({ redisUrl: REDIS_URL, prefix: CONFORMANCE_PREFIX, stalledIntervalMs: 500, capacityPollMs: 0 }), { executes: true });
 
 interface Context {
   prefix: string;
@@ -27,6 +37,12 @@ interface Context {
 }
 
 const it = suite<Context>('bullmq backend');
+
+// Runs after the conformance suite (uvu runs suites in order): its workers and keys go.
+it.before(async () => {
+  await Promise.all(conformanceWorkers.map((worker) => stopWorker(worker, 'SIGTERM').catch(() => stopWorker(worker))));
+  await deleteKeys(REDIS_URL, CONFORMANCE_PREFIX);
+});
 
 it.before.each((context) => {
   context.prefix = uniquePrefix('bullmq');
@@ -110,6 +126,36 @@ it('a second submission of the same key is a no-op, in this backend and in Redis
   await log.untilTerminal([jobKey(job)], 10_000);
   assert.equal(log.of(jobKey(job)).map((event) => event.type), ['started', 'finished']);
   assert.equal(pidsOf(job.stagingDir).length, 1, 'ran once');
+});
+
+it('a resumed dispatcher re-submitting a key that finished meanwhile gets its result from Redis (the sweep)', async (context) => {
+  const first = new EventLog();
+  const before = await openBackend(context, ['p'], first);
+  await workers(context, 'p', 1);
+  const job = makeJob('r', 'done-before', 'p', context.dir, [moduleStep('echo')]);
+  before.submit(job);
+  await first.untilTerminal([jobKey(job)], 10_000);
+  await before.close();
+  const log = new EventLog();
+  const after = await openBackend(context, ['p'], log);
+  after.submit(job);
+  await log.untilTerminal([jobKey(job)], 10_000);
+  const finished = log.terminal(jobKey(job)) as Extract<BackendEvent, { type: 'finished' }>;
+  assert.is(finished.type, 'finished');
+  assert.is(finished.result.outcome, 'succeeded');
+  assert.equal(finished.result.value, { subtask: 'done-before', attempt: 1, inputs: 0 });
+  assert.equal(log.of(jobKey(job)).map((event) => event.type), ['finished'], 'it did not run again');
+});
+
+it('a job for a pool that was not opened fails, after submit returned', async (context) => {
+  const log = new EventLog();
+  const backend = await openBackend(context, ['p'], log);
+  const job = makeJob('r', 'stray', 'nowhere', context.dir, [moduleStep('echo')]);
+  backend.submit(job);
+  assert.is(log.events.length, 0);
+  await log.untilTerminal([jobKey(job)], 5000);
+  const finished = log.terminal(jobKey(job)) as Extract<BackendEvent, { type: 'finished' }>;
+  assert.equal([finished.result.outcome, finished.result.error], ['failed', 'pool "nowhere" was not opened on this backend']);
 });
 
 it('open fails within the timeout with an InputError naming the URL when Redis is not there', async (context) => {
@@ -198,13 +244,37 @@ it('cancel: a waiting job is removed, a running one is aborted by its worker', a
   backend.cancel('r:unknown:1', 'ignored');
   await log.untilTerminal([jobKey(running), jobKey(waiting), jobKey(unsent)], 10_000);
   const outcome = (key: string): unknown => {
-    const event = log.terminal(key) as Extract<BackendEvent, { type: 'finished' }>;
-    return [event.type, event.result.outcome, event.result.error];
+    const event = log.terminal(key)!;
+    return event.type === 'finished' ? [event.type, event.result.outcome, event.result.error] : [event.type, JSON.stringify(event)];
   };
   assert.equal(outcome(jobKey(running)), ['finished', 'cancelled', 'cancelled']);
   assert.equal(outcome(jobKey(waiting)), ['finished', 'cancelled', 'not needed']);
   assert.equal(outcome(jobKey(unsent)), ['finished', 'cancelled', 'changed my mind']);
   assert.is(log.of('r:unknown:1').length, 0);
+});
+
+it('close: every attempt ends cancelled before close resolves (running ones confirmed by their worker)', async (context) => {
+  const log = new EventLog();
+  const backend = createBullmqBackend({ redisUrl: REDIS_URL, prefix: context.prefix, stalledIntervalMs: 300, capacityPollMs: 0 });
+  context.backends.push(backend);
+  await backend.open([{ id: 'busy', slots: 1 }, { id: 'idle', slots: 4 }], log.listener);
+  await workers(context, 'busy', 1);
+  const running = makeJob('r', 'running', 'busy', context.dir, [moduleStep('hang')]);
+  const backlog = makeJob('r', 'backlog', 'busy', context.dir, [moduleStep('hang')]); // beyond the pool's 1 slot
+  const waiting = makeJob('r', 'waiting', 'idle', context.dir, [moduleStep('hang')]); // no worker on "idle"
+  for (const job of [running, backlog, waiting]) backend.submit(job);
+  await log.until(() => log.of(jobKey(running)).length > 0 && pidsOf(running.stagingDir).length > 0, 10_000, 'the start');
+  await new Promise((r) => setTimeout(r, 200)); // "waiting" reached Redis
+  await withTimeout(backend.close(), 8000, 'close');
+  const count = log.events.length;
+  for (const job of [running, backlog, waiting]) {
+    const terminal = log.terminal(jobKey(job)) as Extract<BackendEvent, { type: 'finished' }>;
+    assert.equal([terminal?.type, terminal?.result.outcome], ['finished', 'cancelled'], JSON.stringify(log.of(jobKey(job))));
+  }
+  assert.ok(log.of(jobKey(running))[0]?.type === 'started');
+  assert.is(log.of(jobKey(backlog)).length, 1, 'the backlog one never started');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.is(log.events.length, count, 'nothing after close');
 });
 
 it('capacity: a pool without workers goes to 0 slots, and back when one connects', async (context) => {
@@ -233,6 +303,19 @@ it('a Redis restart without persistence: every attempt in flight is lost, and at
   for (const job of seconds) backend.submit(job);
   await log.untilTerminal(seconds.map(jobKey), 10_000);
   for (const job of seconds) assert.is((log.terminal(jobKey(job)) as Extract<BackendEvent, { type: 'finished' }>).result.outcome, 'succeeded');
+});
+
+it('a worker told to stop while Redis is away exits instead of waiting for results it cannot write', async (context) => {
+  const redis = (context.redis = await startRedisServer());
+  const log = new EventLog();
+  const backend = await openBackend(context, ['p'], log, { url: redis.url });
+  const [worker] = await workers(context, 'p', 1, { url: redis.url });
+  const job = makeJob('r', 'stranded', 'p', context.dir, [moduleStep('hang')]);
+  backend.submit(job);
+  await log.until(() => log.of(jobKey(job)).length > 0, 10_000, 'the start');
+  await redis.kill();
+  assert.is(await stopWorker(worker!, 'SIGTERM', 10_000), 0);
+  assert.match(worker!.stderr(), 'Redis is not reachable: stopping the running attempts');
 });
 
 it('the registry: an open backend lists its pools for workers, and removes them on close', async (context) => {

@@ -7,9 +7,13 @@
  *   do not collide because a job id is the attempt's key (run:subtask:attempt, escaped by
  *   `safeName` since BullMQ refuses ':'). For strict isolation give each run its own prefix
  *   (and its workers the same `--prefix`).
- * - Submissions are batched: `submit` queues in memory and one `addBulk` per pool goes out on
- *   the next turn of the event loop (setImmediate), so a burst of 10,000 submits is a few round
- *   trips. The job id is deterministic, so submitting a key BullMQ already holds adds nothing.
+ * - Submissions are batched: `submit` queues in memory and `addBulk`s of up to 500 per pool go
+ *   out on the next turn of the event loop (setImmediate), so a burst of 10,000 submits is a
+ *   few round trips. The job id is deterministic, so submitting a key BullMQ already holds adds
+ *   nothing (a resumed dispatcher re-submitting a finished key gets its result via the sweep).
+ * - At most `pool.slots` attempts of a pool are in Redis at once; more wait in memory and go out
+ *   as earlier ones end. Workers' concurrency knows nothing of a run's slots, so this is what
+ *   keeps a pool's running attempts within them (the dispatcher keeps to the same limit).
  * - Results come from BullMQ's own event stream (QueueEvents, one blocking XREAD per pool):
  *   `active` → started, `completed` → finished with the AttemptResult the worker returned,
  *   `failed` → finished/failed with its reason, `stalled` → lost. No second results channel:
@@ -27,13 +31,22 @@
  *   has said so yet); a finished job whose event never came → finished from the hash.
  * - cancel: a waiting job is removed (→ finished/cancelled); an active one gets a cancel key
  *   and a pub/sub message, its worker aborts the attempt's signal and returns outcome cancelled.
+ * - close: every attempt is cancelled and close() resolves once each has ended (finished/
+ *   cancelled "backend closed"; running ones confirmed by their worker), or after 5 s with the
+ *   unconfirmed ones reported lost — every key still gets its one terminal event.
  * - capacity: every `capacityPollMs` the backend counts each pool's workers (CLIENT LIST, via
  *   `queue.getWorkers()`); a pool without any for two polls in a row → capacity 0, and back to
  *   the pool's slots when one connects.
  *
- * Time: `nowS()` is seconds since `open` on this machine's wall clock. Workers stamp results
- * with their epoch seconds; they are moved onto this clock (and pulled back if a worker's clock
- * runs ahead, so an attempt never ends after the backend's now).
+ * Time: `nowS()` is seconds since `open` on this machine's wall clock. A result starts when its
+ * `started` event was read here and lasts what the worker measured (clamped to end by now), so
+ * workers' clocks never have to agree with this one.
+ *
+ * Latencies (measured, see the report of issue 9): a SIGKILLed worker's attempt is lost about
+ * the worker's lockDuration after its last lock renewal plus up to one stalledIntervalMs
+ * (lockDuration 1 s / interval 0.3 s → 0.8–0.9 s; 4 s / 1 s → ~4 s), whichever of this sweep
+ * and a surviving worker's stalled check sees it first; a Redis restart → lost ~0.1 s after
+ * Redis is back (the reconnect triggers the sweep).
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
@@ -57,25 +70,37 @@ export interface BullmqBackendOptions {
   readonly capacityPollMs?: number;
 }
 
-/** Events kept in each queue's stream; a reader lagging more than this falls back on the sweep. */
-export const EVENTS_MAX_LEN = 50_000;
+/**
+ * Events kept in each queue's stream (BullMQ's default is 10,000). A job makes four (added,
+ * waiting, active, completed), so a burst of 20,000 submissions is 80,000 events, and a reader
+ * lagging further behind than this would find some trimmed (the sweep then reads those results
+ * from the jobs, a sweep or two later). About 20 MB of Redis memory at most per pool.
+ */
+export const EVENTS_MAX_LEN = 100_000;
+/** Jobs per addBulk call (calls are pipelined on one connection). */
+const ADD_CHUNK = 500;
 export const LOST_IN_REDIS = 'Redis lost the job (restarted?)';
 export const LOST_STALLED = 'its worker stopped responding (BullMQ found the job stalled)';
 export const LOST_LOCK = 'its worker stopped renewing the job lock (the worker died?)';
 const STALLED_REASON = 'job stalled more than allowable limit';
+/** How long close() waits for running attempts to confirm their cancel. */
+const CLOSE_WAIT_MS = 5000;
 
 /** Finished jobs stay an hour (failed ones a day) for inspection, then BullMQ drops them. */
 const JOB_OPTIONS: JobsOptions = { attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } };
 
-type Phase = 'pending' | 'adding' | 'queued' | 'active';
+/** backlog: over the pool's slots, held here; pending: waiting for the next addBulk; adding: addBulk sent. */
+type Phase = 'backlog' | 'pending' | 'adding' | 'queued' | 'active';
 
 interface Tracked {
   readonly key: string;
   readonly id: string;
   readonly job: DispatchJob;
   phase: Phase;
+  /** Counted against its pool's slots (everything but the backlog). */
+  counted: boolean;
   startedS?: number;
-  /** Set by `cancel` while the job is still on its way into Redis. */
+  /** Set by `cancel`: acted on once addBulk answered, and makes our own remove's event a cancel. */
   cancelReason?: string;
   /** When the sweep first saw the job finished without its event (s). */
   finishedSeenS?: number;
@@ -86,6 +111,10 @@ interface PoolState {
   readonly queue: Queue;
   readonly events: QueueEvents;
   readonly pending: Tracked[];
+  /** Submitted beyond the pool's slots, in order: sent to Redis as earlier attempts end. */
+  readonly backlog: Tracked[];
+  /** Attempts of this pool in Redis or on their way there: at most `pool.slots`. */
+  inFlight: number;
   workerless: number;
   reportedEmpty: boolean;
 }
@@ -114,6 +143,9 @@ class BullmqBackend implements Backend {
   private capacityTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
   private sweepAgain = false;
+  /** close() was called: no new submissions or cancels; events still flow until `closed`. */
+  private stopping = false;
+  private closing: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly options: BullmqBackendOptions) {
@@ -140,7 +172,7 @@ class BullmqBackend implements Backend {
       const events = new QueueEvents(safeName(pool.id), { connection, prefix: this.prefix, lastEventId: fromId, blockingTimeout: 5000 });
       events.on('error', () => {});
       this.listenTo(events);
-      this.pools.set(pool.id, { pool, queue, events, pending: [], workerless: 0, reportedEmpty: false });
+      this.pools.set(pool.id, { pool, queue, events, pending: [], backlog: [], inFlight: 0, workerless: 0, reportedEmpty: false });
     }
     await Promise.all([...this.pools.values()].flatMap((state) => [state.queue.waitUntilReady(), state.events.waitUntilReady()]));
     await this.register();
@@ -159,17 +191,34 @@ class BullmqBackend implements Backend {
   }
 
   submit(job: DispatchJob): void {
-    if (this.closed) return;
+    if (this.stopping) return;
     const key = jobKey(job);
     if (this.seen.has(key)) return;
     const state = this.pools.get(job.pool);
-    const tracked: Tracked = { key, id: safeName(key), job, phase: 'pending' };
+    const tracked: Tracked = { key, id: safeName(key), job, phase: 'pending', counted: false };
     this.seen.add(key);
     this.tracked.set(tracked.id, tracked);
     if (state === undefined) {
       this.later(() => this.finish(tracked, this.failedResult(`pool "${job.pool}" was not opened on this backend`)));
       return;
     }
+    if (state.inFlight >= state.pool.slots) {
+      tracked.phase = 'backlog';
+      state.backlog.push(tracked);
+      return;
+    }
+    this.send(state, tracked);
+  }
+
+  /**
+   * Queues `tracked` for the next addBulk. At most `slots` attempts per pool are in Redis: the
+   * dispatcher keeps to that anyway, and then BullMQ's workers (whose concurrency knows nothing
+   * of this run's slots) cannot run more of a pool's attempts at once than it has slots.
+   */
+  private send(state: PoolState, tracked: Tracked): void {
+    tracked.phase = 'pending';
+    tracked.counted = true;
+    state.inFlight++;
     state.pending.push(tracked);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -177,12 +226,24 @@ class BullmqBackend implements Backend {
     }
   }
 
+  /** An attempt ended: its slot goes to the first of the backlog. */
+  private release(tracked: Tracked): void {
+    if (!tracked.counted) return;
+    tracked.counted = false;
+    const state = this.pools.get(tracked.job.pool);
+    if (state === undefined) return;
+    state.inFlight--;
+    while (state.inFlight < state.pool.slots && state.backlog.length > 0) this.send(state, state.backlog.shift()!);
+  }
+
   cancel(key: string, reason: string): void {
     const tracked = this.tracked.get(safeName(key));
-    if (tracked === undefined || this.closed) return;
-    if (tracked.phase === 'pending') {
-      const pending = this.pools.get(tracked.job.pool)?.pending;
-      pending?.splice(pending.indexOf(tracked), 1);
+    if (tracked === undefined || this.stopping) return;
+    if (tracked.phase === 'pending' || tracked.phase === 'backlog') {
+      const state = this.pools.get(tracked.job.pool);
+      const list = tracked.phase === 'pending' ? state?.pending : state?.backlog;
+      list?.splice(list.indexOf(tracked), 1);
+      tracked.phase = 'backlog'; // no longer on its way: finishing it must not touch Redis
       this.later(() => this.finish(tracked, this.cancelledResult(reason)));
       return;
     }
@@ -193,20 +254,41 @@ class BullmqBackend implements Backend {
     void this.cancelInRedis(tracked, reason);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.sweepTimer);
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  /**
+   * Cancels every attempt and waits (up to CLOSE_WAIT_MS) for each to end: not yet in Redis or
+   * still waiting there → finished/cancelled at once; running → its worker stops it and reports
+   * cancelled. One that does not confirm in time (its worker is gone, Redis is away) is reported
+   * lost. So every submitted key still gets its one terminal event, all before close resolves.
+   */
+  private async closeOnce(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.capacityTimer);
     const client = this.client;
-    if (client === undefined) return;
-    // What runs is cancelled (the contract), without waiting for the workers to confirm.
-    const inRedis = [...this.tracked.values()].filter((t) => t.phase === 'queued' || t.phase === 'active');
-    this.tracked.clear();
-    if (client.status === 'ready') {
-      await Promise.all(inRedis.map((t) => this.requestCancel(t, 'the dispatcher closed the backend').catch(() => {})));
-      await client.del(poolsKey(this.prefix, this.backendId)).catch(() => {});
+    if (client === undefined) {
+      this.closed = true;
+      return;
     }
+    const reason = 'backend closed';
+    for (const tracked of [...this.tracked.values()]) {
+      if (tracked.phase === 'backlog' || tracked.phase === 'pending') this.finish(tracked, this.cancelledResult(reason));
+      else if (tracked.phase === 'adding') tracked.cancelReason = reason;
+      else void this.cancelInRedis(tracked, reason);
+    }
+    for (const state of this.pools.values()) {
+      state.backlog.length = 0;
+      state.pending.length = 0;
+    }
+    const deadline = Date.now() + CLOSE_WAIT_MS;
+    while (this.tracked.size > 0 && Date.now() < deadline && client.status === 'ready') await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const tracked of [...this.tracked.values()]) this.lose(tracked, 'the backend closed before its worker confirmed the cancel');
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    if (client.status === 'ready') await client.del(poolsKey(this.prefix, this.backendId)).catch(() => {});
     await Promise.all([...this.pools.values()].flatMap((state) => [state.events.close().catch(() => {}), state.queue.close().catch(() => {})]));
     client.disconnect();
   }
@@ -217,26 +299,32 @@ class BullmqBackend implements Backend {
     this.flushScheduled = false;
     for (const state of this.pools.values()) {
       if (state.pending.length === 0) continue;
-      const batch = state.pending.splice(0);
-      for (const tracked of batch) tracked.phase = 'adding';
-      state.queue.addBulk(batch.map((tracked) => ({ name: tracked.job.subtask, data: tracked.job, opts: { jobId: tracked.id } }))).then(
-        () => {
-          for (const tracked of batch) {
-            if (this.tracked.get(tracked.id) !== tracked || tracked.phase !== 'adding') continue;
-            tracked.phase = 'queued';
-            if (tracked.cancelReason !== undefined) void this.cancelInRedis(tracked, tracked.cancelReason);
-          }
-        },
-        (error: Error) => {
-          for (const tracked of batch) this.lose(tracked, `could not queue it in Redis: ${error.message}`);
-        },
-      );
+      const all = state.pending.splice(0);
+      for (const tracked of all) tracked.phase = 'adding';
+      // Chunks, not one addBulk: one MULTI of 20,000 adds holds Redis (and every worker) for a second.
+      for (let from = 0; from < all.length; from += ADD_CHUNK) this.add(state, all.slice(from, from + ADD_CHUNK));
     }
+  }
+
+  private add(state: PoolState, batch: Tracked[]): void {
+    state.queue.addBulk(batch.map((tracked) => ({ name: tracked.job.subtask, data: tracked.job, opts: { jobId: tracked.id } }))).then(
+      () => {
+        for (const tracked of batch) {
+          if (this.tracked.get(tracked.id) !== tracked || tracked.phase !== 'adding') continue;
+          tracked.phase = 'queued';
+          if (tracked.cancelReason !== undefined) void this.cancelInRedis(tracked, tracked.cancelReason);
+        }
+      },
+      (error: Error) => {
+        for (const tracked of batch) this.lose(tracked, `could not queue it in Redis: ${error.message}`);
+      },
+    );
   }
 
   private async cancelInRedis(tracked: Tracked, reason: string): Promise<void> {
     const state = this.pools.get(tracked.job.pool);
     if (state === undefined) return;
+    tracked.cancelReason = reason;
     try {
       const removed = await this.requestCancel(tracked, reason);
       // Removed while waiting: it never ran. Otherwise its worker has it and reports cancelled.
@@ -279,21 +367,25 @@ class BullmqBackend implements Backend {
       if (tracked !== undefined) this.lose(tracked, LOST_STALLED);
     });
     events.on('removed', ({ jobId }) => {
-      // Not by us (cancel untracks first): someone cleaned the queue.
       const tracked = this.tracked.get(jobId);
-      if (tracked !== undefined && tracked.phase !== 'adding') this.lose(tracked, 'the job was removed from Redis by someone else');
+      if (tracked === undefined || tracked.phase === 'adding') return;
+      // Our own cancel's remove (its event may come before the remove's reply), or someone cleaning the queue.
+      if (tracked.cancelReason !== undefined) this.finish(tracked, this.cancelledResult(tracked.cancelReason));
+      else this.lose(tracked, 'the job was removed from Redis by someone else');
     });
   }
 
   private finish(tracked: Tracked, result: AttemptResult): void {
     if (this.tracked.get(tracked.id) !== tracked) return;
     this.tracked.delete(tracked.id);
+    this.release(tracked);
     this.emit({ type: 'finished', key: tracked.key, result });
   }
 
   private lose(tracked: Tracked, reason: string): void {
     if (this.tracked.get(tracked.id) !== tracked) return;
     this.tracked.delete(tracked.id);
+    this.release(tracked);
     this.emit({ type: 'lost', key: tracked.key, atS: this.nowS(), reason });
   }
 
@@ -307,26 +399,23 @@ class BullmqBackend implements Backend {
     setImmediate(fn);
   }
 
-  /** A worker's result, moved from its epoch seconds onto this backend's clock. */
+  /**
+   * A worker's result on this backend's clock. The attempt starts when its `started` event was
+   * seen here (so `started.atS <= result.startedS`) and lasts what the worker measured; it ends
+   * no later than now, the time its `completed` event was read. Without a `started` event the
+   * worker's epoch seconds are moved by the clock offset (machines' clocks may differ a little).
+   */
   private workerResult(tracked: Tracked, value: unknown): AttemptResult {
     if (typeof value !== 'object' || value === null || typeof (value as AttemptResult).outcome !== 'string') {
       return this.failedResult(`the worker returned no attempt result (${JSON.stringify(value) ?? 'undefined'}): is it an apportion worker?`, tracked.startedS);
     }
     const result = value as AttemptResult;
-    const offsetS = this.openedMs / 1000;
     const now = this.nowS();
-    let startedS = result.startedS - offsetS;
-    let finishedS = result.finishedS - offsetS;
-    if (!Number.isFinite(startedS) || !Number.isFinite(finishedS)) {
-      startedS = tracked.startedS ?? now;
-      finishedS = now;
-    }
-    const aheadS = finishedS - now;
-    if (aheadS > 0) {
-      startedS -= aheadS;
-      finishedS -= aheadS;
-    }
-    return { ...result, startedS: Math.max(0, startedS), finishedS: Math.max(0, finishedS) };
+    const measuredS = result.finishedS - result.startedS;
+    const durationS = Number.isFinite(measuredS) && measuredS > 0 ? measuredS : 0;
+    const workerStartS = result.startedS - this.openedMs / 1000;
+    const startedS = tracked.startedS ?? Math.max(0, Math.min(Number.isFinite(workerStartS) ? workerStartS : now, now - durationS));
+    return { ...result, startedS, finishedS: Math.min(now, startedS + durationS) };
   }
 
   private failedResult(error: string, startedS?: number): AttemptResult {
@@ -382,6 +471,10 @@ class BullmqBackend implements Backend {
     await this.register();
     const checked = [...this.tracked.values()].filter((t) => t.phase === 'queued' || t.phase === 'active');
     if (checked.length === 0) return;
+    // The phase as it was when the pipeline went out: only a job whose `active` event was read
+    // before must hold a lock (BullMQ sets it in the script that writes the event). One that
+    // turns active while the replies travel was waiting, without a lock, when it was checked.
+    const wasActive = checked.map((tracked) => tracked.phase === 'active');
     const pipeline = client.pipeline();
     for (const tracked of checked) {
       const jobHash = `${this.prefix}:${safeName(tracked.job.pool)}:${tracked.id}`;
@@ -403,7 +496,7 @@ class BullmqBackend implements Backend {
       else if (finished) {
         if (tracked.finishedSeenS === undefined) tracked.finishedSeenS = now;
         else if (now - tracked.finishedSeenS >= this.stalledIntervalMs / 1000) overdue.push(tracked);
-      } else if (tracked.phase === 'active' && !locked) this.lose(tracked, LOST_LOCK);
+      } else if (wasActive[index] === true && !locked) this.lose(tracked, LOST_LOCK);
     });
     for (const tracked of overdue) await this.finishFromHash(tracked);
   }

@@ -11,8 +11,11 @@
  * - BullMQ does not retry or re-run: `maxStalledCount: 0`, so a job whose worker died is failed
  *   by the next stalled check and the dispatcher decides what to do.
  * - Cancel: the backend sets `{prefix}::cancelled:{jobId}` and publishes the id on
- *   `{prefix}::cancel`; this process aborts that attempt's signal (outcome `cancelled`). The key
- *   is checked when a job starts, which covers a cancel published just before.
+ *   `{prefix}::cancel`; this process aborts that attempt's signal (outcome `cancelled`). The
+ *   subscription is up before the first job is taken, so a job is either removed while waiting
+ *   (by the backend) or active here when the message comes; ids seen recently are checked when
+ *   a job starts (a message that beat the job's registration), and the keys are read again for
+ *   the running jobs whenever the subscription reconnects (messages sent meanwhile are lost).
  * - Stop: aborting `signal` (the CLI: SIGINT/SIGTERM) closes gracefully — no new jobs, running
  *   ones finish and report. Aborting `killSignal` as well stops the running attempts; they
  *   report outcome `interrupted` ("the worker was stopped") so the dispatcher re-runs them.
@@ -44,6 +47,8 @@ export interface RunWorkerOptions {
   readonly onReady?: (info: { readonly knownPools: readonly string[]; readonly worker: string }) => void;
   /** Problems worth a line on stderr (Redis gone, a job that could not be reported). */
   readonly onWarning?: (message: string) => void;
+  /** Runs one attempt (default `executeJob`); the benchmark swaps it to measure the queue path alone. */
+  readonly execute?: typeof executeJob;
 }
 
 export interface WorkerSummary {
@@ -54,11 +59,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerSummar
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const warn = options.onWarning ?? (() => {});
   const workerName = `${hostname()}:${process.pid}`;
+  const execute = options.execute ?? executeJob;
   const client = await connectRedis(options.redisUrl, { connectTimeoutMs: options.connectTimeoutMs ?? 5000 });
   let subscriber: Redis | undefined;
   let worker: Worker | undefined;
   const running = new Map<string, AbortController>();
   let jobs = 0;
+  let closed = false;
   try {
     const known = await registeredPools(client, prefix);
     if (known.length > 0 && !known.includes(options.pool)) {
@@ -70,10 +77,23 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerSummar
         received: options.pool,
       }]);
     }
+    // Cancel requests seen on the channel, kept a while for a job this process fetched but has
+    // not registered yet; checked when a job starts, instead of a Redis round trip per job.
+    const recentCancels = new Set<string>();
     subscriber = client.duplicate();
     subscriber.on('error', () => {});
     await subscriber.subscribe(cancelChannel(prefix));
-    subscriber.on('message', (_channel: string, jobId: string) => running.get(jobId)?.abort('cancel'));
+    subscriber.on('message', (_channel: string, jobId: string) => {
+      running.get(jobId)?.abort('cancel');
+      recentCancels.add(jobId);
+      if (recentCancels.size > 10_000) recentCancels.delete(recentCancels.values().next().value!);
+    });
+    // Messages published while the subscription was reconnecting are lost: the keys are not.
+    subscriber.on('ready', () => {
+      const ids = [...running.keys()];
+      if (ids.length === 0) return;
+      void client.mget(...ids.map((id) => cancelledKey(prefix, id))).then((values) => values.forEach((value, i) => value !== null && running.get(ids[i]!)?.abort('cancel')), () => {});
+    });
 
     let lastWarning = '';
     worker = new Worker<DispatchJob, AttemptResult>(
@@ -84,8 +104,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerSummar
         running.set(id, controller);
         try {
           if (options.killSignal?.aborted) controller.abort('shutdown');
-          if ((await client.exists(cancelledKey(prefix, id))) === 1) controller.abort('cancel');
-          const result = await executeJob(job.data, {
+          if (recentCancels.has(id)) controller.abort('cancel');
+          const result = await execute(job.data, {
             signal: controller.signal,
             nowS: () => Date.now() / 1000,
             worker: workerName,
@@ -129,12 +149,29 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerSummar
     await worker.waitUntilReady();
     options.onReady?.({ knownPools: known, worker: workerName });
     await Promise.race([stopped, runLoop]);
-    await worker.close();
-    await runLoop.catch(() => {});
+    // Graceful: running attempts finish and report. Not while Redis is away: their results
+    // could not be written (commands wait for Redis), so they are stopped and the close forced.
+    const closing = worker.close();
+    const redisAway = new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (client.status === 'ready') return;
+        clearInterval(check);
+        resolve();
+      }, 250);
+      void closing.finally(() => clearInterval(check));
+    });
+    if ((await Promise.race([closing.then(() => 'closed' as const), redisAway.then(() => 'away' as const)])) === 'away') {
+      warn('Redis is not reachable: stopping the running attempts without reporting them (the dispatcher finds them lost)');
+      kill();
+      await Promise.race([worker.close(true), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    } else {
+      await runLoop.catch(() => {});
+    }
     options.killSignal?.removeEventListener('abort', kill);
+    closed = true;
     return { jobs };
   } finally {
-    if (worker !== undefined) await worker.close(true).catch(() => {});
+    if (worker !== undefined && !closed) await Promise.race([worker.close(true).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000))]);
     subscriber?.disconnect();
     client.disconnect();
   }
