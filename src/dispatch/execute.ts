@@ -421,12 +421,17 @@ export async function executeJob(job: DispatchJob, options: ExecuteOptions): Pro
   const stop = new AttemptStop(options.signal, job.timeoutS);
   const end = (fields: Omit<AttemptResult, 'startedS' | 'finishedS' | 'worker'>): AttemptResult => ({ ...fields, startedS, finishedS: Math.max(startedS, options.nowS()), worker });
   try {
-    try {
-      await fsp.mkdir(job.stagingDir, { recursive: true });
-    } catch (error) {
-      return end({ outcome: 'failed', error: `cannot create the staging directory ${job.stagingDir}: ${errorMessage(error)}` });
+    // A job of handlers and replays only gets its staging directory when a handler asks for
+    // context.outputDir (a mkdir per no-op job was 30 % of a worker's CPU); commands always get one.
+    const lazyDir = job.steps.every((step) => step.run.kind !== 'command');
+    if (!lazyDir) {
+      try {
+        await fsp.mkdir(job.stagingDir, { recursive: true });
+      } catch (error) {
+        return end({ outcome: 'failed', error: `cannot create the staging directory ${job.stagingDir}: ${errorMessage(error)}` });
+      }
     }
-    const context = handlerContext(job, stop.signal, options.onProgress, false);
+    const context = handlerContext(job, stop.signal, options.onProgress, lazyDir);
     let last: StepOutcome = OK;
     let exitCode: number | undefined;
     for (const step of job.steps) {
@@ -441,9 +446,11 @@ export async function executeJob(job: DispatchJob, options: ExecuteOptions): Pro
     if (last.kind === 'failed') return end({ outcome: 'failed', error: last.error, ...exit });
     const encoded = encodeInlineValue(last.value);
     if ('error' in encoded) return end({ outcome: 'failed', error: encoded.error, ...exit });
-    const bytesOut = await measureBytes(job.stagingDir);
+    const files = !lazyDir || context.dirCreated;
+    const bytesOut = files ? await measureBytes(job.stagingDir) : undefined;
     return end({
       outcome: 'succeeded',
+      files,
       ...exit,
       ...(encoded.json === undefined ? {} : { value: JSON.parse(encoded.json) as unknown }),
       ...(bytesOut === undefined ? {} : { bytesOut }),

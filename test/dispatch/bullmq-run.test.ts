@@ -123,6 +123,7 @@ test('every worker of a pool gone: its sub-tasks are re-allocated to the other p
     }
   } finally {
     await stopAll(workers);
+    await deleteKeys(REDIS_URL, prefix);
   }
 });
 

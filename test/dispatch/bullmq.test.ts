@@ -97,7 +97,9 @@ it('runs handler jobs on worker processes and hands their results back (a pool i
     assert.equal(finished.result.value, { subtask: `t${index + 1}`, attempt: 1, inputs: 0 });
     assert.ok(finished.result.startedS <= finished.result.finishedS && finished.result.finishedS <= backend.nowS(), 'times on the backend clock');
     assert.match(finished.result.worker ?? '', /:\d+$/);
-    assert.ok(existsSync(jobs[index]!.stagingDir), 'the worker created the staging directory');
+    // A handler that writes no file gets no staging directory (lazy), and says so.
+    assert.is(finished.result.files, false);
+    assert.ok(!existsSync(jobs[index]!.stagingDir), 'no staging directory for a job that wrote nothing');
   }
 });
 

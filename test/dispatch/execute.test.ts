@@ -109,10 +109,13 @@ test('timeoutS: failed, "timed out after 0.2s", for a command and a handler that
   assert.is(b.error, 'timed out after 0.2s');
 });
 
-test('a staging directory that cannot be made fails the attempt', async () => {
+test('a staging directory that cannot be made fails an attempt that needs one (a command); a replay needs none', async () => {
   const blocker = join(dir, 'file');
   writeFileSync(blocker, '');
-  const result = await executeJob(job([replay(0)], { stagingDir: join(blocker, 'stage') }), { signal: never, nowS });
+  const lazy = await executeJob(job([replay(0)], { stagingDir: join(blocker, 'stage') }), { signal: never, nowS });
+  assert.is(lazy.outcome, 'succeeded');
+  assert.is(lazy.files, false);
+  const result = await executeJob(job([{ kind: 'command', argv: ['true'] }], { stagingDir: join(blocker, 'stage') }), { signal: never, nowS });
   assert.is(result.outcome, 'failed');
   assert.ok(result.error?.includes('cannot create the staging directory'), result.error);
 });

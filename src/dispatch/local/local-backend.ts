@@ -67,6 +67,8 @@ interface Attempt {
   valueJson: string | undefined;
   bytesOut: number | undefined;
   stagingMade: boolean;
+  /** A handler created the staging directory (the thread said so). */
+  filesMade: boolean;
 }
 
 const LOCAL_MAIN = `${PROCESS_WORKER}/main`;
@@ -144,6 +146,7 @@ export class LocalBackend implements Backend {
       valueJson: undefined,
       bytesOut: undefined,
       stagingMade: false,
+      filesMade: false,
     };
     this.byKey.set(key, attempt);
     if (pool === undefined) {
@@ -327,7 +330,10 @@ export class LocalBackend implements Backend {
         this.end(attempt, { kind: 'failed', error: text ?? 'the handler failed' });
       } else if (code === RESULT_OK) {
         attempt.valueJson = text;
-        if (bytesOut !== undefined) attempt.bytesOut = bytesOut;
+        if (bytesOut !== undefined) {
+          attempt.filesMade = true;
+          if (bytesOut >= 0) attempt.bytesOut = bytesOut;
+        }
         // A job of handler steps only ran whole; one with commands goes on with its next step.
         if (attempt.stagingMade) void this.continueSteps(attempt);
         else this.end(attempt, { kind: 'ok' });
@@ -409,7 +415,7 @@ export class LocalBackend implements Backend {
     if (outcome.kind === 'failed') return this.finish(attempt, { ...base, ...exit, outcome: 'failed', error: outcome.error });
     let value: unknown;
     if (attempt.valueJson !== undefined) value = JSON.parse(attempt.valueJson) as unknown;
-    this.finish(attempt, { ...base, ...exit, ...bytes, outcome: 'succeeded', ...(value === undefined ? {} : { value }) });
+    this.finish(attempt, { ...base, ...exit, ...bytes, outcome: 'succeeded', files: attempt.stagingMade || attempt.filesMade, ...(value === undefined ? {} : { value }) });
   }
 
   /** Queues the terminal event; frees the slot. */

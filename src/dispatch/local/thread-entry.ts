@@ -95,7 +95,8 @@ function finish(attempt: Attempt, outcome: StepOutcome): void {
   const encoded = encodeInlineValue(outcome.value);
   if ('error' in encoded) return send([attempt.id, RESULT_FAILED, encoded.error, undefined]);
   if (!attempt.dirCreated) return send([attempt.id, RESULT_OK, encoded.json, undefined]);
-  void measureBytes(attempt.job.stagingDir).then((bytes) => send([attempt.id, RESULT_OK, encoded.json, bytes]));
+  // -1: files were written but not counted (too many entries); the backend must still commit them.
+  void measureBytes(attempt.job.stagingDir).then((bytes) => send([attempt.id, RESULT_OK, encoded.json, bytes ?? -1]));
 }
 
 function start([id, job, from, to]: RunRequest): void {
