@@ -58,7 +58,7 @@ export const MOVE_GAIN_THRESHOLD = 0.05;
  * (no solver, no workers) and the result is the constructive plan. Ctrl-C (`io.interrupt`)
  * stops the engine, which returns the best plan found so far.
  */
-async function planProblem(problem: Problem, options: PlanCommandOptions, io: Io): Promise<PlanOutcome> {
+export async function planProblem(problem: Problem, options: Pick<PlanCommandOptions, 'planner' | 'budgetMs' | 'workers' | 'seed' | 'progress'>, io: Io): Promise<PlanOutcome> {
   const report = progressPrinter(io, options.progress);
   const planner = await createPlanner({ warmUp: options.budgetMs > 0, ...(options.workers === undefined ? {} : { workers: options.workers }) });
   try {

@@ -13,7 +13,6 @@ import { defaultHistoryPath } from '../history/store.js';
 import { InputError } from '../model/issues.js';
 import type { ObjectiveKind } from '../model/objective.js';
 import { assembleProblem, type Problem } from '../model/problem.js';
-import { createPlanner } from '../plan/planner.js';
 import type { Plan } from '../plan/plan.js';
 import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
 import { applyProfile } from '../profile/apply.js';
@@ -27,7 +26,7 @@ import { renderRunGanttSvg } from '../render/run-gantt.js';
 import { renderRunReport, renderRunsList } from '../render/run-text.js';
 import { BUDGET_MS_RULE, numberFlag, oneOf, parseCommandArgs, SEED_RULE, UsageError, USD_PER_HOUR_RULE, WORKERS_RULE, type Expects, type NumberRule } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, type Io } from './io.js';
-import { progressPrinter } from './progress.js';
+import { planProblem } from './plan-command.js';
 import { runProgressView } from './run-progress.js';
 
 /** The run ended with sub-tasks that could not run (given up, or blocked by one that was). */
@@ -191,7 +190,7 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
         plan = journal.findRun(options.resume)!.plan as Plan;
         io.stderr(`run ${options.resume}: resumed\n`);
       } else {
-        const outcome = await planFor(problem, options, io);
+        const outcome = await planProblem(problem, { ...options, progress: true }, io);
         plan = outcome.plan;
         const runId = newRunId();
         const runDir = resolve(options.runDir ?? `.apportion/runs/${runId}`);
@@ -215,21 +214,6 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
     }
   } finally {
     journal.close();
-  }
-}
-
-async function planFor(problem: Problem, options: RunOptions, io: Io) {
-  const report = progressPrinter(io, true);
-  const planner = await createPlanner({ warmUp: options.budgetMs > 0, ...(options.workers === undefined ? {} : { workers: options.workers }) });
-  try {
-    return await planner.plan(problem, {
-      planner: options.planner,
-      timeBudgetMs: options.budgetMs,
-      seed: options.seed,
-      onProgress: (p) => report(p.phase, `${p.evaluations} candidates scored, best objective ${p.bestObjective.toPrecision(5)}`),
-    });
-  } finally {
-    await planner.close();
   }
 }
 
