@@ -57,6 +57,16 @@ const child = spawn(
   { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] },
 );
 
+// The whole suite takes a few minutes; a test that hangs must fail the run, not hold CI for its
+// 90 minutes. The last file printed is the one that hung.
+const SUITE_LIMIT_MS = Number(process.env.APPORTION_TEST_LIMIT_MS ?? 30 * 60_000);
+const watchdog = setTimeout(() => {
+  const files = out.split('\n').filter((line) => /\.test\.ts$/.test(line.trim()));
+  console.error(`\nthe test run exceeded ${SUITE_LIMIT_MS / 60_000} min; last file started: ${files.at(-1) ?? 'none'}; stopping it`);
+  child.kill('SIGKILL');
+}, SUITE_LIMIT_MS);
+watchdog.unref();
+
 let out = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);

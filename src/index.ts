@@ -90,3 +90,21 @@ export type { AppliedProfile } from './profile/apply.js';
 export { reservationFromPlan, withinReservation, keepPlacement, countMoves, readReservation } from './plan/reservation.js';
 export type { Reservation, Placement, Moves } from './plan/reservation.js';
 export { renderReservation } from './render/reservation.js';
+
+// Running a plan: the sub-task scheduler and its backends
+export { dispatch, startDispatch, DEFAULT_RETRIES, DEFAULT_REPLAN } from './dispatch/dispatcher.js';
+export type { DispatchOptions, Dispatch, RunReport, RunSnapshot, PoolSnapshot, SubtaskOutcome, AttemptView, ReplanSettings } from './dispatch/dispatcher.js';
+export { startRun, resumeRun, newRunId, inputsHash } from './dispatch/run.js';
+export type { RunSettings, StartRunRequest, StartedRun } from './dispatch/run.js';
+export { jobKey, MAX_INLINE_VALUE_BYTES } from './dispatch/backend.js';
+export type { Backend, BackendEvent, BackendListener, BackendPool, DispatchJob, JobStep, StepRun, JobInput, AttemptResult, AttemptOutcome, Handler, HandlerContext } from './dispatch/backend.js';
+export { createBackend, BACKEND_NAMES } from './dispatch/backends.js';
+export type { BackendName } from './dispatch/backends.js';
+export { createLocalBackend } from './dispatch/local/local-backend.js';
+export { createSimBackend, lognormalDurations, recordedDurations, parseAvailabilityCsv, readAvailabilityCsv } from './dispatch/sim/index.js';
+export type { SimBackend, SimBackendOptions } from './dispatch/sim/index.js';
+export { rankPools } from './dispatch/rank.js';
+export { openRunJournal } from './history/journal.js';
+export type { RunJournal, CommitRow, DecisionRow, RunSummaryRow } from './history/journal.js';
+export { renderRunGanttSvg } from './render/run-gantt.js';
+export { renderRunReport, renderRunsList } from './render/run-text.js';

@@ -12,6 +12,9 @@ import { validateTaskDefinition } from '../../src/model/validate-task.js';
 import { planConstructive } from '../../src/plan/planner.js';
 import type { Plan } from '../../src/plan/plan.js';
 
+/** Longer than any run in the tests takes (seconds), short enough that a hang fails the suite fast. */
+const RUN_LIMIT_MS = 90_000;
+
 export interface TestRun {
   readonly dir: string;
   readonly runDir: string;
@@ -44,7 +47,12 @@ export async function runOn(
   const settings: RunSettings = { backend: backend.name, definitionPath: 'test', poolsPath: 'test', definitionDir: dir, ...options.settings };
   try {
     const started = await startRun({ problem, plan, scored, backend, journal, runDir, runId: options.runId ?? 'r1', definitionHash: 'h', settings, backoffS: () => 0.01, ...options.request });
-    const report = await started.done;
+    // Bounded: a run that cannot end fails its test instead of hanging the suite.
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the run did not end within ${RUN_LIMIT_MS / 1000} s: ${JSON.stringify(started.dispatch.snapshot().pools)}`)), RUN_LIMIT_MS);
+    });
+    const report = await Promise.race([started.done, limit]).finally(() => clearTimeout(timer));
     return { dir, runDir, journal, problem, plan, report, cleanup: () => (journal.close(), rmSync(dir, { recursive: true, force: true })) };
   } catch (error) {
     journal.close();
