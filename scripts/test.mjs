@@ -68,9 +68,20 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 let out = '';
+// After uvu's summary the process should exit; if a test left a handle open (a socket still
+// reconnecting, a timer), it would wait for ever. Give it a moment, then stop it and say so:
+// the summary is complete, the leak is reported.
+let lingering = false;
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   out += chunk.toString('utf8');
+  if (!lingering && /^\s*Duration:/m.test(out)) {
+    lingering = true;
+    setTimeout(() => {
+      console.error('uvu printed its summary but did not exit within 15 s: a test left a handle open; stopping it');
+      child.kill('SIGKILL');
+    }, 15_000).unref();
+  }
 });
 
 child.on('error', (err) => {
@@ -89,7 +100,7 @@ child.on('close', (code, signal) => {
   const passed = num('Passed');
   const skipped = num('Skipped') ?? 0;
 
-  const childFailed = code !== 0 || signal !== null;
+  const childFailed = (code !== 0 || signal !== null) && !(lingering && signal === 'SIGKILL');
   if (childFailed) {
     console.error(`uvu exited with ${signal ? `signal ${signal}` : `code ${code}`}`);
   }
