@@ -20,7 +20,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 export const LAYERS: readonly (readonly string[])[] = [
   ['util', 'types'],
   ['model'],
-  ['cost', 'history', 'synthetic'],
+  ['cost', 'history', 'synthetic', 'forecast'],
   ['profile'],
   ['planners', 'search'],
   ['solve', 'kernel'],
