@@ -10,6 +10,7 @@ import { BUDGET_MS_RULE, LIMIT_RULE, SEED_RULE, USD_PER_HOUR_RULE, UsageError, W
 import { EXIT_CONSTRAINT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, processIo, type Io } from './io.js';
 import { writeText } from '../load/files.js';
 import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
+import { AVAILABILITY_EXPECTS, AVAILABILITY_OPTIONS, AVAILABILITY_USAGE, availabilityFlags } from './availability-options.js';
 
 
 const OBJECTIVES = ['weighted', 'makespan', 'cost'] as const;
@@ -33,6 +34,7 @@ const PLAN_OPTIONS = {
   risk: { type: 'string' },
   reservation: { type: 'string' },
   'reservation-out': { type: 'string' },
+  ...AVAILABILITY_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,6 +56,7 @@ const PLAN_EXPECTS: Expects<typeof PLAN_OPTIONS> = {
   risk: 'p50, p90 (any pNN) or a number in (0, 1)',
   reservation: FILE,
   'reservation-out': FILE,
+  ...AVAILABILITY_EXPECTS,
 };
 
 export const USAGE = `apportion: plan batch work before it is submitted
@@ -86,6 +89,7 @@ options (plan):
       --risk Q            quantile of the predicted runtimes: p50 | p90 | a number in (0, 1) (default p50)
       --reservation-out FILE  write the capacity per pool per time window this plan needs
       --reservation FILE  plan within a reservation, keeping work where it was reserved
+${AVAILABILITY_USAGE}
   -h, --help              this help
 
 exit codes: 0 ok, 2 bad input, 3 plan misses its deadline or budget, 130 interrupted (the best plan so far is written), 1 internal error`;
@@ -169,6 +173,7 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
     risk: riskQuantile(values.risk, values.profile !== undefined || values.history !== undefined),
     reservationPath: values.reservation,
     reservationOut: values['reservation-out'],
+    ...availabilityFlags(values),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ObjectiveKind } from '../model/objective.js';
 import { assembleProblem, type Problem } from '../model/problem.js';
 import type { ResourceMap, TaskDefinition } from '../model/types.js';
 import { explainChoices } from '../plan/explain.js';
+import { explainForecast } from '../plan/forecast-explain.js';
 import { createPlanner, type PlanOutcome } from '../plan/planner.js';
 import { checkReservationFits, countMoves, keepPlacement, readReservation, reservationFromPlan, withinReservation, type Moves, type Reservation } from '../plan/reservation.js';
 import type { PlannerId } from '../planners/planner.js';
@@ -16,10 +17,11 @@ import { renderReservation } from '../render/reservation.js';
 import { renderGanttSvg } from '../render/svg.js';
 import { renderText } from '../render/text.js';
 import { loadJsonDocument, loadProfile, loadResourceMap, loadTaskDefinition, writeText } from '../load/files.js';
+import { resolveAvailability, type AvailabilityFlags, type ResolvedAvailability } from './availability-options.js';
 import type { Io } from './io.js';
 import { progressPrinter } from './progress.js';
 
-export interface PlanCommandOptions {
+export interface PlanCommandOptions extends AvailabilityFlags {
   readonly taskPath: string;
   readonly poolsPath: string;
   readonly planner: PlannerId;
@@ -74,12 +76,15 @@ export async function planProblem(problem: Problem, options: Pick<PlanCommandOpt
   }
 }
 
-function assemble(definition: TaskDefinition, resources: ResourceMap, options: PlanCommandOptions, applied: AppliedProfile | undefined): Problem {
+function assemble(definition: TaskDefinition, resources: ResourceMap, options: PlanCommandOptions, applied: AppliedProfile | undefined, forecast?: ResolvedAvailability): Problem {
+  const assumptions = [...(applied?.assumptions ?? []), ...(forecast?.assumptions ?? [])];
   return assembleProblem(definition, resources, {
     objective: options.objective,
     ...(options.usdPerHour === undefined ? {} : { usdPerHour: options.usdPerHour }),
     ...(options.dataHome === undefined ? {} : { dataHome: options.dataHome }),
-    ...(applied === undefined ? {} : { provisional: applied.provisional, assumptions: applied.assumptions, profileId: applied.profileId }),
+    ...(applied === undefined ? {} : { provisional: applied.provisional, profileId: applied.profileId }),
+    ...(assumptions.length === 0 ? {} : { assumptions }),
+    ...(forecast === undefined ? {} : { availability: forecast.priced.availability }),
   });
 }
 
@@ -92,10 +97,10 @@ interface ReservedOutcome {
 }
 
 /** Plans within a reservation twice, keeping placement and free, and takes the kept plan unless moving pays (MOVE_GAIN_THRESHOLD). */
-async function planWithinReservation(definition: TaskDefinition, resources: ResourceMap, reservation: Reservation, options: PlanCommandOptions, applied: AppliedProfile | undefined, io: Io): Promise<ReservedOutcome> {
+async function planWithinReservation(definition: TaskDefinition, resources: ResourceMap, reservation: Reservation, options: PlanCommandOptions, applied: AppliedProfile | undefined, io: Io, forecast: ResolvedAvailability | undefined): Promise<ReservedOutcome> {
   const capped = withinReservation(resources, reservation);
-  const keptProblem = assemble(keepPlacement(definition, reservation), capped, options, applied);
-  const freeProblem = assemble(definition, capped, options, applied);
+  const keptProblem = assemble(keepPlacement(definition, reservation), capped, options, applied, forecast);
+  const freeProblem = assemble(definition, capped, options, applied, forecast);
   const kept = await planProblem(keptProblem, options, io);
   const free = await planProblem(freeProblem, options, io);
   const keptObjective = kept.plan.summary.objective;
@@ -141,15 +146,16 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
   const definition = applied?.definition ?? loaded;
   const reservation = options.reservationPath === undefined ? undefined : readReservation(loadJsonDocument(options.reservationPath), options.reservationPath, resources);
   if (reservation !== undefined) checkReservationFits(reservation, definition, options.reservationPath!);
+  const forecast = resolveAvailability(options, resources);
 
   let problem: Problem;
   let outcome: PlanOutcome;
   let reservationNote = '';
   if (reservation === undefined) {
-    problem = assemble(definition, resources, options, applied);
+    problem = assemble(definition, resources, options, applied, forecast);
     outcome = await planProblem(problem, options, io);
   } else {
-    const reserved = await planWithinReservation(definition, resources, reservation, options, applied, io);
+    const reserved = await planWithinReservation(definition, resources, reservation, options, applied, io, forecast);
     ({ problem, outcome } = reserved);
     const { kept, moved, added } = reserved.moves;
     reservationNote = `within reservation ${options.reservationPath}: ${reserved.choice}; ${moved} sub-task(s) moved, ${kept} kept, ${added} new\n`;
@@ -163,7 +169,8 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
     reservationNote += `${renderReservation(written)}reservation written to ${options.reservationOut}\n`;
   }
   let output: string;
-  if (options.format === 'json') output = `${JSON.stringify(options.explain ? { ...plan, explain: explainDocument(problem, outcome) } : plan, null, 2)}\n`;
+  const forecastNotes = forecast === undefined || !options.explain ? [] : explainForecast(plan, problem, forecast.startAtS);
+  if (options.format === 'json') output = `${JSON.stringify(options.explain ? { ...plan, explain: { ...explainDocument(problem, outcome), forecast: forecastNotes } } : plan, null, 2)}\n`;
   else if (options.format === 'svg') output = renderGanttSvg(plan, { reservation: shown });
   else {
     output = renderText(plan, options.limit === undefined ? {} : { limit: options.limit });
@@ -171,6 +178,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
     if (options.explain) {
       const { choices, omitted } = explainChoices(problem, outcome.scored);
       output += `\n${renderExplain(plan, choices, omitted, outcome.tried)}`;
+      if (forecast !== undefined) output += `\n\nforecast ${forecast.map.id} (plan time 0 = ${new Date(forecast.startAtS * 1000).toISOString().replace('.000Z', 'Z')}):\n${forecastNotes.length === 0 ? '  nothing in the forecast changed a placement over this plan\'s span\n' : forecastNotes.map((n) => `  ${n}\n`).join('')}`;
       if (applied !== undefined) output += `\n\n${renderEstimates(applied)}`;
     }
   }

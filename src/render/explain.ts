@@ -53,6 +53,8 @@ function objectiveFormula(plan: Plan): string {
   const s = plan.summary;
   if (s.objectiveKind === 'makespan') return 'makespan';
   if (s.objectiveKind === 'cost') return `${formatUsd(plan.terms.computeUsd)} compute + ${formatUsd(plan.terms.egressUsd)} egress`;
+  const contentionS = plan.terms.contentionS;
+  if (contentionS > 0) return `${formatUsd(plan.terms.costUsd)} cost + ${s.usdPerHour} USD/h × (${(s.makespanS / 3600).toFixed(3)} h makespan + ${(contentionS / 3600).toFixed(3)} h contention)`;
   return `${formatUsd(plan.terms.costUsd)} cost + ${s.usdPerHour} USD/h × ${(s.makespanS / 3600).toFixed(3)} h makespan`;
 }
 

@@ -1,0 +1,99 @@
+/**
+ * The availability flags shared by `plan` and `run`: `--availability MAP` (a fitted map),
+ * `--telemetry FILE` (fit one now; the resource map's own `telemetry` section does the same),
+ * `--start-at TIME` (the wall-clock time of plan time 0) and `--capacity-risk R` (the
+ * free-slot quantile planned on).
+ */
+import { readAvailabilityMap, type AvailabilityMap } from '../forecast/map.js';
+import { DEFAULT_CAPACITY_RISK, priceMap, type Priced } from '../forecast/priced.js';
+import type { ResourceMap } from '../model/types.js';
+import { loadJsonDocument } from '../load/files.js';
+import { UsageError, parseDecimal } from './args.js';
+
+export const AVAILABILITY_OPTIONS = {
+  availability: { type: 'string' },
+  telemetry: { type: 'string', multiple: true },
+  'start-at': { type: 'string' },
+  'capacity-risk': { type: 'string' },
+} as const;
+
+export const AVAILABILITY_EXPECTS = {
+  availability: 'a file path (an availability map: apportion forecast fit)',
+  telemetry: 'a file path (a telemetry section JSON)',
+  'start-at': 'an ISO time (2026-12-03T14:00:00Z), epoch seconds or "now"',
+  'capacity-risk': 'p10, p50, p90 (any pNN) or a number in (0, 1)',
+} as const;
+
+export const AVAILABILITY_USAGE = `      --availability FILE plan on an availability map (apportion forecast fit): free slots, hazard and price over time
+      --telemetry FILE    fit the map now from a telemetry section (the resource map's own "telemetry" does the same); repeatable
+      --start-at TIME     wall-clock time of plan time 0: ISO (2026-12-03T14:00:00Z), epoch seconds or now (default now)
+      --capacity-risk R   free-slot quantile planned on: p10 cautious .. p90 bold, or a number in (0, 1) (default p50)`;
+
+export interface AvailabilityFlags {
+  readonly availabilityPath?: string | undefined;
+  readonly telemetryPaths?: readonly string[] | undefined;
+  /** Epoch s of plan time 0; undefined = now. */
+  readonly startAtS?: number | undefined;
+  readonly capacityRisk?: number | undefined;
+}
+
+export function availabilityFlags(values: { availability?: string | undefined; telemetry?: string[] | undefined; 'start-at'?: string | undefined; 'capacity-risk'?: string | undefined }): AvailabilityFlags {
+  const telemetry = values.telemetry ?? [];
+  if (values.availability !== undefined && telemetry.length > 0) throw new UsageError('give --availability MAP or --telemetry FILE, not both (a map is what telemetry is fitted into)');
+  return {
+    availabilityPath: values.availability,
+    telemetryPaths: telemetry.length > 0 ? telemetry : undefined,
+    startAtS: values['start-at'] === undefined ? undefined : parseStartAt(values['start-at']),
+    capacityRisk: values['capacity-risk'] === undefined ? undefined : parseCapacityRisk(values['capacity-risk']),
+  };
+}
+
+/** `2026-12-03T14:00:00Z`, `2026-12-03 14:00` (UTC), `1764770400` (epoch s) or `now`. */
+export function parseStartAt(text: string, flag = '--start-at'): number {
+  if (text === 'now') return Math.floor(Date.now() / 1000);
+  const epoch = parseDecimal(text);
+  if (epoch !== undefined) {
+    if (Math.abs(epoch) > 1e11) throw new UsageError(`${flag}: expected epoch seconds within ±1e11, received "${text}" (milliseconds? divide by 1000)`);
+    return epoch;
+  }
+  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
+  const ms = iso === null ? Number.NaN : Date.parse(iso[4] === undefined ? `${text.replace(' ', 'T')}${iso[1] === undefined ? 'T00:00' : ''}Z` : text.replace(' ', 'T'));
+  if (!Number.isFinite(ms)) throw new UsageError(`${flag}: expected ${AVAILABILITY_EXPECTS['start-at']}, received "${text}"`);
+  return ms / 1000;
+}
+
+/** `p10` → 0.1, `0.25` → 0.25. */
+export function parseCapacityRisk(text: string): number {
+  const match = /^[pP](\d+(?:\.\d+)?)$/.exec(text);
+  const risk = match ? Number(match[1]) / 100 : parseDecimal(text);
+  if (risk === undefined || !(risk > 0) || !(risk < 1)) throw new UsageError(`--capacity-risk: expected ${AVAILABILITY_EXPECTS['capacity-risk']}, received "${text}"`);
+  return risk;
+}
+
+export interface ResolvedAvailability {
+  readonly map: AvailabilityMap;
+  readonly priced: Priced;
+  readonly startAtS: number;
+  readonly capacityRisk: number;
+  /** Said with the plan: where the forecast came from and how it was priced. */
+  readonly assumptions: readonly string[];
+}
+
+/** The map from `--availability` (or fitted by `fit` from telemetry), priced for this plan's start; undefined with no forecast. */
+export function resolveAvailability(flags: AvailabilityFlags, resources: ResourceMap, fit?: () => AvailabilityMap | undefined): ResolvedAvailability | undefined {
+  const map = flags.availabilityPath !== undefined ? readAvailabilityMap(loadJsonDocument(flags.availabilityPath), flags.availabilityPath) : fit?.();
+  if (map === undefined) {
+    if (flags.startAtS !== undefined || flags.capacityRisk !== undefined) throw new UsageError('--start-at and --capacity-risk price a forecast: give --availability MAP or --telemetry FILE (or a resource map with a "telemetry" section)');
+    return undefined;
+  }
+  const startAtS = flags.startAtS ?? Math.floor(Date.now() / 1000);
+  const capacityRisk = flags.capacityRisk ?? DEFAULT_CAPACITY_RISK;
+  const priced = priceMap(map, resources, { startAtS, capacityRisk });
+  const when = new Date(startAtS * 1000).toISOString().replace('.000Z', 'Z');
+  const assumptions = [
+    `availability: forecast ${map.id} from ${flags.startAtS === undefined ? `now (${when}; --start-at to choose)` : when}, capacity at P${Math.round(capacityRisk * 100)} of the free slots`,
+    ...priced.assumptions,
+    ...map.pools.flatMap((p) => p.assumptions.map((a) => `${p.pool}: ${a}`)),
+  ];
+  return { map, priced, startAtS, capacityRisk, assumptions };
+}
