@@ -27,6 +27,7 @@ import { renderRunReport, renderRunsList } from '../render/run-text.js';
 import { BUDGET_MS_RULE, numberFlag, oneOf, parseCommandArgs, SEED_RULE, UsageError, USD_PER_HOUR_RULE, WORKERS_RULE, type Expects, type NumberRule } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, type Io } from './io.js';
 import { planProblem } from './plan-command.js';
+import { AVAILABILITY_EXPECTS, AVAILABILITY_OPTIONS, availabilityFlags, resolveAvailability, type AvailabilityFlags } from './availability-options.js';
 import { runProgressView } from './run-progress.js';
 
 /** The run ended with sub-tasks that could not run (given up, or blocked by one that was). */
@@ -62,6 +63,7 @@ const RUN_OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string', short: 'o' },
   gantt: { type: 'string' },
+  ...AVAILABILITY_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,6 +89,7 @@ const RUN_EXPECTS: Expects<typeof RUN_OPTIONS> = {
   format: `one of ${FORMATS.join(', ')}`,
   out: FILE,
   gantt: FILE,
+  ...AVAILABILITY_EXPECTS,
 };
 
 export const RUN_USAGE = `apportion run: execute a plan, recovering from what goes wrong
@@ -114,7 +117,9 @@ options:
   -o, --out FILE          write the report there instead of stdout
       --gantt FILE        write the planned-vs-actual Gantt (SVG) there
   plan options: --planner, --objective, --usd-per-hour, --data-home, --budget-ms, --workers, --seed,
-                --profile (see apportion plan --help)
+                --profile, --availability, --telemetry, --start-at, --capacity-risk (see apportion plan --help);
+                with a forecast, observed capacity outside its P10–P90 band and interruptions
+                above its hazard re-plan the remainder
   -h, --help              this help
 
 Attempts are recorded as they happen (outcome succeeded, failed, interrupted or cancelled), so
@@ -122,7 +127,7 @@ Attempts are recorded as they happen (outcome succeeded, failed, interrupted or 
 exit codes: 0 every sub-task committed, 2 bad input, 4 some sub-tasks could not run (listed),
 130 stopped by Ctrl-C (resumable), 1 internal error`;
 
-interface RunOptions {
+interface RunOptions extends AvailabilityFlags {
   readonly taskPath: string;
   readonly poolsPath: string;
   readonly backend: BackendName;
@@ -161,11 +166,15 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
   const resources = validateResourceMap(parseDocument(poolsText, options.poolsPath), options.poolsPath);
   const profile = loadProfile(options.profilePath, undefined);
   const applied = profile === undefined ? undefined : applyProfile(definition, profile, 0.5, resources);
+  const forecast = resolveAvailability(options, resources);
+  const assumptions = [...(applied?.assumptions ?? []), ...(forecast?.assumptions ?? [])];
   const problem = assembleProblem(applied?.definition ?? definition, resources, {
     objective: options.objective,
     ...(options.usdPerHour === undefined ? {} : { usdPerHour: options.usdPerHour }),
     ...(options.dataHome === undefined ? {} : { dataHome: options.dataHome }),
-    ...(applied === undefined ? {} : { provisional: applied.provisional, assumptions: applied.assumptions, profileId: applied.profileId }),
+    ...(applied === undefined ? {} : { provisional: applied.provisional, profileId: applied.profileId }),
+    ...(assumptions.length === 0 ? {} : { assumptions }),
+    ...(forecast === undefined ? {} : { availability: forecast.priced.availability }),
   });
   const definitionHash = inputsHash(definitionText, poolsText);
   const settings: RunSettings = {
@@ -265,6 +274,7 @@ function parseRunArgs(args: readonly string[]): RunOptions | 'help' {
     format: oneOf('--format', values.format, FORMATS) ?? 'text',
     out: values.out,
     gantt: values.gantt,
+    ...availabilityFlags(values),
   };
 }
 
