@@ -6,6 +6,13 @@
  * (1 / Σ_p slots_p / T_p); transfers, overheads and provisional stages count 0, so the
  * bound holds whatever the true runtimes turn out to be.
  * Cost: every stage on the pool where it is cheapest, no egress.
+ *
+ * Under a time-varying availability every bound prices a pool at its least price and its
+ * least hazard over the segments a sub-task can use (`usableLeast`): a sub-task runs only
+ * where the pool has a slot, after its start-up, and pays ∫ price ≥ least price × its busy
+ * time; its rework, (e^{H} − 1)/H × d with H = ∫ λ over its window ≥ least λ × d, is at
+ * least the constant-hazard rework at the least λ (the factor grows with H). The first
+ * segment's values, which the pool table carries, are not bounds once hazard or price drops.
  */
 import { InputError, type InputIssue } from '../model/issues.js';
 import { MAX_EXPECTED_RUNTIME_S } from '../model/limits.js';
@@ -25,6 +32,49 @@ function wholeStageS(problem: Problem, v: number, p: number, provisional: Uint8A
   if (provisional[v] === 1) return 0;
   const known = problem.stageKnownRuntimeS[v * P + p]!;
   return Number.isNaN(known) ? problem.stageWorkS[v]! / speedOf(problem, v, p) : known;
+}
+
+export interface UsableLeast {
+  /** Per pool: least hazard (per s) and least price (USD per slot-second) over the usable segments. */
+  readonly hazardPerS: Float64Array;
+  readonly priceUsdPerSlotS: Float64Array;
+}
+
+const usableLeastOf = new WeakMap<Problem, UsableLeast>();
+
+/**
+ * Per pool, the least hazard and the least price over the availability segments a sub-task
+ * can run in: slots > 0 and not over before the pool's start-up. A pool with no such
+ * segment takes no work; it gets the least over all its segments (any value would do).
+ */
+export function usableLeast(problem: Problem): UsableLeast {
+  let least = usableLeastOf.get(problem);
+  if (least !== undefined) return least;
+  const table = problem.availability;
+  const P = problem.pools.count;
+  const hazardPerS = new Float64Array(P);
+  const priceUsdPerSlotS = new Float64Array(P);
+  for (let p = 0; p < P; p++) {
+    const first = table.segStart[p]!;
+    const end = table.segStart[p + 1]!;
+    let h = Number.POSITIVE_INFINITY;
+    let price = Number.POSITIVE_INFINITY;
+    let hAll = Number.POSITIVE_INFINITY;
+    let priceAll = Number.POSITIVE_INFINITY;
+    for (let i = first; i < end; i++) {
+      hAll = Math.min(hAll, table.hazardPerS[i]!);
+      priceAll = Math.min(priceAll, table.priceUsdPerSlotS[i]!);
+      const segmentEndS = i + 1 < end ? table.atS[i + 1]! : Number.POSITIVE_INFINITY;
+      if (table.slots[i]! <= 0 || !(segmentEndS > problem.pools.startupS[p]!)) continue;
+      h = Math.min(h, table.hazardPerS[i]!);
+      price = Math.min(price, table.priceUsdPerSlotS[i]!);
+    }
+    hazardPerS[p] = Number.isFinite(h) ? h : Number.isFinite(hAll) ? hAll : problem.pools.hazardPerS[p]!;
+    priceUsdPerSlotS[p] = Number.isFinite(price) ? price : Number.isFinite(priceAll) ? priceAll : problem.pools.priceUsdPerSlotS[p]!;
+  }
+  least = { hazardPerS, priceUsdPerSlotS };
+  usableLeastOf.set(problem, least);
+  return least;
 }
 
 /** 1 for stages whose runtime is a guess. */
@@ -47,7 +97,8 @@ function quickBoundParts(problem: Problem): { makespanS: number; costUsd: number
   const provisional = provisionalStages(problem);
   const g = problem.stages;
   const P = problem.pools.count;
-  const { maxSlots, priceUsdPerSlotS, startupS } = problem.pools;
+  const { maxSlots, startupS } = problem.pools;
+  const { priceUsdPerSlotS } = usableLeast(problem);
   const longest = new Float64Array(g.nodeCount);
   let startup = Number.POSITIVE_INFINITY;
   for (let p = 0; p < P; p++) startup = Math.min(startup, startupS[p]!);
@@ -127,38 +178,52 @@ export function checkAttainable(problem: Problem): LowerBound {
 
 /**
  * Stages whose smallest sub-task (a chunk of minChunk units, or the whole atomic stage) no
- * allowed pool can finish: every window in which the pool has a slot is shorter than its
- * expected runtime, or interruptions make that runtime effectively endless. Such a stage
- * cannot be planned whatever the partition or the order, so it is bad input, named here.
+ * allowed pool can finish: in every window in which the pool has a slot, the sub-task's
+ * expected runtime at the least hazard of that window is longer than the window, or
+ * interruptions make it effectively endless. That least-hazard runtime is below the one at
+ * any start in the window (see the file comment), so a stage refused here cannot be planned
+ * whatever the partition, the order or the start; it is bad input, named here. Under a
+ * time-varying hazard a stage is refused only if no window could run it.
  */
 export function unfinishableStages(problem: Problem): InputIssue[] {
   const issues: InputIssue[] = [];
   const P = problem.pools.count;
   const pools = problem.pools;
-  const longestWindowS = longestSlotWindows(problem);
+  const windows = poolWindows(problem);
   // Pools that never lose a slot and are never interrupted finish any sub-task the input
   // limits allow (runtimes stay far below MAX_EXPECTED_RUNTIME_S): nothing to check per stage.
-  if (longestWindowS.every((w) => w.lengthS === Number.POSITIVE_INFINITY) && pools.hazardPerS.every((h) => h === 0)) return issues;
+  if (windows.every((w) => w.length === 1 && w[0]!.lengthS === Number.POSITIVE_INFINITY) && problem.availability.hazardPerS.every((h) => h === 0)) return issues;
   problem.definition.stages.forEach((stage, v) => {
     // The common case first, allocation-free: some allowed pool finishes the smallest sub-task.
-    if (somePoolFinishesIn(problem, v, stage.kind === 'divisible' ? stage.minChunk : 0, longestWindowS)) return;
+    if (somePoolFinishesIn(problem, v, stage.kind === 'divisible' ? stage.minChunk : 0, windows)) return;
     const reasons: string[] = [];
     // Built only for the message (number formatting is slow the first time).
     const what = (): string => (stage.kind === 'divisible' ? `a chunk of ${stage.minChunk === 1 ? `1 ${stage.unitName === 'items' ? 'item' : 'byte'}` : `minChunk (${fmtS(stage.minChunk)}) ${stage.unitName}`}` : 'the stage');
     for (let p = 0; p < P; p++) {
       if (problem.stageFeasible[v * P + p] === 0) continue;
       const runtimeS = chunkRuntimeS(problem, v, p, stage.kind === 'divisible' ? stage.minChunk : 0);
-      const expectedS = expectedWithRework(runtimeS, pools.hazardPerS[p]!);
-      const windowS = longestWindowS[p]!;
-      if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= windowS.lengthS) return; // this pool can
       const id = pools.ids[p]!;
-      if (!(expectedS <= MAX_EXPECTED_RUNTIME_S)) {
-        reasons.push(`on pool "${id}" ${what()} runs ${fmtS(runtimeS)} s, and at ${fmtS(pools.hazardPerS[p]! * 3600)} interruptions per hour it would restart forever`);
-      } else if (windowS.lengthS === 0) {
+      const poolWindowsS = windows[p]!;
+      if (poolWindowsS.length === 0) {
         reasons.push(`pool "${id}" never has a slot`);
+        continue;
+      }
+      // The window that comes closest to holding the sub-task, for the message.
+      let closest = poolWindowsS[0]!;
+      let closestExpectedS = expectedWithRework(runtimeS, closest.leastHazardPerS);
+      for (const w of poolWindowsS) {
+        const e = expectedWithRework(runtimeS, w.leastHazardPerS);
+        if (e - w.lengthS < closestExpectedS - closest.lengthS || !(closestExpectedS <= MAX_EXPECTED_RUNTIME_S)) {
+          closest = w;
+          closestExpectedS = e;
+        }
+      }
+      const varies = problem.availability.hazardVaries[p] === 1;
+      if (!(closestExpectedS <= MAX_EXPECTED_RUNTIME_S)) {
+        reasons.push(`on pool "${id}" ${what()} runs ${fmtS(runtimeS)} s, and at ${fmtS(closest.leastHazardPerS * 3600)} interruptions per hour${varies ? ' (its least)' : ''} it would restart forever`);
       } else {
-        const until = Number.isFinite(windowS.toS) ? `has slots only until ${fmtS(windowS.toS)} s` : `has slots for at most ${fmtS(windowS.lengthS)} s at a time`;
-        reasons.push(`pool "${id}" ${until}, ${what()} needs ${fmtS(expectedS)} s${expectedS > runtimeS * 1.0001 ? ' with interruptions' : ''}`);
+        const until = closest === poolWindowsS[poolWindowsS.length - 1] && Number.isFinite(closest.toS) ? `has slots only until ${fmtS(closest.toS)} s` : `has slots for at most ${fmtS(closest.lengthS)} s at a time${varies ? ' where its hazard is lowest' : ''}`;
+        reasons.push(`pool "${id}" ${until}, ${what()} needs ${fmtS(closestExpectedS)} s${closestExpectedS > runtimeS * 1.0001 ? ' with interruptions' : ''}`);
       }
     }
     issues.push({
@@ -185,45 +250,60 @@ export function chunkRuntimeS(problem: Problem, v: number, p: number, units: num
   return problem.pools.dispatchOverheadS[p]! + (Number.isNaN(known) ? work / speedOf(problem, v, p) : known * fraction);
 }
 
-/** Whether some pool that may run stage v can finish a sub-task of `units` units in one of its slot windows. */
+/** Whether some pool that may run stage v could finish a sub-task of `units` units in one of its slot windows (at the window's least hazard). */
 export function somePoolFinishes(problem: Problem, v: number, units: number): boolean {
-  return somePoolFinishesIn(problem, v, units, longestSlotWindows(problem));
+  return somePoolFinishesIn(problem, v, units, poolWindows(problem));
 }
 
-function somePoolFinishesIn(problem: Problem, v: number, units: number, longestWindowS: ReadonlyArray<{ readonly lengthS: number }>): boolean {
+function somePoolFinishesIn(problem: Problem, v: number, units: number, windows: ReadonlyArray<readonly SlotWindow[]>): boolean {
   const P = problem.pools.count;
   for (let p = 0; p < P; p++) {
     if (problem.stageFeasible[v * P + p] === 0) continue;
-    const expectedS = expectedWithRework(chunkRuntimeS(problem, v, p, units), problem.pools.hazardPerS[p]!);
-    if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= longestWindowS[p]!.lengthS) return true;
+    const runtimeS = chunkRuntimeS(problem, v, p, units);
+    for (const w of windows[p]!) {
+      const expectedS = expectedWithRework(runtimeS, w.leastHazardPerS);
+      if (expectedS <= MAX_EXPECTED_RUNTIME_S && expectedS <= w.lengthS) return true;
+    }
   }
   return false;
 }
 
-/**
- * Each pool's longest slot window, computed once per problem: chunk sizing asks for it many
- * times per stage (a binary search over chunk counts, in every partition variant).
- */
-const longestWindowsOf = new WeakMap<Problem, ReadonlyArray<{ readonly lengthS: number; readonly toS: number }>>();
-
-function longestSlotWindows(problem: Problem): ReadonlyArray<{ readonly lengthS: number; readonly toS: number }> {
-  let windows = longestWindowsOf.get(problem);
-  if (windows === undefined) {
-    windows = Array.from({ length: problem.pools.count }, (_, p) => longestSlotWindow(problem, p));
-    longestWindowsOf.set(problem, windows);
-  }
-  return windows;
+/** A window in which slot 0 of a pool exists (every other slot's windows lie inside these), with the least hazard in it. */
+interface SlotWindow {
+  readonly fromS: number;
+  readonly toS: number;
+  readonly lengthS: number;
+  readonly leastHazardPerS: number;
 }
 
-/** Longest window in which pool p has a slot (slot 0 exists whenever any slot does), and when it ends. */
-function longestSlotWindow(problem: Problem, p: number): { lengthS: number; toS: number } {
-  const windows = slotWindows(problem.pools, p, 0);
-  let best = { lengthS: 0, toS: 0 };
-  for (let w = 0; w < windows.length; w += 2) {
-    const lengthS = windows[w + 1]! - windows[w]!;
-    if (lengthS > best.lengthS) best = { lengthS, toS: windows[w + 1]! };
+/**
+ * Each pool's slot windows, computed once per problem: chunk sizing asks for them many
+ * times per stage (a binary search over chunk counts, in every partition variant).
+ */
+const windowsOf = new WeakMap<Problem, ReadonlyArray<readonly SlotWindow[]>>();
+
+function poolWindows(problem: Problem): ReadonlyArray<readonly SlotWindow[]> {
+  let windows = windowsOf.get(problem);
+  if (windows === undefined) {
+    const table = problem.availability;
+    windows = Array.from({ length: problem.pools.count }, (_, p) => {
+      const bounds = slotWindows(problem.pools, p, 0);
+      const out: SlotWindow[] = [];
+      for (let w = 0; w < bounds.length; w += 2) {
+        const fromS = bounds[w]!;
+        const toS = bounds[w + 1]!;
+        let least = Number.POSITIVE_INFINITY;
+        for (let i = table.segStart[p]!; i < table.segStart[p + 1]!; i++) {
+          const segmentEndS = i + 1 < table.segStart[p + 1]! ? table.atS[i + 1]! : Number.POSITIVE_INFINITY;
+          if (table.atS[i]! < toS && segmentEndS > fromS) least = Math.min(least, table.hazardPerS[i]!);
+        }
+        out.push({ fromS, toS, lengthS: toS - fromS, leastHazardPerS: Number.isFinite(least) ? least : problem.pools.hazardPerS[p]! });
+      }
+      return out;
+    });
+    windowsOf.set(problem, windows);
   }
-  return best;
+  return windows;
 }
 
 /** Four significant digits with thousands separators, e.g. 1,200. */

@@ -63,6 +63,15 @@ export interface HazardFit {
   readonly events: number;
   readonly exposureSlotHours: number;
   readonly warnings: readonly ForecastWarning[];
+  /**
+   * Optional (added by the hazard estimator, src/forecast/hazard.ts): the Gamma prior shapes
+   * α chosen by marginal likelihood at each level of the shrinkage (prior pseudo-exposure
+   * α / mean slot-hours; for the day-of-week factor, α expected events); null = pooled
+   * completely into the level above.
+   */
+  readonly priorShape?: { readonly hourOfDay: number | null; readonly dayOfWeek: number | null; readonly hourOfWeek: number | null };
+  /** Optional: the 24 hour-of-day rates (per slot-hour, 0 = 00:00 UTC) the hour-of-week rates were shrunk towards. */
+  readonly perHourOfDay?: readonly number[];
 }
 
 /** One row of a rolling-origin backtest (`apportion forecast eval`). */

@@ -26,7 +26,9 @@
  *     makespan  min T                                  (s)
  *     weighted  min usdPerHour/3600·T + Σ x·W·price_p  (USD)
  *     cost      min Σ x·W·price_p                      (USD)
- * compute price is busy time × price ≥ Σ x·W·price by fact (1). W here is `busyS`, which
+ * compute price is busy time × price ≥ Σ x·W·price by fact (1), with price_p the pool's least
+ * price over the segments a sub-task can use (`usableLeast`: under a time-varying price a
+ * sub-task pays ∫ price over its window ≥ that × its busy time). W here is `busyS`, which
  * already holds the stage overheads, the chunk dispatch overheads and rework that every
  * partition must pay (`stage-data.ts`).
  *
@@ -55,7 +57,7 @@
  * (javascript-lp-solver) get the optimum minus a margin of 1e-6 of its magnitude plus 1e-6 of
  * Σ_j |c_j|·|bound_j| (every column is a share in [0, 1] or T).
  */
-import { costLowerBoundUsd, makespanLowerBoundS } from '../cost/bounds.js';
+import { costLowerBoundUsd, makespanLowerBoundS, usableLeast } from '../cost/bounds.js';
 import { monotonicMs, type ClockMs } from '../util/clock.js';
 import type { Problem } from '../model/problem.js';
 import { pathBounds } from './paths.js';
@@ -217,7 +219,7 @@ type Goal = 'makespan' | 'weighted' | 'cost';
 /** The LP of one T-segment: capacity rows exact on [lo, hi]. */
 function segmentModel(problem: Problem, groups: readonly WorkGroup[], segment: Segment, goal: Goal) {
   const P = problem.pools.count;
-  const price = problem.pools.priceUsdPerSlotS;
+  const price = usableLeast(problem).priceUsdPerSlotS;
   const usdPerS = problem.objective.usdPerHour / 3600;
   const b = new ModelBuilder();
   const T = b.addVariable('T', { lower: segment.lo, upper: segment.hi, cost: goal === 'makespan' ? 1 : goal === 'weighted' ? usdPerS : 0 });
@@ -278,12 +280,13 @@ function addEgressRows(problem: Problem, b: ModelBuilder, group: WorkGroup, colu
 }
 
 function minCostUsd(problem: Problem, groups: readonly WorkGroup[]): number {
+  const price = usableLeast(problem).priceUsdPerSlotS;
   let total = 0;
   for (const group of groups) {
     let best = Number.POSITIVE_INFINITY;
     for (let p = 0; p < problem.pools.count; p++) {
       const f = group.factor[p]!;
-      if (!Number.isNaN(f)) best = Math.min(best, f * problem.pools.priceUsdPerSlotS[p]!);
+      if (!Number.isNaN(f)) best = Math.min(best, f * price[p]!);
     }
     total += group.massS * best;
   }

@@ -34,7 +34,13 @@
  * many); the path bound charges them where a sub-task boundary is certain (`paths.ts`).
  *
  * A provisional stage (no runtime given) counts 0: a bound must not rest on a guess.
+ *
+ * Under a time-varying hazard, λ is the pool's least hazard over the segments a sub-task can
+ * use (`usableLeast`, cost/bounds.ts): a window's rework factor expm1(H)/H grows with
+ * H = ∫ λ ≥ λ_least·d, so g at λ_least is below every sub-task's expected duration, and the
+ * convexity and superadditivity arguments above hold for that constant λ.
  */
+import { usableLeast } from '../cost/bounds.js';
 import type { Problem } from '../model/problem.js';
 import { speedOf } from '../model/subtasks.js';
 
@@ -77,6 +83,7 @@ export function stageData(problem: Problem): StageData {
   for (const p of problem.provisional) provisional[problem.stageIndex.get(p.stage)!] = 1;
   const wholeS = new Float64Array(S * P).fill(Number.NaN);
   const busyS = new Float64Array(S * P).fill(Number.NaN);
+  const leastHazard = usableLeast(problem).hazardPerS;
   for (let v = 0; v < S; v++) {
     const stage = problem.definition.stages[v]!;
     for (let p = 0; p < P; p++) {
@@ -91,7 +98,7 @@ export function stageData(problem: Problem): StageData {
       const speed = speedOf(problem, v, p);
       wholeS[k] = Number.isNaN(known) ? problem.stageWorkS[v]! / speed : known;
       const stageOverheadS = Number.isNaN(known) ? stage.overheadS / speed : 0;
-      const hazard = problem.pools.hazardPerS[p]!;
+      const hazard = leastHazard[p]!;
       if (stage.kind === 'atomic') busyS[k] = withRework(wholeS[k]! + stageOverheadS, hazard);
       else {
         const perUnit = wholeS[k]! / stage.units;

@@ -7,6 +7,7 @@ import { PLANNER_IDS } from '../../src/planners/planner.js';
 import { costLowerBoundAt, lpBound } from '../../src/solve/bound.js';
 import { createSolver } from '../../src/solve/create.js';
 import type { Solver } from '../../src/solve/solver.js';
+import type { Availability } from '../../src/model/availability.js';
 import { propertySeed, randomCase } from '../helpers/arbitraries.js';
 import { heftClassicProblem, problemOf, readJson } from '../helpers/problems.js';
 
@@ -38,6 +39,70 @@ test('property: the bound is ≤ every planner’s plan and ≥ the quick critic
     { seed, numRuns: runs },
   );
   assert.is(checked, runs);
+});
+
+/** Per pool, up to four segments: when each starts (gaps), its slots, hazard and price. */
+const segmentArbitrary = fc.record({
+  gapS: fc.double({ min: 1, max: 4000, noNaN: true }),
+  slots: fc.integer({ min: 0, max: 8 }),
+  interruptionPerHour: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 2, noNaN: true })),
+  priceUsdPerSlotHour: fc.double({ min: 0, max: 0.4, noNaN: true }),
+});
+const scheduleArbitrary = fc.array(fc.array(segmentArbitrary, { minLength: 1, maxLength: 4 }), { minLength: 4, maxLength: 4 });
+
+/** A time-varying availability for the case's pools; the last segment (which never ends) keeps ≥ 1 slot. */
+function availabilityOf(poolCount: number, schedules: ReadonlyArray<ReadonlyArray<{ gapS: number; slots: number; interruptionPerHour: number; priceUsdPerSlotHour: number }>>): Availability {
+  return {
+    source: 'random-property',
+    pools: schedules.slice(0, poolCount).map((segments) => {
+      let at = 0;
+      const atS = segments.map((s, i) => (i === 0 ? 0 : (at += s.gapS)));
+      return {
+        atS,
+        slots: segments.map((s, i) => (i === segments.length - 1 ? Math.max(1, s.slots) : s.slots)),
+        hazardPerS: segments.map((s) => s.interruptionPerHour / 3600),
+        priceUsdPerSlotS: segments.map((s) => s.priceUsdPerSlotHour / 3600),
+      };
+    }),
+  };
+}
+
+test('property: under time-varying capacity, hazard and price, the bound is ≤ every planner’s plan', async () => {
+  const seed = propertySeed('LP bound validity, time-varying availability');
+  const runs = Number(process.env.APPORTION_RUNS ?? 60);
+  let checked = 0;
+  await fc.assert(
+    fc.asyncProperty(randomCase, scheduleArbitrary, async (c, schedules) => {
+      const base = problemOf(c.task, c.pools, { objective: c.objective });
+      const availability = availabilityOf(base.pools.count, schedules);
+      const problem = problemOf(c.task, c.pools, { objective: c.objective, availability });
+      const bound = await lpBound(problem, highs, { timeLimitMs: 10_000 });
+      if (bound.state !== 'lp') throw new Error(`LP failed: ${bound.notes.join('; ')}`);
+      const quickCost = costLowerBoundUsd(problem);
+      for (const planner of PLANNER_IDS) {
+        const { summary } = planConstructive(problem, { planner }).plan;
+        if (bound.makespanS > summary.makespanS * (1 + 1e-9) + 1e-9) throw new Error(`${planner}: makespan ${summary.makespanS} < bound ${bound.makespanS}`);
+        if (bound.objective > summary.objective * (1 + 1e-9) + 1e-9) throw new Error(`${planner}: ${c.objective} objective ${summary.objective} < bound ${bound.objective}`);
+        if (quickCost > summary.costUsd * (1 + 1e-9) + 1e-12) throw new Error(`${planner}: compute cost ${summary.costUsd} < quick cost bound ${quickCost}`);
+      }
+      checked++;
+    }),
+    { seed, numRuns: runs },
+  );
+  assert.is(checked, runs);
+});
+
+test('a hazard that drops after the first segment: the bound uses the least hazard, ≤ the plan', async () => {
+  const task = { name: 't', stages: [{ id: 'a', op: 'x', runtimeS: 3600 }], data: [] };
+  const pools = { pools: [{ id: 'p', region: 'A', slots: 1, priceUsdPerSlotHour: 1, interruptionPerHour: 0 }] };
+  // 5 interruptions per hour for the first 10 s, none after: at the first segment's rate the
+  // rework factor of a 1 h task would be (e^5 − 1)/5 ≈ 30.
+  const availability: Availability = { source: 'test', pools: [{ atS: [0, 10], slots: [1, 1], hazardPerS: [5 / 3600, 0], priceUsdPerSlotS: [1 / 3600, 1 / 3600] }] };
+  const problem = problemOf(task, pools, { objective: 'makespan', availability });
+  const bound = await lpBound(problem, highs, { timeLimitMs: 5000 });
+  const plan = planConstructive(problem).plan.summary;
+  assert.ok(bound.makespanS <= plan.makespanS, `bound ${bound.makespanS} vs plan ${plan.makespanS}`);
+  assert.ok(bound.makespanS >= 3600 * (1 - 1e-9), `bound ${bound.makespanS}`);
 });
 
 test('HEFT classic instance (Topcuoglu et al. 2002): bound ≤ 80, the HEFT makespan', async () => {
