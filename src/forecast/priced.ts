@@ -19,12 +19,11 @@
  */
 import type { Availability, PoolAvailability } from '../model/availability.js';
 import type { Pool, ResourceMap } from '../model/types.js';
+import { hourOfWeek } from './hazard.js';
 import type { AvailabilityMap, PoolForecast } from './map.js';
 
 export const DEFAULT_CAPACITY_RISK = 0.5;
 const WEEK_S = 7 * 86_400;
-/** Hour-of-week index 0 is Monday 00:00 UTC; epoch 0 was a Thursday 00:00 (3 days after a Monday). */
-const EPOCH_HOUR_OF_WEEK = 72;
 
 export interface PricingOptions {
   /** Epoch s that plan time 0 maps to. */
@@ -45,11 +44,6 @@ export interface Priced {
   /** Per pool (resource map order), the free-slot band where the map forecasts free slots. */
   readonly bands: ReadonlyArray<FreeBand | undefined>;
   readonly assumptions: readonly string[];
-}
-
-export function hourOfWeek(epochS: number): number {
-  const h = Math.floor(epochS / 3600) + EPOCH_HOUR_OF_WEEK;
-  return ((h % 168) + 168) % 168;
 }
 
 export function priceMap(map: AvailabilityMap, resources: ResourceMap, options: PricingOptions): Priced {

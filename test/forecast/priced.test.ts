@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildAvailabilityMap, readAvailabilityMap, type DeclaredPool } from '../../src/forecast/map.js';
-import { expectedShortfall, freeQuantile, hourOfWeek, priceMap } from '../../src/forecast/priced.js';
+import { hourOfWeek } from '../../src/forecast/hazard.js';
+import { expectedShortfall, freeQuantile, priceMap } from '../../src/forecast/priced.js';
 import type { QuantileForecast } from '../../src/forecast/types.js';
 import { InputError } from '../../src/model/issues.js';
 import type { Pool, ResourceMap } from '../../src/model/types.js';
