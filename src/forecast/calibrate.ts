@@ -18,7 +18,7 @@ import type { ForecastWarning, Series, SeriesFit } from './types.js';
 /** Longest horizon in steps (a longer one: coarser step, or it is not a forecast any more). */
 export const MAX_HORIZON_STEPS = 100_000;
 const DEFAULT_SPACING_S = 3600;
-const DEFAULT_ORIGINS_PER_STEP = 72;
+const DEFAULT_ORIGINS_PER_STEP = 60;
 /** Beyond this lead the offsets are carried: calibrating a week ahead would need weeks of origins. */
 const MAX_CALIBRATED_LEAD_S = 2 * 86_400;
 
@@ -66,20 +66,77 @@ export function prepareSeries(series: Series, horizonS: number, path: string): P
   return { startS, stepS, raw, values: imputed.values, firstFinite: imputed.leading, context, warnings };
 }
 
-/** Forecasts by origin index for one model over one prepared series (shared across origins). */
-export type ForecastCache = Map<number, Float64Array>;
+/** Forecasts by origin index for one model over one prepared series (shared across origins): one per candidate. */
+export type ForecastCache = Map<number, readonly Float64Array[]>;
 
-interface ForecastAt {
-  readonly point: Float64Array;
+interface Forecasts {
+  readonly forecasts: readonly Float64Array[];
   readonly fallbacks: readonly string[];
 }
 
-function forecastAt(prepared: PreparedSeries, j: number, model: SeriesModel, cache: ForecastCache): Float64Array {
+function forecastsOf(history: Float64Array, model: SeriesModel, context: ModelContext): Forecasts {
+  if (model.candidates !== undefined) return model.candidates(history, context);
+  const { point, fallbacks } = model.forecast(history, context);
+  return { forecasts: [point], fallbacks };
+}
+
+function forecastAt(prepared: PreparedSeries, j: number, model: SeriesModel, cache: ForecastCache): readonly Float64Array[] {
   const cached = cache.get(j);
   if (cached !== undefined) return cached;
-  const point = model.forecast(prepared.values.subarray(0, j), prepared.context).point;
-  cache.set(j, point);
-  return point;
+  const { forecasts } = forecastsOf(prepared.values.subarray(0, j), model, prepared.context);
+  cache.set(j, forecasts);
+  return forecasts;
+}
+
+/** Weight of a candidate ∝ MAE^-WEIGHT_POWER: close to picking the best, without jumps. */
+const WEIGHT_POWER = 4;
+
+/**
+ * Per-step candidate weights from their residuals at the same (origin, step) pairs, the
+ * MAE smoothed across neighbouring steps like the conformal quantiles.
+ */
+function candidateWeights(residuals: readonly (readonly number[][])[], steps: number): Float64Array[] {
+  const C = residuals.length;
+  const weights = Array.from({ length: C }, () => new Float64Array(steps));
+  const mae = Array.from({ length: C }, () => new Float64Array(steps));
+  let known = 0;
+  for (let h = 0; h < steps; h++) {
+    const count = residuals[0]![h]!.length;
+    if (count === 0) break;
+    for (let c = 0; c < C; c++) {
+      let sum = 0;
+      for (const r of residuals[c]![h]!) sum += Math.abs(r);
+      mae[c]![h] = sum / count;
+    }
+    known = h + 1;
+  }
+  for (let h = 0; h < steps; h++) {
+    if (known === 0) {
+      weights[0]![h] = 1;
+      continue;
+    }
+    const k = Math.min(h, known - 1);
+    const r = Math.floor(k * 0.15);
+    const from = Math.max(0, k - r);
+    const to = Math.min(known - 1, k + r);
+    const smoothed = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      let sum = 0;
+      for (let i = from; i <= to; i++) sum += mae[c]![i]!;
+      smoothed[c] = sum / (to - from + 1);
+    }
+    let best = Infinity;
+    for (let c = 0; c < C; c++) best = Math.min(best, smoothed[c]!);
+    let total = 0;
+    for (let c = 0; c < C; c++) {
+      // Relative to the best (so a perfect candidate, MAE 0, gets the whole weight).
+      const w = best > 0 ? Math.pow(best / smoothed[c]!, WEIGHT_POWER) : smoothed[c] === 0 ? 1 : 0;
+      weights[c]![h] = w;
+      total += w;
+    }
+    for (let c = 0; c < C; c++) weights[c]![h] = weights[c]![h]! / total;
+  }
+  return weights;
 }
 
 /** The grid origins (history lengths) before n used to calibrate a fit at n, latest first. */
@@ -101,25 +158,51 @@ export function calibrateAndForecast(prepared: PreparedSeries, n: number, model:
   const H = prepared.context.horizonSteps;
   const { stepS, startS } = prepared;
   const history = prepared.values.subarray(0, n);
-  const final: ForecastAt = model.forecast(history, prepared.context);
+  const final = forecastsOf(history, model, prepared.context);
+  const C = final.forecasts.length;
   const warnings: ForecastWarning[] = [...prepared.warnings];
   for (const fallback of final.fallbacks) warnings.push({ path, message: `${model.id}: ${fallback}` });
 
+  // Residuals per candidate and step, at the same (origin, step) pairs for every candidate.
   const perStep = model.calibration?.origins ?? DEFAULT_ORIGINS_PER_STEP;
-  const residuals: number[][] = Array.from({ length: H }, () => []);
+  const residuals: number[][][] = Array.from({ length: C }, () => Array.from({ length: H }, () => []));
   let origins = 0;
   for (const j of calibrationOrigins(prepared, n, model)) {
-    const point = forecastAt(prepared, j, model, cache);
+    const forecasts = forecastAt(prepared, j, model, cache);
     origins++;
     const steps = Math.min(H, n - j);
     for (let h = 0; h < steps; h++) {
-      const list = residuals[h]!;
-      if (list.length >= perStep) continue;
+      if (residuals[0]![h]!.length >= perStep) continue;
       const actual = prepared.raw[j + h]!;
-      if (Number.isFinite(actual)) list.push(actual - point[h]!);
+      if (!Number.isFinite(actual)) continue;
+      for (let c = 0; c < C; c++) residuals[c]![h]!.push(actual - forecasts[c]![h]!);
     }
   }
-  const offsets = conformalOffsets(residuals, H);
+  let point: Float64Array;
+  let combined: number[][];
+  if (C === 1) {
+    point = final.forecasts[0]!;
+    combined = residuals[0]!;
+  } else {
+    const weights = candidateWeights(residuals, H);
+    point = new Float64Array(H);
+    combined = [];
+    for (let h = 0; h < H; h++) {
+      let p = 0;
+      for (let c = 0; c < C; c++) p += weights[c]![h]! * final.forecasts[c]![h]!;
+      point[h] = p;
+      const count = residuals[0]![h]!.length;
+      const list = new Array<number>(count).fill(0);
+      for (let c = 0; c < C; c++) {
+        const w = weights[c]![h]!;
+        if (w === 0) continue;
+        const r = residuals[c]![h]!;
+        for (let i = 0; i < count; i++) list[i] = list[i]! + w * r[i]!;
+      }
+      combined.push(list);
+    }
+  }
+  const offsets = conformalOffsets(combined, H);
   let lower: number[];
   let upper: number[];
   if (offsets === null) {
@@ -142,7 +225,7 @@ export function calibrateAndForecast(prepared: PreparedSeries, n: number, model:
     model: model.id,
     stepS,
     startS: startS + n * stepS,
-    point: Array.from(final.point),
+    point: Array.from(point),
     lowerOffset: lower,
     upperOffset: upper,
     data: { points: n, fromS: startS, toS: startS + n * stepS },

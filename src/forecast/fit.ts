@@ -9,7 +9,7 @@ import { SERIES_MODELS, seriesModel } from './models/index.js';
 import type { QuantileForecast, Series, SeriesFit } from './types.js';
 
 /** Chosen by the numbers of bench/forecast-accuracy.ts (see BENCHMARKS.md). */
-export const DEFAULT_MODEL = 'seasonal-profile';
+export const DEFAULT_MODEL = 'seasonal-ensemble';
 
 /** Model id → what it is (for `--model` and the CLI's help). */
 export const MODELS: Readonly<Record<string, string>> = Object.fromEntries(SERIES_MODELS.map((model) => [model.id, model.description]));

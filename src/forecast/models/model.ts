@@ -26,9 +26,21 @@ export interface SeriesModel {
   forecast(history: Float64Array, context: ModelContext): ModelForecast;
   /**
    * Rolling-origin calibration for slow models: origins every `spacingS`, at most `origins`
-   * residuals per horizon step (default: hourly, 72 = three days).
+   * residuals per horizon step (default: hourly, 60 = two and a half days).
    */
   readonly calibration?: { readonly spacingS: number; readonly origins: number };
+  /**
+   * An ensemble: several candidate forecasts from one fit. fit.ts weights them per horizon
+   * step by their rolling-origin errors before the origin (calibrate.ts); `forecast` alone
+   * returns their plain mean.
+   */
+  candidates?(history: Float64Array, context: ModelContext): CandidateForecasts;
+}
+
+export interface CandidateForecasts {
+  readonly ids: readonly string[];
+  readonly forecasts: readonly Float64Array[];
+  readonly fallbacks: readonly string[];
 }
 
 const DAY_S = 86_400;
