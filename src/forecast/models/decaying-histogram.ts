@@ -1,0 +1,67 @@
+/**
+ * A decaying-weight histogram in the style of the Kubernetes VPA recommender: every sample
+ * enters with a weight that doubles each half-life (VPA: 24 h), so old samples fade without
+ * being dropped, and forecasts are percentiles of the weighted histogram. The point forecast
+ * is the weighted median, flat over the horizon: it has no season, which is the point of
+ * having it in the comparison (VPA recommends from it). `decayingPercentiles` gives the
+ * percentiles directly, for quantiles without any residual calibration.
+ */
+import { type ModelContext, type ModelForecast, type SeriesModel, constantForecast } from './model.js';
+
+export interface DecayingHistogramOptions {
+  /** VPA's default half-life of a sample's weight. */
+  readonly halfLifeS?: number;
+  /** Samples older than this many half-lives are ignored (their weight is < 2^-n). */
+  readonly horizonHalfLives?: number;
+  readonly bins?: number;
+}
+
+/** Weighted percentiles (p in [0, 1]) of the history with exponentially decaying weights. */
+export function decayingPercentiles(history: Float64Array, stepS: number, percentiles: readonly number[], options: DecayingHistogramOptions = {}): number[] {
+  const n = history.length;
+  if (n === 0) return percentiles.map(() => 0);
+  const halfLifeS = options.halfLifeS ?? 86_400;
+  const bins = options.bins ?? 400;
+  const span = Math.min(n, Math.max(1, Math.ceil(((options.horizonHalfLives ?? 10) * halfLifeS) / stepS)));
+  const from = n - span;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = from; i < n; i++) {
+    const v = history[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi > lo)) return percentiles.map(() => lo);
+  const width = (hi - lo) / bins;
+  const weight = new Float64Array(bins);
+  const decayPerStep = Math.pow(0.5, stepS / halfLifeS);
+  let w = 1;
+  let total = 0;
+  for (let i = n - 1; i >= from; i--) {
+    const bin = Math.min(bins - 1, Math.floor((history[i]! - lo) / width));
+    weight[bin] = weight[bin]! + w;
+    total += w;
+    w *= decayPerStep;
+  }
+  return percentiles.map((p) => {
+    const target = Math.min(1, Math.max(0, p)) * total;
+    let acc = 0;
+    for (let b = 0; b < bins; b++) {
+      const next = acc + weight[b]!;
+      if (next >= target && weight[b]! > 0) return lo + width * (b + (target - acc) / weight[b]!);
+      acc = next;
+    }
+    return hi;
+  });
+}
+
+export function forecastDecayingHistogram(history: Float64Array, context: ModelContext): ModelForecast {
+  const [median] = decayingPercentiles(history, context.stepS, [0.5]);
+  return { point: constantForecast(median ?? 0, context.horizonSteps), fallbacks: [] };
+}
+
+export const decayingHistogram: SeriesModel = {
+  id: 'decaying-histogram',
+  description: 'VPA-style histogram with weights halving every 24 h; forecast = weighted median (no season)',
+  forecast: forecastDecayingHistogram,
+};
