@@ -1,0 +1,81 @@
+/**
+ * The Resource Predictor's fit: per pool telemetry in, an AvailabilityMap out. Pure: the
+ * telemetry was read by the load layer.
+ *
+ *   free slots  ← a free-slot series (utilisation mapped to slots by the telemetry section),
+ *                 else an available-slots series: seasonal forecast + conformal quantiles;
+ *   hazard      ← interruption events (exposure: the free / available slots over the
+ *                 telemetry's window, else the declared slots), else drops of an
+ *                 available-slots series; by hour of week with shrinkage;
+ *   price       ← a price series, forecast like free slots (its P50 is what is charged).
+ * The map starts where the latest telemetry ends (rounded down to a bucket).
+ */
+import { forecastSeries, fitSeries } from './fit.js';
+import { fitHazardFromAvailability, fitHazardFromEvents } from './hazard.js';
+import { buildAvailabilityMap, DEFAULT_BUCKET_S, DEFAULT_HORIZON_S, type AvailabilityMap, type DeclaredPool, type MapData, type PoolPrediction } from './map.js';
+import type { ForecastWarning, HazardFit, Series } from './types.js';
+
+/** What the telemetry says about one pool, in its units (slots, USD per slot-hour, epoch s). */
+export interface PoolTelemetryInput {
+  readonly pool: string;
+  readonly free?: Series | undefined;
+  readonly available?: Series | undefined;
+  readonly price?: Series | undefined;
+  readonly eventsS?: readonly number[] | undefined;
+  readonly sources: readonly string[];
+}
+
+export interface PredictOptions {
+  readonly model?: string;
+  readonly horizonS?: number;
+  readonly bucketS?: number;
+  /** Called per pool as it is fitted (progress of long fits). */
+  readonly onPool?: (pool: string, index: number, count: number) => void;
+}
+
+export function predictAvailability(pools: readonly DeclaredPool[], telemetry: readonly PoolTelemetryInput[], options: PredictOptions = {}): AvailabilityMap {
+  const horizonS = options.horizonS ?? DEFAULT_HORIZON_S;
+  const bucketS = options.bucketS ?? DEFAULT_BUCKET_S;
+  const ends = telemetry.flatMap((t) => [t.free, t.available, t.price].filter((s): s is Series => s !== undefined).map(endOf));
+  const eventEnds = telemetry.flatMap((t) => (t.eventsS !== undefined && t.eventsS.length > 0 ? [t.eventsS[t.eventsS.length - 1]!] : []));
+  const startS = ends.length > 0 ? Math.max(...ends) : eventEnds.length > 0 ? Math.max(...eventEnds) : 0;
+  const warnings: ForecastWarning[] = [];
+  const declaredById = new Map(pools.map((p) => [p.id, p]));
+  const predictions = telemetry.map((t, index): PoolPrediction => {
+    options.onPool?.(t.pool, index, telemetry.length);
+    const declared = declaredById.get(t.pool);
+    const freeSeries = t.free ?? t.available;
+    // Forecasts start where their own series ends; the map starts at the latest end, so each is made long enough to cover it.
+    const horizonFor = (series: Series): number => horizonS + Math.max(0, startS - endOf(series)) + bucketS;
+    let free: PoolPrediction['free'];
+    if (freeSeries !== undefined) {
+      const fit = fitSeries(freeSeries, { horizonS: horizonFor(freeSeries), path: `${t.pool}.free`, ...(options.model === undefined ? {} : { model: options.model }) });
+      warnings.push(...fit.warnings);
+      free = { model: fit.model, forecast: forecastSeries(fit), data: dataOf(freeSeries, t.sources) };
+    }
+    let hazard: HazardFit | undefined;
+    if (t.eventsS !== undefined) {
+      const window = freeSeries ?? t.price;
+      const fromS = window !== undefined ? window.startS : t.eventsS.length > 0 ? t.eventsS[0]! : startS;
+      const toS = window !== undefined ? endOf(window) : startS;
+      hazard = fitHazardFromEvents(t.eventsS, { fromS, toS: Math.max(toS, fromS + 1), slots: freeSeries ?? declared?.slots ?? 1 });
+    } else if (t.available !== undefined) hazard = fitHazardFromAvailability(t.available);
+    if (hazard !== undefined) warnings.push(...hazard.warnings);
+    let price: PoolPrediction['price'];
+    if (t.price !== undefined) {
+      const fit = fitSeries(t.price, { horizonS: horizonFor(t.price), path: `${t.pool}.price`, ...(options.model === undefined ? {} : { model: options.model }) });
+      warnings.push(...fit.warnings);
+      price = { model: fit.model, forecast: forecastSeries(fit), data: dataOf(t.price, t.sources) };
+    }
+    return { pool: t.pool, ...(free === undefined ? {} : { free }), ...(hazard === undefined ? {} : { hazard: { fit: hazard, sources: t.sources } }), ...(price === undefined ? {} : { price }) };
+  });
+  return buildAvailabilityMap(pools, predictions, { startS, bucketS, horizonS, warnings });
+}
+
+function endOf(series: Series): number {
+  return series.startS + series.values.length * series.stepS;
+}
+
+function dataOf(series: Series, sources: readonly string[]): MapData {
+  return { sources, points: series.values.length, fromS: series.startS, toS: endOf(series) };
+}
