@@ -316,7 +316,8 @@ function stripCr(line: string): string {
 
 /** Comma unless the header has more tabs or semicolons (European spreadsheets). */
 function pickDelimiter(header: string): string {
-  const count = (c: string): number => header.split(c).length - 1;
+  const unquoted = header.replace(/"[^"]*"/g, '');
+  const count = (c: string): number => unquoted.split(c).length - 1;
   const comma = count(',');
   const tab = count('\t');
   const semicolon = count(';');
