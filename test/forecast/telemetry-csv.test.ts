@@ -74,6 +74,14 @@ test('timestamps jittering by minutes and a skipped step are binned, not rejecte
   assert.match(messages, /1 step of 300 s has no data, in 1 gap: 1 step from 2014-02-14 14:47:00/);
 });
 
+test('a late first sample does not shift the grid: the grid follows the majority of the timestamps', () => {
+  const text = 'timestamp,value\n2014-02-14 14:27:00,1\n2014-02-14 14:35:00,2\n2014-02-14 14:40:00,3\n2014-02-14 14:45:00,4\n2014-02-14 14:50:00,5\n';
+  const parsed = series(parseTelemetryText(entry({ metric: 'utilisation' }), text, { source: 'late.csv' }));
+  assert.is(parsed.series.startS, Date.UTC(2014, 1, 14, 14, 25) / 1000);
+  assert.equal([...parsed.series.values].map((v) => (Number.isNaN(v) ? null : v)), [1, null, 2, 3, 4, 5]);
+  assert.match(parsed.warnings.map((w) => w.message).join('\n'), /^1 of 5 timestamps are off the 300 s grid \(by up to 120 s\)/);
+});
+
 test('a timestamp with an offset is converted; one without is UTC; epoch seconds work too', () => {
   const iso = series(parseTelemetryText(entry({ metric: 'free-slots' }), 'time,free\n2026-11-02T01:00:00+01:00,3\n2026-11-02T00:05:00Z,4\n', { source: 'a.csv' }));
   assert.is(iso.series.startS, Date.UTC(2026, 10, 2) / 1000);

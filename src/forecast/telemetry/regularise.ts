@@ -30,13 +30,14 @@ const GAPS_LISTED = 5;
 export function regularise(points: TimedPoints, stepS: number | undefined, problems: Problems): Series | undefined {
   const n = points.timesS.length;
   if (n === 0) return undefined;
-  const t0 = points.timesS[0]!;
+  const first = points.timesS[0]!;
   const medianS = medianSpacingS(points.timesS);
   if (stepS === undefined && medianS === undefined) {
     problems.fieldError('stepS', 'the file holds a single timestamp, so its step cannot be inferred: give stepS', 'missing_field', 'stepS', 'nothing');
     return undefined;
   }
   const step = stepS ?? medianS!;
+  const t0 = gridOrigin(points.timesS, step);
   const spanSteps = Math.round((points.timesS[n - 1]! - t0) / step) + 1;
   if (!(spanSteps <= MAX_SERIES_STEPS)) {
     problems.error(
@@ -84,6 +85,26 @@ export function regularise(points: TimedPoints, stepS: number | undefined, probl
   if (shared > 0) problems.warn(`${shared} value${shared === 1 ? '' : 's'} shared a ${step} s step with another and ${shared === 1 ? 'was' : 'were'} averaged with it`);
   warnGaps(occupied, t0, step, problems);
   return { startS: t0, stepS: step, values };
+}
+
+/**
+ * Where the grid starts: at the first point, moved by the median offset of all points from a
+ * grid through the first one, so that one jittered first sample does not put every other
+ * sample off the grid. Never after the first point's step: the first point lands in step 0.
+ */
+function gridOrigin(timesS: Float64Array, step: number): number {
+  const first = timesS[0]!;
+  const n = timesS.length;
+  if (n < 3) return first;
+  const residues = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const offset = timesS[i]! - first;
+    residues[i] = offset - Math.round(offset / step) * step;
+  }
+  residues.sort();
+  const shift = residues[n >> 1]!;
+  // |shift| <= step / 2; keep the first point in step 0 (round half up would put it in step 1).
+  return Math.abs(shift) < 1e-9 * step ? first : shift >= step / 2 ? first : first + shift;
 }
 
 /** The median of the spacings, rounded to a whole second from 10 s up (to 1 ms below): undefined for one point. */
