@@ -3,6 +3,7 @@
  * `validateResourceMap`: numbers are finite, ids unique, references resolved within the file.
  * Units are in the names (S = seconds, Gb = gigabytes, Usd = US dollars).
  */
+import type { TelemetryEntry } from './telemetry-section.js';
 
 export interface DataObject {
   readonly id: string;
@@ -134,4 +135,6 @@ export interface ResourceMap {
   readonly regions: readonly string[];
   /** Directed links; same-region links default to free and instant. */
   readonly links: readonly Link[];
+  /** The map's `telemetry` section (files not read yet: see load/telemetry.ts); absent when the map has none. */
+  readonly telemetry?: readonly TelemetryEntry[];
 }

@@ -10,9 +10,10 @@
 import { InputError } from './issues.js';
 import { MAX_BANDWIDTH_MBPS, MAX_INTERRUPTION_PER_HOUR, MAX_MEM_GB, MAX_PRICE_USD, MAX_SECONDS, MAX_SLOTS, MAX_SPEED, MIN_BANDWIDTH_MBPS, MIN_SPEED } from './limits.js';
 import { FieldReader, type Path } from './read.js';
+import { readTelemetrySection } from './telemetry-section.js';
 import type { CapacityStep, Link, Pool, ResourceMap } from './types.js';
 
-const ROOT_FIELDS = ['$schema', 'pools', 'network'] as const;
+const ROOT_FIELDS = ['$schema', 'pools', 'network', 'telemetry'] as const;
 const POOL_FIELDS = ['id', 'region', 'zone', 'class', 'slots', 'speed', 'speedByOp', 'memGbPerSlot', 'priceUsdPerSlotHour', 'startupS', 'interruptionPerHour', 'dispatchOverheadS', 'capacity'] as const;
 const NETWORK_FIELDS = ['links'] as const;
 const LINK_FIELDS = ['from', 'to', 'latencyMs', 'bandwidthMBps', 'egressUsdPerGb', 'oneWay'] as const;
@@ -46,9 +47,11 @@ export function validateResourceMap(document: unknown, source = 'resource map'):
   const regions = [...new Set(pools.map((p) => p.region))];
   const { links, attempted } = readLinks(reader, root);
   checkConnected(reader, pools, fileIndex, attempted);
+  // Checked against every pool id the file names (a broken pool is reported once, for itself).
+  const telemetry = root.telemetry === undefined ? undefined : readTelemetrySection(reader, root.telemetry, new Set(seen.keys()));
   if (reader.issues.length > 0) throw new InputError(source, reader.issues);
   const linkRegions = links.flatMap((l) => [l.from, l.to]);
-  return { pools, regions: [...new Set([...regions, ...linkRegions])], links };
+  return { pools, regions: [...new Set([...regions, ...linkRegions])], links, ...(telemetry === undefined ? {} : { telemetry }) };
 }
 
 const SPEED = { min: MIN_SPEED, limit: MAX_SPEED } as const;
