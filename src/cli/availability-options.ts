@@ -7,8 +7,12 @@
 import { readAvailabilityMap, type AvailabilityMap } from '../forecast/map.js';
 import { DEFAULT_CAPACITY_RISK, priceMap, type Priced } from '../forecast/priced.js';
 import type { ResourceMap } from '../model/types.js';
+import { predictAvailability } from '../forecast/predict.js';
+import type { ForecastWarning } from '../forecast/types.js';
 import { loadJsonDocument } from '../load/files.js';
+import { gatherTelemetry } from '../load/telemetry.js';
 import { UsageError, parseDecimal } from './args.js';
+import type { Io } from './io.js';
 
 export const AVAILABILITY_OPTIONS = {
   availability: { type: 'string' },
@@ -79,9 +83,47 @@ export interface ResolvedAvailability {
   readonly assumptions: readonly string[];
 }
 
-/** The map from `--availability` (or fitted by `fit` from telemetry), priced for this plan's start; undefined with no forecast. */
-export function resolveAvailability(flags: AvailabilityFlags, resources: ResourceMap, fit?: () => AvailabilityMap | undefined): ResolvedAvailability | undefined {
-  const map = flags.availabilityPath !== undefined ? readAvailabilityMap(loadJsonDocument(flags.availabilityPath), flags.availabilityPath) : fit?.();
+export interface FitSettings {
+  readonly model?: string | undefined;
+  readonly horizonS?: number | undefined;
+  readonly bucketS?: number | undefined;
+}
+
+/**
+ * Fits a map from the resource map's telemetry section and `--telemetry` files; undefined when
+ * there is none. Warnings and per-pool progress go to stderr.
+ */
+export function fitFromTelemetry(poolsPath: string, resources: ResourceMap, telemetryPaths: readonly string[], io: Io, settings: FitSettings = {}): AvailabilityMap | undefined {
+  const telemetry = gatherTelemetry(poolsPath, resources, telemetryPaths);
+  if (telemetry.pools.length === 0) return undefined;
+  const started = Date.now();
+  const map = predictAvailability(
+    resources.pools.map((p) => ({ id: p.id, slots: p.slots, interruptionPerHour: p.interruptionPerHour, priceUsdPerSlotHour: p.priceUsdPerSlotHour })),
+    telemetry.pools,
+    {
+      ...(settings.model === undefined ? {} : { model: settings.model }),
+      ...(settings.horizonS === undefined ? {} : { horizonS: settings.horizonS }),
+      ...(settings.bucketS === undefined ? {} : { bucketS: settings.bucketS }),
+      onPool: (pool, index, count) => io.stderr(`… forecast: fitting pool ${pool} (${index + 1} of ${count})\n`),
+    },
+  );
+  writeWarnings(io, [...telemetry.warnings, ...map.warnings]);
+  io.stderr(`forecast ${map.id}: ${telemetry.pools.length} pool(s) fitted in ${Date.now() - started} ms\n`);
+  return map;
+}
+
+export function writeWarnings(io: Io, warnings: readonly ForecastWarning[]): void {
+  const shown = warnings.slice(0, 20);
+  for (const w of shown) io.stderr(`⚠ ${w.path}: ${w.message}\n`);
+  if (warnings.length > shown.length) io.stderr(`⚠ … ${warnings.length - shown.length} more warnings\n`);
+}
+
+/**
+ * The map from `--availability`, or fitted now from telemetry (the resource map's section,
+ * `--telemetry`), priced for this plan's start; undefined with no forecast.
+ */
+export function resolveAvailability(flags: AvailabilityFlags, resources: ResourceMap, poolsPath: string, io: Io): ResolvedAvailability | undefined {
+  const map = flags.availabilityPath !== undefined ? readAvailabilityMap(loadJsonDocument(flags.availabilityPath), flags.availabilityPath) : fitFromTelemetry(poolsPath, resources, flags.telemetryPaths ?? [], io);
   if (map === undefined) {
     if (flags.startAtS !== undefined || flags.capacityRisk !== undefined) throw new UsageError('--start-at and --capacity-risk price a forecast: give --availability MAP or --telemetry FILE (or a resource map with a "telemetry" section)');
     return undefined;

@@ -146,7 +146,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promi
   const definition = applied?.definition ?? loaded;
   const reservation = options.reservationPath === undefined ? undefined : readReservation(loadJsonDocument(options.reservationPath), options.reservationPath, resources);
   if (reservation !== undefined) checkReservationFits(reservation, definition, options.reservationPath!);
-  const forecast = resolveAvailability(options, resources);
+  const forecast = resolveAvailability(options, resources, options.poolsPath, io);
 
   let problem: Problem;
   let outcome: PlanOutcome;

@@ -166,7 +166,7 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
   const resources = validateResourceMap(parseDocument(poolsText, options.poolsPath), options.poolsPath);
   const profile = loadProfile(options.profilePath, undefined);
   const applied = profile === undefined ? undefined : applyProfile(definition, profile, 0.5, resources);
-  const forecast = resolveAvailability(options, resources);
+  const forecast = resolveAvailability(options, resources, options.poolsPath, io);
   const assumptions = [...(applied?.assumptions ?? []), ...(forecast?.assumptions ?? [])];
   const problem = assembleProblem(applied?.definition ?? definition, resources, {
     objective: options.objective,

@@ -180,3 +180,29 @@ export function telemetryFromHistory(historyPath: string, resources: ResourceMap
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/**
+ * All the telemetry a command was given: the resource map's own section and each
+ * `--telemetry FILE`, merged per pool. One pool may take its free slots from one source and
+ * its interruptions from another; the same kind twice for one pool is an error.
+ */
+export function gatherTelemetry(resourcesPath: string, resources: ResourceMap, files: readonly string[]): TelemetryLoad {
+  const loads = [loadResourceMapTelemetry(resourcesPath, resources), ...files.map((f) => loadTelemetryFile(f, resources))];
+  const byPool = new Map<string, PoolTelemetry>();
+  const issues: InputIssue[] = [];
+  for (const load of loads) {
+    for (const pool of load.pools) {
+      const before = byPool.get(pool.pool);
+      if (before === undefined) {
+        byPool.set(pool.pool, pool);
+        continue;
+      }
+      for (const kind of ['free', 'available', 'price', 'eventsS'] as const) {
+        if (before[kind] !== undefined && pool[kind] !== undefined) issues.push({ code: 'duplicate_id', path: ['telemetry'], message: `pool "${pool.pool}" has ${kind} telemetry from both ${before.sources.join(', ')} and ${pool.sources.join(', ')}`, expected: 'one source per pool and kind', received: 'two' });
+      }
+      byPool.set(pool.pool, { ...before, ...Object.fromEntries(Object.entries(pool).filter(([, v]) => v !== undefined)), sources: [...before.sources, ...pool.sources] } as PoolTelemetry);
+    }
+  }
+  if (issues.length > 0) throw new InputError(files.join(', ') || resourcesPath, issues);
+  return { pools: [...byPool.values()], warnings: loads.flatMap((l) => l.warnings) };
+}
