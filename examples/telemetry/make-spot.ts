@@ -24,5 +24,5 @@ for (let t = FROM_S; t < END_S; t += 300) {
   rows.push(`${iso(t)},${Math.max(0, Math.min(SLOTS, SLOTS * (0.92 - 0.8 * busy) + (random() - 0.5) * 8)).toFixed(1)}`);
 }
 writeFileSync(new URL('./spot-free.csv', import.meta.url), `${rows.join('\n')}\n`);
-const { eventsS } = syntheticEvents({ seed: 12, fromS: FROM_S, toS: END_S, slots: SLOTS, perSlotHour: seasonalHourOfWeekRates(0.15, 1.2) });
+const { eventsS } = syntheticEvents({ seed: 12, fromS: FROM_S, toS: END_S, slots: SLOTS, perSlotHour: seasonalHourOfWeekRates(0.15, 0.8) });
 writeFileSync(new URL('./spot-events.csv', import.meta.url), `time\n${eventsS.map((e) => iso(Math.round(e))).join('\n')}\n`);

@@ -4,8 +4,8 @@
  *
  *   free slots  ← a free-slot series (utilisation mapped to slots by the telemetry section),
  *                 else an available-slots series: seasonal forecast + conformal quantiles;
- *   hazard      ← interruption events (exposure: the free / available slots over the
- *                 telemetry's window, else the declared slots), else drops of an
+ *   hazard      ← interruption events (exposure: the available slots over the telemetry's
+ *                 window, else the declared slots), else drops of an
  *                 available-slots series; by hour of week with shrinkage;
  *   price       ← a price series, forecast like free slots (its P50 is what is charged).
  * The map starts where the latest telemetry ends (rounded down to a bucket).
@@ -58,7 +58,9 @@ export function predictAvailability(pools: readonly DeclaredPool[], telemetry: r
       const window = freeSeries ?? t.price;
       const fromS = window !== undefined ? window.startS : t.eventsS.length > 0 ? t.eventsS[0]! : startS;
       const toS = window !== undefined ? endOf(window) : startS;
-      hazard = fitHazardFromEvents(t.eventsS, { fromS, toS: Math.max(toS, fromS + 1), slots: freeSeries ?? declared?.slots ?? 1 });
+      // Interruptions strike slots a pool holds, not the ones it has free: the exposure is the
+      // available-slots series where one came, else the declared slots.
+      hazard = fitHazardFromEvents(t.eventsS, { fromS, toS: Math.max(toS, fromS + 1), slots: t.available ?? declared?.slots ?? 1 });
     } else if (t.available !== undefined) hazard = fitHazardFromAvailability(t.available);
     if (hazard !== undefined) warnings.push(...hazard.warnings);
     let price: PoolPrediction['price'];

@@ -40,6 +40,11 @@ export function explainForecast(plan: Plan, problem: Problem, startAtS: number):
     };
     // Hazard.
     const hazard = windows(segments, (i) => table.hazardPerS[i]! * 3600);
+    const declaredPerHour = problem.resources.pools[p]!.interruptionPerHour;
+    const meanPerHour = hazard.reduce((sum, w) => sum + w.value * (w.toS - w.fromS), 0) / spanS;
+    if (on.length > 0 && (meanPerHour > 2 * declaredPerHour + 0.005 || meanPerHour < declaredPerHour / 2 - 0.005)) {
+      notes.push(`${id}: hazard ${meanPerHour.toFixed(2)}/h over this plan's span against ${declaredPerHour.toFixed(2)}/h declared: chunk sizes and rework priced on the forecast`);
+    }
     const lowest = hazard.reduce((best, w) => (w.value < best.value ? w : best), hazard[0]!);
     if (hazard.length > 1) {
       for (const w of merge(hazard.filter((w) => w.value >= HIGH_HAZARD_RATIO * lowest.value && w.value - lowest.value >= 0.01))) {

@@ -15,7 +15,7 @@
  * dashed grey declared, dotted red start), so a greyscale print still reads.
  */
 import type { AvailabilityMap, PoolForecast } from '../forecast/map.js';
-import { hourOfWeek } from '../forecast/priced.js';
+import { hourOfWeek } from '../forecast/hazard.js';
 import type { QuantileForecast, Series } from '../forecast/types.js';
 import { formatDurationS } from './format.js';
 import { FONT, escapeXml, px, textWidthPx, truncate, wrapItems } from './svg.js';
