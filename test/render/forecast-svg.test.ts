@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildAvailabilityMap } from '../../src/forecast/map.js';
-import { hourOfWeek } from '../../src/forecast/priced.js';
+import { hourOfWeek } from '../../src/forecast/hazard.js';
 import type { QuantileForecast, Series } from '../../src/forecast/types.js';
 import { MAX_LINE_POINTS, MAX_MAP_POOLS, renderForecastSvg, renderMapSvg, type ForecastFigureInput } from '../../src/render/forecast-svg.js';
 import { REPO_ROOT } from '../helpers/problems.js';
