@@ -10,7 +10,7 @@ import type { ResourceMap } from '../model/types.js';
 import { predictAvailability } from '../forecast/predict.js';
 import type { ForecastWarning } from '../forecast/types.js';
 import { loadJsonDocument } from '../load/files.js';
-import { gatherTelemetry } from '../load/telemetry.js';
+import { gatherTelemetry, type TelemetryLoad } from '../load/telemetry.js';
 import { UsageError, parseDecimal } from './args.js';
 import type { Io } from './io.js';
 
@@ -94,6 +94,11 @@ export interface FitSettings {
  * there is none. Warnings and per-pool progress go to stderr.
  */
 export function fitFromTelemetry(poolsPath: string, resources: ResourceMap, telemetryPaths: readonly string[], io: Io, settings: FitSettings = {}): AvailabilityMap | undefined {
+  return fitWithTelemetry(poolsPath, resources, telemetryPaths, io, settings)?.map;
+}
+
+/** As fitFromTelemetry, with the telemetry it read (the picture draws its history). */
+export function fitWithTelemetry(poolsPath: string, resources: ResourceMap, telemetryPaths: readonly string[], io: Io, settings: FitSettings = {}): { map: AvailabilityMap; telemetry: TelemetryLoad } | undefined {
   const telemetry = gatherTelemetry(poolsPath, resources, telemetryPaths);
   if (telemetry.pools.length === 0) return undefined;
   const started = Date.now();
@@ -109,7 +114,7 @@ export function fitFromTelemetry(poolsPath: string, resources: ResourceMap, tele
   );
   writeWarnings(io, [...telemetry.warnings, ...map.warnings]);
   io.stderr(`forecast ${map.id}: ${telemetry.pools.length} pool(s) fitted in ${Date.now() - started} ms\n`);
-  return map;
+  return { map, telemetry };
 }
 
 export function writeWarnings(io: Io, warnings: readonly ForecastWarning[]): void {

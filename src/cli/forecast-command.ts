@@ -16,7 +16,7 @@ import { loadJsonDocument, loadResourceMap, writeText } from '../load/files.js';
 import { renderMapSvg } from '../render/forecast-svg.js';
 import { renderBacktestText, renderMapText, renderWarnings } from '../render/forecast-text.js';
 import { numberFlag, oneOf, parseCommandArgs, suggest, UsageError, type NumberRule } from './args.js';
-import { fitFromTelemetry, parseStartAt } from './availability-options.js';
+import { fitWithTelemetry, parseStartAt } from './availability-options.js';
 import { EXIT_INPUT, EXIT_OK, type Io } from './io.js';
 
 const SUBCOMMANDS = ['fit', 'show', 'eval'] as const;
@@ -66,7 +66,7 @@ options:
       --metric M          eval: what the values are, for their range check: ${EVAL_METRICS.join(' | ')} (default free-slots: any value ≥ 0)
       --file-format F     eval: ${TELEMETRY_FORMATS.filter((f) => f !== 'events').join(' | ')} (default: from the extension and content)
       --pool ID           show: only this pool
-      --format FMT        text | json (default text); show also svg; fit: json (default) | text
+      --format FMT        text | json (default text); show also svg; fit: json (default) | text | svg (with the history)
   -o, --out FILE          write there instead of stdout
   -h, --help              this help`;
 
@@ -90,15 +90,18 @@ export async function runForecastCommand(args: readonly string[], io: Io): Promi
     if (positionals.length > 0) throw new UsageError(`forecast fit takes no file argument (received ${positionals.join(' ')}): give --pools POOLS and --telemetry FILE`);
     if (values.pools === undefined) throw new UsageError('forecast fit needs --pools FILE (the resource map, with its telemetry section or with --telemetry FILE)');
     const resources = loadResourceMap(values.pools);
-    const format = oneOf('--format', values.format, ['json', 'text'] as const) ?? 'json';
+    const format = oneOf('--format', values.format, ['json', 'text', 'svg'] as const) ?? 'json';
     const model = values.model === undefined ? undefined : oneOf('--model', values.model, MODEL_IDS);
-    const map = fitFromTelemetry(values.pools, resources, values.telemetry ?? [], io, {
+    const fitted = fitWithTelemetry(values.pools, resources, values.telemetry ?? [], io, {
       model,
       horizonS: values.horizon === undefined ? undefined : durationFlag('--horizon', values.horizon),
       bucketS: values.bucket === undefined ? undefined : durationFlag('--bucket', values.bucket),
     });
-    if (map === undefined) throw new UsageError(`no telemetry: ${values.pools} has no "telemetry" section and no --telemetry FILE was given`);
-    emit(format === 'json' ? `${JSON.stringify(map, null, 2)}\n` : renderMapText(map));
+    if (fitted === undefined) throw new UsageError(`no telemetry: ${values.pools} has no "telemetry" section and no --telemetry FILE was given`);
+    const { map } = fitted;
+    // The picture draws each pool's history (free slots, else available slots) before its forecast.
+    const history = new Map(fitted.telemetry.pools.flatMap((t) => (t.free ?? t.available) === undefined ? [] : [[t.pool, (t.free ?? t.available)!] as const]));
+    emit(format === 'json' ? `${JSON.stringify(map, null, 2)}\n` : format === 'svg' ? renderMapSvg(map, { history }) : renderMapText(map));
     return EXIT_OK;
   }
   if (positionals.length !== 1) throw new UsageError(`forecast ${subcommand} needs one file, received ${positionals.length}`);
@@ -136,7 +139,7 @@ export async function runForecastCommand(args: readonly string[], io: Io): Promi
     ...(stepS === undefined ? {} : { stepS }),
     ...(values['start-at'] === undefined ? {} : { startAtS: parseStartAt(values['start-at']) }),
   };
-  const parsed = parseTelemetryText(entry, text, { source: file });
+  const parsed = withFlagPaths(() => parseTelemetryText(entry, text, { source: file }));
   if (parsed.kind !== 'series') throw new UsageError(`forecast eval scores a series; ${file} reads as events`);
   for (const line of renderWarnings(parsed.warnings.slice(0, 10))) io.stderr(`${line}\n`);
   const started = Date.now();
@@ -153,5 +156,24 @@ function durationFlag(flag: string, text: string): number {
     return parseHorizon(text);
   } catch (error) {
     throw new UsageError(`${flag}: expected a duration such as 1h, 90m, 7d or seconds, received "${text}"${error instanceof InputError ? '' : ''}`);
+  }
+}
+
+/** The telemetry reader names an entry's fields (`telemetry[0].column`); on the command line they are flags. */
+const FLAG_OF: Readonly<Record<string, string>> = { column: '--column', stepS: '--step-s', startAt: '--start-at', format: '--file-format', metric: '--metric' };
+
+function withFlagPaths<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const issues = error.issues.map((issue) => {
+      const [root, index, field, ...rest] = issue.path;
+      if (root !== 'telemetry' || index !== 0 || typeof field !== 'string') return issue;
+      const flag = FLAG_OF[field];
+      const message = flag === undefined ? issue.message : issue.message.replace(`"${field}"`, flag);
+      return { ...issue, message: flag === undefined ? message : `${flag}: ${message}`, path: flag === undefined ? [field, ...rest] : [] };
+    });
+    throw new InputError(error.source, issues);
   }
 }
