@@ -108,3 +108,21 @@ export { openRunJournal } from './history/journal.js';
 export type { RunJournal, CommitRow, DecisionRow, RunSummaryRow } from './history/journal.js';
 export { renderRunGanttSvg } from './render/run-gantt.js';
 export { renderRunReport, renderRunsList } from './render/run-text.js';
+
+// The resource predictor: telemetry → an availability map the planner prices
+export type { Series, QuantileForecast, SeriesFit, HazardFit, BacktestRow, ForecastWarning } from './forecast/types.js';
+export { parseTelemetryText, mergePoolTelemetry } from './forecast/telemetry/index.js';
+export type { PoolTelemetry, ParsedTelemetry } from './forecast/telemetry/index.js';
+export type { TelemetryEntry, TelemetryMetric, TelemetryFormat } from './model/telemetry-section.js';
+export { fitSeries, forecastSeries, DEFAULT_MODEL, MODELS } from './forecast/fit.js';
+export { backtest, parseHorizon, formatHorizon } from './forecast/backtest.js';
+export { fitHazardFromEvents, fitHazardFromAvailability, hazardPerSAt, hazardProfilePerS } from './forecast/hazard.js';
+export { buildAvailabilityMap, readAvailabilityMap, MAP_VERSION } from './forecast/map.js';
+export type { AvailabilityMap, PoolForecast, PoolPrediction } from './forecast/map.js';
+export { priceMap, DEFAULT_CAPACITY_RISK } from './forecast/priced.js';
+export type { Priced, PricingOptions, FreeBand } from './forecast/priced.js';
+export { predictAvailability } from './forecast/predict.js';
+export type { PredictOptions, PoolTelemetryInput } from './forecast/predict.js';
+export { loadTelemetry, loadTelemetryFile, gatherTelemetry, telemetryFromHistory } from './load/telemetry.js';
+export { renderForecastSvg, renderMapSvg } from './render/forecast-svg.js';
+export { explainForecast } from './plan/forecast-explain.js';
