@@ -31,6 +31,8 @@ export interface PoolShare {
 
 interface PoolRate {
   readonly pool: number;
+  /** Slots the split counts on (see usableSlots). */
+  readonly slots: number;
   /** Units per second over all slots of the pool, chunk overhead and rework included. */
   readonly unitsPerS: number;
   readonly offsetS: number;
@@ -83,6 +85,23 @@ export function bestChunkWorkS(overheadS: number, hazardPerS: number): number {
   return Math.exp((lo + hi) / 2);
 }
 
+/**
+ * The slots and hazard a split of a stage starting at `atS` counts on. Under declared
+ * availability, the pool table's (the first capacity step, the constant hazard: capacity
+ * that ends is handled by maxUnits). Under a forecast, the pool as it will be then: the
+ * capacity at that time, at most the expected free slots (the contention term's reference,
+ * so a split does not plan on slots the forecast may not leave free), and the hazard then
+ * (chunk sizes follow the hour's interruption rate: dynamic partitioning).
+ */
+function splitView(problem: Problem, p: number, atS: number): { slots: number; hazardPerS: number } {
+  const pools = problem.pools;
+  const table = problem.availability;
+  if (table.source === 'declared') return { slots: pools.slots[p]!, hazardPerS: pools.hazardPerS[p]! };
+  let i = table.segStart[p]!;
+  while (i + 1 < table.segStart[p + 1]! && table.atS[i + 1]! <= atS) i++;
+  return { slots: Math.min(table.slots[i]!, table.freeSlots[i]!), hazardPerS: table.hazardPerS[i]! };
+}
+
 function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number, stageStartS: number): PoolRate | undefined {
   const P = problem.pools.count;
   if (problem.stageFeasible[v * P + p] === 0) return undefined;
@@ -90,7 +109,7 @@ function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number,
   const known = problem.stageKnownRuntimeS[v * P + p]!;
   const perUnitS = Number.isNaN(known) ? problem.stageWorkS[v]! / stage.units / speedOf(problem, v, p) : known / stage.units;
   const overheadS = pools.dispatchOverheadS[p]! + stage.overheadS / speedOf(problem, v, p);
-  const hazard = pools.hazardPerS[p]!;
+  const { slots, hazardPerS: hazard } = splitView(problem, p, Math.max(stageStartS, pools.startupS[p]!));
   const chunkWorkS = bestChunkWorkS(overheadS, hazard);
   // Inputs from outside the job: per-unit transfer time and egress, per-chunk latency.
   let transferPerUnitS = 0;
@@ -113,11 +132,11 @@ function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number,
   const perUnitExpectedS = chunkS / chunkUnits;
   // Interruptions so frequent that even a best-sized chunk never finishes: the pool is no use here.
   if (!(chunkS <= MAX_EXPECTED_RUNTIME_S)) return undefined;
-  const slots = pools.slots[p]!;
   // Free work (runtime 0) still takes a moment per unit: keeps every rate and product finite.
   const unitsPerSlotS = 1 / Math.max(perUnitExpectedS + transferPerUnitS, 1e-12);
   return {
     pool: p,
+    slots,
     unitsPerS: slots * unitsPerSlotS,
     maxUnits: Math.floor(CAPACITY_USE * slotSecondsFrom(problem, p, stageStartS + latencyS) * unitsPerSlotS),
     // Start-up only delays a pool if it is not up yet when the stage can start.
@@ -234,7 +253,7 @@ function toChunks(problem: Problem, stage: DivisibleStage, rates: readonly PoolR
   rates.forEach((rate, i) => {
     const share = units[i]!;
     if (share === 0) return;
-    const slots = problem.pools.slots[rate.pool]!;
+    const slots = rate.slots;
     const perUnitS = 1 / (rate.unitsPerS / slots);
     const perSlotS = (share / slots) * perUnitS;
     const wavesPerSlot = Number.isFinite(rate.chunkWorkS) ? Math.max(1, Math.round(perSlotS / rate.chunkWorkS)) : 1;
