@@ -30,7 +30,8 @@
  *     breakpoint), at most one bucket; after that, where the observed level is outside the band
  *     now, the forecast's own slots shifted by the departure d = observed − planned slots now,
  *     the shift halving every bucket (an AR(1) residual with a half-life of one bucket: d/2 in
- *     the first bucket after the hold, d/4 in the next, …, until it rounds to 0); inside the
+ *     the first bucket after the hold, d/4 in the next, …, in whole slots, halves rounded
+ *     toward the forecast, until it rounds to 0; free slots shifted alike); inside the
  *     band the forecast's own slots. Capped at the run's slots (or the observed level above
  *     them), never below 0. A pool the forecast has no band for keeps the rule of runs without
  *     a forecast: the observed slots hold for the rest of the run.
@@ -263,10 +264,12 @@ export function createOnlineForecast(problem: Problem, bands: ReadonlyArray<Free
         const outside = band !== undefined && (observed < band.lo || observed > band.hi);
         const departure = outside ? observed - planned : 0;
         const decaySteps = departure === 0 ? 0 : Math.ceil(Math.log2(2 * Math.abs(departure))) + 1;
+        /** The departure left at t, in whole slots (halves rounded toward the forecast, either way). */
         const shiftAt = (t: number): number => {
           if (decaySteps === 0 || t < holdEndS) return 0;
           const k = Math.floor((t - holdEndS) / bucketS + 1e-9);
-          return departure / 2 ** (k + 1);
+          const left = departure / 2 ** (k + 1);
+          return Math.sign(left) * Math.floor(Math.abs(left) + 0.5 - 1e-9);
         };
         const times = new Set<number>([holdEndS]);
         for (let i = current + 1; i < end; i++) if (table.atS[i]! > holdEndS) times.add(table.atS[i]!);
@@ -275,7 +278,7 @@ export function createOnlineForecast(problem: Problem, bands: ReadonlyArray<Free
           const i = segmentAt(table, p, t);
           const shift = shiftAt(t);
           const slots = clampSlots(table.slots[i]! + shift);
-          builder.push(t, slots, Math.max(0, Math.min(slots, table.freeSlots[i]! + shift)), hazardAt(i), table.priceUsdPerSlotS[i]!);
+          builder.push(t, slots, Math.max(0, Math.min(slots, table.freeSlots[i]! + slots - table.slots[i]!)), hazardAt(i), table.priceUsdPerSlotS[i]!);
         }
         return builder.pool();
       });
