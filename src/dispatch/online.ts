@@ -21,6 +21,12 @@
  * the forecast expected at least one interruption over the exposure), or, for a count above the
  * interval, n ≥ `minObservedEvents` (3: so that a forecast of ~0 can still be found wrong).
  *
+ * Which interruptions count: every attempt interrupted or lost (a slot taken away is what the
+ * hazard measures), except those a capacity drop outside the band caused — at the drop's time
+ * (within `SAME_MOMENT_S`), as many as the drop took: that drop is already a departure, and
+ * the re-plan already has it in the slots; charging it to the hazard as well would count the
+ * same lost slots twice. They are counted apart (`capacityInterruptions`).
+ *
  * Each departure is signalled once per episode: a capacity departure again only when the
  * observed level changes while outside the band, an interruption departure again only after
  * the count came back inside its interval (the dispatcher's re-plan hysteresis does the rest).
@@ -52,6 +58,8 @@ export const DEFAULT_MIN_EXPECTED_EVENTS = 1;
 export const DEFAULT_MIN_OBSERVED_EVENTS = 3;
 /** A hazard that moved by less than this fraction is not worth a different problem. */
 const MIN_HAZARD_CHANGE = 0.1;
+/** An interruption this close (run s) to a capacity drop is the drop's. */
+export const SAME_MOMENT_S = 1;
 /** Departures kept per pool for the summary (a run that keeps departing says so by then). */
 const MAX_DEPARTURES_KEPT = 100;
 
@@ -85,6 +93,8 @@ export interface OnlinePoolSummary {
   readonly departures: readonly OnlineDeparture[];
   readonly exposureSlotHours: number;
   readonly interruptions: number;
+  /** Interruptions caused by a capacity drop outside the band (not counted in `interruptions`). */
+  readonly capacityInterruptions: number;
   /** What the forecast's hazard expected over the exposure. */
   readonly expectedInterruptions: number;
   /** The forecast's mean hazard over the exposure (at time 0 before any), per slot-hour. */
@@ -119,6 +129,10 @@ interface PoolState {
   exposureSlotS: number;
   expected: number;
   interruptions: number;
+  capacityInterruptions: number;
+  /** The last drop outside the band: when, and how many slots it took that its interruptions have not used up. */
+  dropAtS: number;
+  dropLeft: number;
   signalledHigh: boolean;
   signalledLow: boolean;
   departures: OnlineDeparture[];
@@ -134,7 +148,7 @@ export function createOnlineForecast(problem: Problem, bands: ReadonlyArray<Free
   const minExpected = options.minExpectedEvents ?? DEFAULT_MIN_EXPECTED_EVENTS;
   const minObserved = options.minObservedEvents ?? DEFAULT_MIN_OBSERVED_EVENTS;
   const cap = Int32Array.from({ length: P }, (_, p) => Math.max(0, Math.floor(options.capSlots?.[p] ?? problem.pools.maxSlots[p]!)));
-  const pools: PoolState[] = Array.from({ length: P }, () => ({ observations: 0, lastAtS: 0, lastSlots: undefined, signalledSlots: undefined, exposureSlotS: 0, expected: 0, interruptions: 0, signalledHigh: false, signalledLow: false, departures: [] }));
+  const pools: PoolState[] = Array.from({ length: P }, () => ({ observations: 0, lastAtS: 0, lastSlots: undefined, signalledSlots: undefined, exposureSlotS: 0, expected: 0, interruptions: 0, capacityInterruptions: 0, dropAtS: Number.NEGATIVE_INFINITY, dropLeft: 0, signalledHigh: false, signalledLow: false, departures: [] }));
   const valid = (p: number): boolean => Number.isInteger(p) && p >= 0 && p < P;
 
   /** [lo, hi] of whole slots the band allows at `atS`, capped at the run's slots; undefined without a band. */
@@ -193,6 +207,7 @@ export function createOnlineForecast(problem: Problem, bands: ReadonlyArray<Free
       if (!valid(p) || !Number.isFinite(atS) || !Number.isFinite(slots)) return undefined;
       const state = pools[p]!;
       const level = Math.max(0, Math.floor(slots));
+      const before = state.lastSlots ?? cap[p]!;
       state.observations++;
       state.lastAtS = atS;
       state.lastSlots = level;
@@ -201,6 +216,10 @@ export function createOnlineForecast(problem: Problem, bands: ReadonlyArray<Free
       if (level >= band.lo && level <= band.hi) {
         state.signalledSlots = undefined;
         return undefined;
+      }
+      if (level < before) {
+        state.dropAtS = atS;
+        state.dropLeft = before - level;
       }
       if (state.signalledSlots === level) return undefined;
       state.signalledSlots = level;
@@ -219,7 +238,13 @@ export function createOnlineForecast(problem: Problem, bands: ReadonlyArray<Free
 
     observeInterruption(p, atS) {
       if (!valid(p) || !Number.isFinite(atS)) return undefined;
-      pools[p]!.interruptions++;
+      const state = pools[p]!;
+      if (state.dropLeft > 0 && Math.abs(atS - state.dropAtS) <= SAME_MOMENT_S) {
+        state.dropLeft--;
+        state.capacityInterruptions++;
+        return undefined;
+      }
+      state.interruptions++;
       return testInterruptions(p, atS);
     },
 
@@ -298,6 +323,7 @@ export function createOnlineForecast(problem: Problem, bands: ReadonlyArray<Free
           departures: [...state.departures],
           exposureSlotHours: state.exposureSlotS / 3600,
           interruptions: state.interruptions,
+          capacityInterruptions: state.capacityInterruptions,
           expectedInterruptions: state.expected,
           forecastHazardPerSlotHour: prior(p, state).meanPerS * 3600,
           posteriorHazardPerSlotHour: posteriorPerS(p, state) * 3600,

@@ -146,6 +146,19 @@ test('a pool forecast never to be interrupted: 3 interruptions are enough to say
   assert.ok(Math.abs(od.hazardPerS[1]! * HOUR - 3 / (100 + 1 / 6)) < 1e-9);
 });
 
+test('interruptions caused by a drop outside the band are the drop\'s, not the hazard\'s; those of a drop inside the band count', () => {
+  const { problem, bands } = problemWithForecast();
+  const online = createOnlineForecast(problem, bands);
+  online.observeExposure(0, 0, 100, 8);
+  online.observeCapacity(0, 100, 7); // inside the band: its interruption is the hazard's
+  assert.is(online.observeInterruption(0, 100), undefined);
+  assert.match(online.observeCapacity(0, 200, 4) ?? '', /below the forecast band/); // took 3 slots
+  for (let k = 0; k < 4; k++) assert.is(online.observeInterruption(0, 200), undefined);
+  const pool = online.summary().pools[0]!;
+  assert.is(pool.capacityInterruptions, 3);
+  assert.is(pool.interruptions, 2, 'the one inside the band and the fourth at the drop');
+});
+
 test('availabilityNow: a drop below the band holds until the forecast moves, then decays back with a half-life of one bucket', () => {
   const { problem, bands } = problemWithForecast();
   const online = createOnlineForecast(problem, bands, { bucketS: 1200 });
