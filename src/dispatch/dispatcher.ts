@@ -1012,7 +1012,7 @@ class Dispatcher {
   }
 }
 
-/** What the online forecast changed from now, per pool, for the re-plan's journal line: "spot: 2 slot(s) until 3600 s, hazard ×3.10". */
+/** What the online forecast changed from now, per pool, for the re-plan's journal line: "spot: 2 slot(s) now until 3750 s (planned 7), hazard ×3.47". */
 function onlineChanges(problem: Problem, updated: Availability, nowS: number): string {
   const table = problem.availability;
   const parts: string[] = [];
