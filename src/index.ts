@@ -93,7 +93,9 @@ export { renderReservation } from './render/reservation.js';
 
 // Running a plan: the sub-task scheduler and its backends
 export { dispatch, startDispatch, DEFAULT_RETRIES, DEFAULT_REPLAN } from './dispatch/dispatcher.js';
-export type { DispatchOptions, Dispatch, RunReport, RunSnapshot, PoolSnapshot, SubtaskOutcome, AttemptView, ReplanSettings } from './dispatch/dispatcher.js';
+export type { DispatchOptions, DispatchForecast, Dispatch, RunReport, RunSnapshot, PoolSnapshot, SubtaskOutcome, AttemptView, ReplanSettings } from './dispatch/dispatcher.js';
+export { createOnlineForecast } from './dispatch/online.js';
+export type { OnlineForecast, OnlineForecastOptions, OnlineForecastSummary, OnlinePoolSummary, OnlineDeparture } from './dispatch/online.js';
 export { startRun, resumeRun, newRunId, inputsHash } from './dispatch/run.js';
 export type { RunSettings, StartRunRequest, StartedRun } from './dispatch/run.js';
 export { jobKey, MAX_INLINE_VALUE_BYTES } from './dispatch/backend.js';

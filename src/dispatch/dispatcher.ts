@@ -24,6 +24,11 @@
  *   `replan.driftFraction` of the planned makespan, or a pool lost), the remainder is re-planned
  *   by extending the partial schedule (replan.ts), at most once per `replan.minIntervalFraction`
  *   of the planned makespan (hysteresis: no thrashing on a noisy run).
+ * - With a forecast (`forecast`: the plan's bands of free slots), capacity events and attempt
+ *   ends update it online (online.ts): observed slots outside the band, or interruptions
+ *   outside the forecast's interval for the exposure seen, are drift signals too, and the
+ *   remainder is re-planned on the availability as updated online instead of "the observed
+ *   slots hold for ever".
  * Every such decision is journalled with its reason (`--explain`, `apportion run show`).
  *
  * A successful attempt is committed by renaming its staging directory to the sub-task's output
@@ -40,7 +45,10 @@ import { jobKey, type AttemptOutcome, type AttemptResult, type Backend, type Bac
 import { scoredFromPlan } from './from-plan.js';
 import { outputDirOf, stagesOf } from './jobs.js';
 import { rankPools, type PoolLoad } from './rank.js';
+import { createOnlineForecast, type OnlineForecast, type OnlineForecastOptions, type OnlineForecastSummary } from './online.js';
 import { replanRemainder, type ReplanResult } from './replan.js';
+import type { Availability } from '../model/availability.js';
+import type { FreeBand } from '../forecast/priced.js';
 import { PriorityQueue } from './queue.js';
 
 export const DEFAULT_RETRIES = 2;
@@ -57,6 +65,12 @@ export interface ReplanSettings {
 }
 
 export const DEFAULT_REPLAN: ReplanSettings = { driftFraction: 0.2, minIntervalFraction: 0.1 };
+
+/** The forecast a plan was made with, as the run needs it (priced.ts `Priced.bands`, plan seconds), and how it is updated online. */
+export interface DispatchForecast extends Omit<OnlineForecastOptions, 'capSlots'> {
+  /** Per pool, in resource-map order: the band of free slots, undefined where the forecast has none. */
+  readonly bands: ReadonlyArray<FreeBand | undefined>;
+}
 
 export interface DispatchOptions {
   readonly runId: string;
@@ -96,6 +110,8 @@ export interface DispatchOptions {
    * teaches the profiler the trace's runtimes, not the scaled waits. Backoffs stay real seconds.
    */
   readonly timeScale?: number;
+  /** The plan's forecast: observed capacity and interruptions update it online, and a departure from it is a drift signal. */
+  readonly forecast?: DispatchForecast;
 }
 
 export interface AttemptView {
@@ -137,6 +153,8 @@ export interface RunReport {
   readonly notCommitted: readonly SubtaskOutcome[];
   /** Every sub-task: where and when it committed (the actual timeline beside the plan). */
   readonly timeline: readonly SubtaskOutcome[];
+  /** With a forecast: per pool what was observed against it (departures, posterior hazard). */
+  readonly forecast?: OnlineForecastSummary;
 }
 
 export interface PoolSnapshot {
@@ -232,6 +250,8 @@ class Dispatcher {
   private readonly startedAtMs: number;
   private readonly offsetS: number;
   private readonly scale: number;
+  /** The plan's forecast, updated online; undefined for a run without one. */
+  private readonly online: OnlineForecast | undefined;
   private seq = 0;
   private committed = 0;
   private settled = 0;
@@ -298,6 +318,10 @@ class Dispatcher {
     this.offsetS = options.resume?.offsetS ?? 0;
     this.scale = options.timeScale ?? 1;
     this.startedAtMs = options.startedAtMs ?? Date.now();
+    if (options.forecast !== undefined) {
+      const { bands, ...online } = options.forecast;
+      this.online = createOnlineForecast(options.problem, bands, { ...online, capSlots: slots });
+    }
   }
 
   /** Run time now: the backend's clock, after the time a resumed run had already run. */
@@ -468,12 +492,14 @@ class Dispatcher {
       }
       case 'finished':
         this.onFinished(event.key, event.result);
+        if (this.online !== undefined) this.maybeReplan();
         break;
       case 'lost':
         this.onFinished(event.key, { outcome: 'interrupted', startedS: NaN, finishedS: event.atS, error: `lost: ${event.reason}` }, true);
+        if (this.online !== undefined) this.maybeReplan();
         break;
       case 'capacity':
-        this.onCapacity(event.pool, event.slots, event.reason);
+        this.onCapacity(event.pool, event.slots, event.reason, event.atS);
         break;
     }
     this.scheduleFlush();
@@ -485,6 +511,8 @@ class Dispatcher {
     const p = this.poolOfKey.get(key);
     if (s === undefined || p === undefined) return; // not ours, or already ended (a second terminal event)
     const staging = this.stagingOfKey.get(key)!;
+    // It ran (and was exposed to its pool's hazard) if the backend said it started.
+    const ran = this.startedKeys.has(key) || (Number.isFinite(result.startedS) && result.outcome !== 'cancelled');
     this.subtaskOfKey.delete(key);
     this.poolOfKey.delete(key);
     this.stagingOfKey.delete(key);
@@ -494,6 +522,7 @@ class Dispatcher {
     const attempt = Number(key.slice(key.lastIndexOf(':') + 1));
     const startedS = Number.isFinite(result.startedS) ? this.toRunS(result.startedS) : Number.isFinite(this.startedS[s]!) ? this.startedS[s]! : this.toRunS(result.finishedS);
     const finishedS = Math.max(startedS, this.toRunS(result.finishedS));
+    if (this.online !== undefined) this.observeAttempt(p, ran, startedS, finishedS, result.outcome);
     this.options.onAttempt?.({ subtask: this.plan.subtasks[s]!.id, attempt, pool: this.poolIds[p]!, outcome: lost ? 'lost' : result.outcome, startedS, finishedS, ...(result.error === undefined ? {} : { error: result.error }) });
     const current = this.keyOf[s] === key;
     if (result.outcome === 'succeeded') {
@@ -678,11 +707,24 @@ class Dispatcher {
     this.maybeReplan();
   }
 
-  private onCapacity(pool: string, slots: number, reason: string): void {
+  /** An attempt's end, for the online forecast: its exposure, and an interruption (a lost attempt included). */
+  private observeAttempt(p: number, ran: boolean, startedS: number, finishedS: number, outcome: AttemptOutcome): void {
+    const online = this.online!;
+    if (ran) this.noteDeparture(online.observeExposure(p, startedS, finishedS));
+    if (outcome === 'interrupted') this.noteDeparture(online.observeInterruption(p, finishedS));
+  }
+
+  /** A departure from the forecast: a drift signal, re-planned on under the usual hysteresis. */
+  private noteDeparture(why: string | undefined): void {
+    if (why !== undefined) this.replanWanted ??= why;
+  }
+
+  private onCapacity(pool: string, slots: number, reason: string, atS: number): void {
     const p = this.poolIndex.get(pool);
     if (p === undefined) return;
     const before = this.load.slots[p]!;
     this.load.slots[p] = Math.max(0, slots);
+    if (this.online !== undefined) this.noteDeparture(this.online.observeCapacity(p, this.toRunS(atS), Math.max(0, slots)));
     if (slots > 0 && this.capacityTimer !== undefined) {
       clearTimeout(this.capacityTimer);
       this.capacityTimer = undefined;
@@ -693,7 +735,7 @@ class Dispatcher {
       this.withdrawWaiting(p, `pool ${pool} has no slots (${reason})`);
       this.replanWanted = `pool ${pool} lost its slots (${reason})`;
       this.maybeReplan();
-    }
+    } else if (this.online !== undefined) this.maybeReplan();
     this.pumpAll();
   }
 
@@ -772,8 +814,10 @@ class Dispatcher {
     this.lastReplanS = nowS;
     if (open === 0) return;
     let result: ReplanResult;
+    let updated: Availability | undefined;
     try {
-      result = replanRemainder(this.problem, this.scored, this.runState(nowS), this.load.excluded, this.load.slots);
+      updated = this.online?.availabilityNow(nowS);
+      result = replanRemainder(this.problem, this.scored, this.runState(nowS), this.load.excluded, this.load.slots, updated);
     } catch (error) {
       this.decide('replan', `${why}; re-plan skipped: ${error instanceof Error ? error.message : String(error)}`);
       return;
@@ -803,7 +847,7 @@ class Dispatcher {
       this.queues[q]!.push(s);
       this.load.queued[q]!++;
     }
-    this.decide('replan', `${why}: the remaining ${open} sub-tasks re-planned from ${nowS.toFixed(1)} s in ${result.planningMs.toFixed(0)} ms; ${moved} moved to another pool; expected makespan now ${result.scored.terms.makespanS.toFixed(1)} s (planned ${this.plannedMakespanS.toFixed(1)} s)`);
+    this.decide('replan', `${why}: the remaining ${open} sub-tasks re-planned from ${nowS.toFixed(1)} s in ${result.planningMs.toFixed(0)} ms; ${moved} moved to another pool; expected makespan now ${result.scored.terms.makespanS.toFixed(1)} s (planned ${this.plannedMakespanS.toFixed(1)} s)${updated === undefined ? '' : `; on the forecast as updated online (${onlineChanges(this.problem, updated, nowS)})`}`);
     this.pumpAll();
   }
 
@@ -963,8 +1007,28 @@ class Dispatcher {
       plannedMakespanS: this.plannedMakespanS,
       notCommitted,
       timeline,
+      ...(this.online === undefined ? {} : { forecast: this.online.summary() }),
     };
   }
+}
+
+/** What the online forecast changed from now, per pool, for the re-plan's journal line: "spot: 2 slot(s) now until 3750 s (planned 7), hazard ×3.47". */
+function onlineChanges(problem: Problem, updated: Availability, nowS: number): string {
+  const table = problem.availability;
+  const parts: string[] = [];
+  updated.pools.forEach((pool, p) => {
+    let i = table.segStart[p]!;
+    while (i + 1 < table.segStart[p + 1]! && table.atS[i + 1]! <= nowS) i++;
+    let k = 0;
+    while (k + 1 < pool.atS.length && pool.atS[k + 1]! <= nowS) k++;
+    const bits: string[] = [];
+    if (pool.slots[k] !== table.slots[i]) bits.push(`${pool.slots[k]} slot(s) now${k + 1 < pool.atS.length ? ` until ${pool.atS[k + 1]!.toFixed(0)} s` : ''} (planned ${table.slots[i]})`);
+    const before = table.hazardPerS[i]!;
+    const after = pool.hazardPerS[k]!;
+    if (after !== before) bits.push(before > 0 ? `hazard ×${(after / before).toFixed(2)}` : `hazard ${(after * 3600).toFixed(3)}/slot-hour`);
+    if (bits.length > 0) parts.push(`${problem.pools.ids[p]}: ${bits.join(', ')}`);
+  });
+  return parts.length > 0 ? parts.join('; ') : 'unchanged now';
 }
 
 /** An attempt's staging directory that is not committed: removed (no reader ever sees it). */

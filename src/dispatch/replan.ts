@@ -4,13 +4,17 @@
  * taken out of the run, or one whose slots changed, has those slots from now on (until a
  * forecast says otherwise, the run cannot know when they return).
  *
+ * With an online forecast (online.ts) the run knows more: `availability` then replaces the
+ * problem's availability for the re-plan (its own rule for how observed slots evolve), and only
+ * the pools taken out of the run are set to 0 from now on.
+ *
  * The extension is the constructive planner's (synchronous, deterministic, milliseconds for
  * 10^3 sub-tasks): the dispatcher calls it between events, also on the virtual clock of `sim`,
  * where an asynchronous search would see the run move on under it.
  */
 import type { ScoredCandidate } from '../cost/evaluate.js';
 import { monotonicMs } from '../util/clock.js';
-import { buildAvailabilityTable, withAvailability, type Availability, type AvailabilityTable } from '../model/availability.js';
+import { buildAvailabilityTable, checkAvailability, withAvailability, type Availability, type AvailabilityTable } from '../model/availability.js';
 import type { Problem } from '../model/problem.js';
 import { partialSchedule, type RunState } from '../plan/extend.js';
 import { planConstructive } from '../plan/planner.js';
@@ -22,9 +26,9 @@ export interface ReplanResult {
   readonly planningMs: number;
 }
 
-export function replanRemainder(problem: Problem, previous: ScoredCandidate, state: RunState, excluded: Uint8Array, slotsNow: Int32Array): ReplanResult {
+export function replanRemainder(problem: Problem, previous: ScoredCandidate, state: RunState, excluded: Uint8Array, slotsNow: Int32Array, availability?: Availability): ReplanResult {
   const startMs = monotonicMs();
-  const observed = withObservedSlots(problem, state.nowS, excluded, slotsNow);
+  const observed = availability === undefined ? withObservedSlots(problem, state.nowS, excluded, slotsNow) : withAvailabilityFrom(problem, availability, state.nowS, excluded);
   const partial = partialSchedule(observed, previous, state);
   const outcome = planConstructive(observed, { planner: 'apportion', constructiveVariants: 1, extend: { graph: previous.graph, partial } });
   return { scored: outcome.scored, problem: observed, planningMs: monotonicMs() - startMs };
@@ -60,6 +64,23 @@ export function withObservedSlots(problem: Problem, nowS: number, excluded: Uint
   const availability: Availability = { source: `${table.source}, slots as observed at ${nowS.toFixed(1)} s`, pools };
   const rebuilt = buildAvailabilityTable(availability);
   return { ...problem, availability: rebuilt, pools: withAvailability(problem.pools, rebuilt) };
+}
+
+/**
+ * The problem on `availability` (an online forecast's), with the excluded pools at 0 slots
+ * from `nowS` on; the other pools as `availability` has them.
+ */
+export function withAvailabilityFrom(problem: Problem, availability: Availability, nowS: number, excluded: Uint8Array): Problem {
+  checkAvailability(availability, problem.pools.ids);
+  const table = buildAvailabilityTable(availability);
+  const updated: Problem = { ...problem, availability: table, pools: withAvailability(problem.pools, table) };
+  const slotsNow = new Int32Array(problem.pools.count);
+  for (let p = 0; p < slotsNow.length; p++) {
+    let current = table.segStart[p]!;
+    while (current + 1 < table.segStart[p + 1]! && table.atS[current + 1]! <= nowS) current++;
+    slotsNow[p] = table.slots[current]!;
+  }
+  return withObservedSlots(updated, nowS, excluded, slotsNow);
 }
 
 interface Segment {

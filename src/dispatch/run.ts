@@ -22,7 +22,7 @@ import { InputError, nearestName } from '../model/issues.js';
 import type { Problem } from '../model/problem.js';
 import type { Plan } from '../plan/plan.js';
 import type { Backend } from './backend.js';
-import { startDispatch, type AttemptView, type Dispatch, type ReplanSettings, type RunReport } from './dispatcher.js';
+import { startDispatch, type AttemptView, type Dispatch, type DispatchForecast, type ReplanSettings, type RunReport } from './dispatcher.js';
 import { scoredFromPlan } from './from-plan.js';
 import { buildJob, checkRunnable, outputDirOf, safeName, type JobSettings } from './jobs.js';
 
@@ -56,6 +56,8 @@ export interface StartRunRequest {
   readonly backoffS?: (retry: number) => number;
   readonly poolFailureLimit?: number;
   readonly slots?: ReadonlyMap<string, number>;
+  /** The plan's forecast (bands of free slots from `plan --availability`): updated online, a departure re-plans. */
+  readonly forecast?: DispatchForecast;
 }
 
 export interface StartedRun {
@@ -199,6 +201,7 @@ function dispatchRun(request: StartRunRequest, jobSettings: JobSettings, resume:
     ...(request.backoffS === undefined ? {} : { backoffS: request.backoffS }),
     ...(request.poolFailureLimit === undefined ? {} : { poolFailureLimit: request.poolFailureLimit }),
     ...(request.slots === undefined ? {} : { slots: request.slots }),
+    ...(request.forecast === undefined ? {} : { forecast: request.forecast }),
     ...(request.settings.replay === undefined ? {} : { timeScale: request.settings.replay.timeScale }),
   });
   const done = dispatch.done.then(
