@@ -193,7 +193,13 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
       let started: StartedRun;
       let plan: Plan;
       const view = runProgressView(io, () => started.dispatch.snapshot(), { tty: io.isTty });
-      const hooks = { onDecision: view.decision, onAttempt: view.attempt, ...(io.interrupt === undefined ? {} : { signal: io.interrupt }) };
+      const hooks = {
+        onDecision: view.decision,
+        onAttempt: view.attempt,
+        ...(io.interrupt === undefined ? {} : { signal: io.interrupt }),
+        // With a forecast the run watches it: capacity outside its band, interruptions above its hazard re-plan.
+        ...(forecast === undefined ? {} : { forecast: { bands: forecast.priced.bands, bucketS: forecast.map.bucketS } }),
+      };
       if (options.resume !== undefined) {
         started = await resumeRun({ problem, backend, journal, runId: options.resume, definitionHash, settings, ...hooks });
         plan = journal.findRun(options.resume)!.plan as Plan;

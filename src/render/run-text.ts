@@ -37,8 +37,20 @@ export function renderRunReport(report: RunReport, plan: Plan, options: RunRepor
   lines.push(`makespan    ${makespanLine(report)}`);
   lines.push('', ...poolTable(report, plan));
   if (report.notCommitted.length > 0) lines.push('', ...notCommittedList(report.notCommitted));
+  if (report.forecast !== undefined) lines.push('', ...forecastLines(report.forecast));
   if (options.explain === true) lines.push('', ...decisionList(options.decisions ?? []));
   return `${lines.join('\n')}\n`;
+}
+
+/** What the run saw of its forecast, per pool: capacity against the band, interruptions against the hazard. */
+function forecastLines(forecast: NonNullable<RunReport['forecast']>): string[] {
+  const lines = [`forecast, as the run saw it (${forecast.pools.reduce((n, p) => n + p.departures.length, 0)} departure(s) from it)`];
+  for (const p of forecast.pools) {
+    const capacity = p.band ? `${p.capacityObservations} capacity change(s)${p.lastObserved === undefined ? '' : `, last ${p.lastObserved.slots} slot(s) at ${formatDurationS(p.lastObserved.atS)}`}, ${p.departures.length} outside the P10–P90 band` : 'no band';
+    const hazard = `${p.interruptions} interruption(s) over ${p.exposureSlotHours.toFixed(2)} slot-hours (${p.expectedInterruptions.toFixed(1)} expected${p.capacityInterruptions > 0 ? `; ${p.capacityInterruptions} more from capacity drops` : ''}): hazard ${p.forecastHazardPerSlotHour.toFixed(3)} → ${p.posteriorHazardPerSlotHour.toFixed(3)}/h`;
+    lines.push(`  ${oneLine(p.pool)}: ${capacity}; ${hazard}`);
+  }
+  return lines;
 }
 
 function notCommittedBreakdown(notCommitted: readonly SubtaskOutcome[]): string {

@@ -61,6 +61,20 @@ test('forecast eval on a user CSV: a row per horizon with MASE, relMae and cover
   assert.match(text.stdout, /seasonal-ensemble\s+1h/);
 });
 
+test('run on sim with the forecast: a drop below the band re-plans the remainder and the report says so', async () => {
+  writeFileSync(join(dir, 'spot-drop.csv'), 'time_s,available\n0,64\n120,2\n');
+  const run = await runCli(['run', 'examples/log-analytics.json', '--pools', POOLS, '--backend', 'sim', '--start-at', '2026-12-02T03:00:00Z', '--trace', `spot=${join(dir, 'spot-drop.csv')}`, '--history', join(dir, 'h.sqlite'), '--format', 'json', '--explain']);
+  assert.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.is(report.committed, report.subtasks);
+  const spot = report.forecast.pools.find((p: { pool: string }) => p.pool === 'spot');
+  assert.is(spot.departures.length, 1);
+  assert.ok(report.decisions.some((d: { kind: string; reason: string }) => d.kind === 'replan' && /spot has 2 slot\(s\) at 120\.0 s, below the forecast band/.test(d.reason)));
+  const calm = await runCli(['run', 'examples/log-analytics.json', '--pools', POOLS, '--backend', 'sim', '--start-at', '2026-12-02T03:00:00Z', '--history', join(dir, 'h.sqlite'), '--format', 'json']);
+  assert.is(calm.code, 0, calm.stderr);
+  assert.equal(JSON.parse(calm.stdout).forecast.pools.flatMap((p: { departures: unknown[] }) => p.departures), []);
+});
+
 test('bad telemetry and bad flags: exit 2 with the path, never a stack trace', async () => {
   const pools = JSON.parse(readFileSync(POOLS, 'utf8'));
   pools.telemetry = [{ pool: 'spto', file: resolve('examples/telemetry/spot-free.csv'), metric: 'free-slots' }];
