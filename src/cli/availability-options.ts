@@ -76,7 +76,10 @@ export function parseCapacityRisk(text: string): number {
 
 export interface ResolvedAvailability {
   readonly map: AvailabilityMap;
+  /** Priced against the resource map given. */
   readonly priced: Priced;
+  /** The same map priced against another resource map (one capped by a reservation). */
+  priceFor(resources: ResourceMap): Priced;
   readonly startAtS: number;
   readonly capacityRisk: number;
   /** Said with the plan: where the forecast came from and how it was priced. */
@@ -138,9 +141,9 @@ export function resolveAvailability(flags: AvailabilityFlags, resources: Resourc
   const priced = priceMap(map, resources, { startAtS, capacityRisk });
   const when = new Date(startAtS * 1000).toISOString().replace('.000Z', 'Z');
   const assumptions = [
-    `availability: forecast ${map.id} from ${flags.startAtS === undefined ? `now (${when}; --start-at to choose)` : when}, capacity at P${Math.round(capacityRisk * 100)} of the free slots`,
+    `availability: forecast ${map.id} from ${flags.startAtS === undefined ? `now (${when}; --start-at to choose)` : when}, capacity at P${Number((capacityRisk * 100).toPrecision(3))} of the free slots`,
     ...priced.assumptions,
     ...map.pools.flatMap((p) => p.assumptions.map((a) => `${p.pool}: ${a}`)),
   ];
-  return { map, priced, startAtS, capacityRisk, assumptions };
+  return { map, priced, startAtS, capacityRisk, assumptions, priceFor: (other) => (other === resources ? priced : priceMap(map, other, { startAtS, capacityRisk })) };
 }

@@ -92,11 +92,15 @@ export async function runForecastCommand(args: readonly string[], io: Io): Promi
     const resources = loadResourceMap(values.pools);
     const format = oneOf('--format', values.format, ['json', 'text', 'svg'] as const) ?? 'json';
     const model = values.model === undefined ? undefined : oneOf('--model', values.model, MODEL_IDS);
-    const fitted = fitWithTelemetry(values.pools, resources, values.telemetry ?? [], io, {
-      model,
-      horizonS: values.horizon === undefined ? undefined : durationFlag('--horizon', values.horizon),
-      bucketS: values.bucket === undefined ? undefined : durationFlag('--bucket', values.bucket),
-    });
+    for (const flag of ['column', 'step-s', 'start-at', 'metric', 'file-format', 'pool'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} is for forecast ${flag === 'pool' ? 'show' : 'eval'}; forecast fit reads each series' settings from its telemetry entry`);
+    }
+    const bucketS = values.bucket === undefined ? undefined : durationFlag('--bucket', values.bucket);
+    const horizonS = values.horizon === undefined ? undefined : durationFlag('--horizon', values.horizon);
+    if (bucketS !== undefined && (bucketS < 60 || (7 * 86_400) % bucketS !== 0)) throw new UsageError(`--bucket: expected a divisor of a week of at least 1 minute (5m, 15m, 1h, 6h, 1d …), received "${values.bucket}"`);
+    if (horizonS !== undefined && !(horizonS >= 3600 && horizonS <= 366 * 86_400)) throw new UsageError(`--horizon: expected 1h to 366d, received "${values.horizon}"`);
+    if (Math.ceil((horizonS ?? 7 * 86_400) / (bucketS ?? 3600)) > 100_000) throw new UsageError('--horizon / --bucket: at most 100000 buckets');
+    const fitted = fitWithTelemetry(values.pools, resources, values.telemetry ?? [], io, { model, horizonS, bucketS });
     if (fitted === undefined) throw new UsageError(`no telemetry: ${values.pools} has no "telemetry" section and no --telemetry FILE was given`);
     const { map } = fitted;
     // The picture draws each pool's history (free slots, else available slots) before its forecast.

@@ -84,7 +84,8 @@ function assemble(definition: TaskDefinition, resources: ResourceMap, options: P
     ...(options.dataHome === undefined ? {} : { dataHome: options.dataHome }),
     ...(applied === undefined ? {} : { provisional: applied.provisional, profileId: applied.profileId }),
     ...(assumptions.length === 0 ? {} : { assumptions }),
-    ...(forecast === undefined ? {} : { availability: forecast.priced.availability }),
+    // Priced against the resource map assembled (a reservation caps its capacity steps).
+    ...(forecast === undefined ? {} : { availability: forecast.priceFor(resources).availability }),
   });
 }
 

@@ -215,17 +215,32 @@ export function readAvailabilityMap(document: unknown, source: string): Availabi
     return v;
   };
   num(['startS'], document['startS'], -1e12, 1e12);
-  num(['bucketS'], document['bucketS'], 1, 366 * 86_400);
+  const bucketS = num(['bucketS'], document['bucketS'], 1, 7 * 86_400);
+  if (Number.isFinite(bucketS) && (7 * 86_400) % bucketS !== 0) push(['bucketS'], 'the bucket must divide a week (the map repeats by week)', 'a divisor of 604800 s (300, 900, 3600, 86400, …)', bucketS);
   const buckets = num(['buckets'], document['buckets'], 1, 1_000_000, true);
   if (typeof document['id'] !== 'string' || document['id'].length === 0) push(['id'], 'the map needs an id', 'a non-empty string', document['id']);
   const pools = document['pools'];
   if (!Array.isArray(pools) || pools.length === 0) push(['pools'], 'the map lists no pool', 'a non-empty array', pools);
   else {
+    const seen = new Map<string, number>();
+    const text = (path: PathSegment[], v: unknown): void => {
+      if (typeof v !== 'string') push(path, 'needs a string', 'a string', v);
+    };
+    const data = (path: PathSegment[], v: unknown): void => {
+      if (!isObject(v)) return push(path, 'needs the data it was fitted on', '{ sources, points, fromS, toS }', v);
+      if (!Array.isArray(v['sources'])) push([...path, 'sources'], 'needs a list of sources', 'an array of strings', v['sources']);
+      num([...path, 'points'], v['points'], 0, 1e12, true);
+      num([...path, 'fromS'], v['fromS'], -1e12, 1e12);
+      num([...path, 'toS'], v['toS'], -1e12, 1e12);
+    };
     pools.forEach((pool: unknown, i) => {
       const at: PathSegment[] = ['pools', i];
       if (!isObject(pool)) return push(at, 'a pool entry is an object', 'an object', pool);
       for (const key of Object.keys(pool)) if (!POOL_FIELDS.has(key)) issues.push({ code: 'unknown_field', path: [...at, key], message: `unknown field "${key}"` });
       if (typeof pool['pool'] !== 'string') push([...at, 'pool'], 'needs the pool id', 'a string', pool['pool']);
+      else if (seen.has(pool['pool'])) issues.push({ code: 'duplicate_id', path: [...at, 'pool'], message: `pool "${pool['pool']}" is listed twice (also pools[${seen.get(pool['pool'])}])` });
+      else seen.set(pool['pool'], i);
+      if (pool['assumptions'] !== undefined && !Array.isArray(pool['assumptions'])) push([...at, 'assumptions'], 'needs a list', 'an array of strings', pool['assumptions']);
       const slots = num([...at, 'declaredSlots'], pool['declaredSlots'], 0, MAX_SLOTS, true);
       num([...at, 'declaredInterruptionPerHour'], pool['declaredInterruptionPerHour'], 0, MAX_INTERRUPTION_PER_HOUR);
       num([...at, 'declaredPriceUsdPerSlotHour'], pool['declaredPriceUsdPerSlotHour'], 0, MAX_PRICE_USD);
@@ -237,6 +252,8 @@ export function readAvailabilityMap(document: unknown, source: string): Availabi
       if (free !== undefined) {
         if (!isObject(free)) push([...at, 'free'], 'free is an object of quantiles', 'an object', free);
         else {
+          text([...at, 'free', 'model'], free['model']);
+          data([...at, 'free', 'data'], free['data']);
           for (const q of ['p10', 'p50', 'p90']) series([...at, 'free', q], free[q], buckets, slots);
           const [p10, p50, p90] = ['p10', 'p50', 'p90'].map((q) => free[q]) as [unknown, unknown, unknown];
           if (Array.isArray(p10) && Array.isArray(p50) && Array.isArray(p90)) {
@@ -248,18 +265,35 @@ export function readAvailabilityMap(document: unknown, source: string): Availabi
       const hazard = pool['hazard'];
       if (hazard !== undefined) {
         if (!isObject(hazard)) push([...at, 'hazard'], 'hazard is an object', 'an object', hazard);
-        else series([...at, 'hazard', 'perSlotHour'], hazard['perSlotHour'], 168, MAX_INTERRUPTION_PER_HOUR);
+        else {
+          series([...at, 'hazard', 'perSlotHour'], hazard['perSlotHour'], 168, MAX_INTERRUPTION_PER_HOUR);
+          if (hazard['method'] !== 'hour-of-week' && hazard['method'] !== 'constant') push([...at, 'hazard', 'method'], 'is "hour-of-week" or "constant"', '"hour-of-week" | "constant"', hazard['method']);
+          num([...at, 'hazard', 'meanPerSlotHour'], hazard['meanPerSlotHour'], 0, MAX_INTERRUPTION_PER_HOUR);
+          num([...at, 'hazard', 'events'], hazard['events'], 0, 1e15, true);
+          num([...at, 'hazard', 'exposureSlotHours'], hazard['exposureSlotHours'], 0, 1e18);
+          if (!Array.isArray(hazard['sources'])) push([...at, 'hazard', 'sources'], 'needs a list of sources', 'an array of strings', hazard['sources']);
+        }
       }
       const price = pool['price'];
       if (price !== undefined) {
         if (!isObject(price)) push([...at, 'price'], 'price is an object', 'an object', price);
-        else series([...at, 'price', 'usdPerSlotHour'], price['usdPerSlotHour'], buckets, MAX_PRICE_USD);
+        else {
+          text([...at, 'price', 'model'], price['model']);
+          data([...at, 'price', 'data'], price['data']);
+          series([...at, 'price', 'usdPerSlotHour'], price['usdPerSlotHour'], buckets, MAX_PRICE_USD);
+        }
       }
     });
   }
+  const warnings = document['warnings'];
+  if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every((w: unknown) => isObject(w) && typeof w['path'] === 'string' && typeof w['message'] === 'string'))) push(['warnings'], 'warnings are { path, message } objects', 'an array of { path, message }', warnings);
   if (issues.length > 0) throw new InputError(source, issues);
   const map = document as unknown as AvailabilityMap;
-  return { ...map, warnings: Array.isArray(map.warnings) ? map.warnings : [], pools: map.pools.map((p) => ({ ...p, assumptions: Array.isArray(p.assumptions) ? p.assumptions : [] })) };
+  // The id names the numbers: a map edited by hand gets an id of its own, and says so.
+  const id = `fc-${hashOf(JSON.stringify({ startS: map.startS, bucketS: map.bucketS, buckets: map.buckets, pools: map.pools }))}`;
+  const readWarnings = [...(map.warnings ?? [])];
+  if (id !== map.id) readWarnings.push({ path: 'id', message: `the map's numbers are not those of ${map.id} (edited?): it is ${id} from here on` });
+  return { ...map, id, warnings: readWarnings, pools: map.pools.map((p) => ({ ...p, assumptions: p.assumptions ?? [] })) };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -44,7 +44,8 @@ export function predictAvailability(pools: readonly DeclaredPool[], telemetry: r
   const predictions = telemetry.map((t, index): PoolPrediction => {
     options.onPool?.(t.pool, index, telemetry.length);
     const declared = declaredById.get(t.pool);
-    const freeSeries = t.free ?? t.available;
+    const prepare = (series: Series | undefined, what: string): Series | undefined => (series === undefined ? undefined : carriedForward(coarsened(series, bucketS, `${t.pool}.${what}`, warnings), startS, `${t.pool}.${what}`, warnings));
+    const freeSeries = prepare(t.free ?? t.available, t.free !== undefined ? 'free' : 'available');
     // Forecasts start where their own series ends; the map starts at the latest end, so each is made long enough to cover it.
     const horizonFor = (series: Series): number => horizonS + Math.max(0, startS - endOf(series)) + bucketS;
     let free: PoolPrediction['free'];
@@ -55,23 +56,63 @@ export function predictAvailability(pools: readonly DeclaredPool[], telemetry: r
     }
     let hazard: HazardFit | undefined;
     if (t.eventsS !== undefined) {
-      const window = freeSeries ?? t.price;
+      const window = t.available ?? t.free ?? t.price;
       const fromS = window !== undefined ? window.startS : t.eventsS.length > 0 ? t.eventsS[0]! : startS;
       const toS = window !== undefined ? endOf(window) : startS;
       // Interruptions strike slots a pool holds, not the ones it has free: the exposure is the
       // available-slots series where one came, else the declared slots.
-      hazard = fitHazardFromEvents(t.eventsS, { fromS, toS: Math.max(toS, fromS + 1), slots: t.available ?? declared?.slots ?? 1 });
-    } else if (t.available !== undefined) hazard = fitHazardFromAvailability(t.available);
+      hazard = fitHazardFromEvents(t.eventsS, { fromS, toS: Math.max(toS, fromS + 1), slots: t.available ?? declared?.slots ?? 1 }, { path: `${t.pool}.interruptions` });
+    } else if (t.available !== undefined) hazard = fitHazardFromAvailability(t.available, { path: `${t.pool}.available` });
     if (hazard !== undefined) warnings.push(...hazard.warnings);
     let price: PoolPrediction['price'];
-    if (t.price !== undefined) {
-      const fit = fitSeries(t.price, { horizonS: horizonFor(t.price), path: `${t.pool}.price`, ...(options.model === undefined ? {} : { model: options.model }) });
+    const priceSeries = prepare(t.price, 'price');
+    if (priceSeries !== undefined) {
+      const fit = fitSeries(priceSeries, { horizonS: horizonFor(priceSeries), path: `${t.pool}.price`, ...(options.model === undefined ? {} : { model: options.model }) });
       warnings.push(...fit.warnings);
-      price = { model: fit.model, forecast: forecastSeries(fit), data: dataOf(t.price, t.sources) };
+      price = { model: fit.model, forecast: forecastSeries(fit), data: dataOf(priceSeries, t.sources) };
     }
     return { pool: t.pool, ...(free === undefined ? {} : { free }), ...(hazard === undefined ? {} : { hazard: { fit: hazard, sources: t.sources } }), ...(price === undefined ? {} : { price }) };
   });
   return buildAvailabilityMap(pools, predictions, { startS, bucketS, horizonS, warnings });
+}
+
+const WEEK_S = 7 * 86_400;
+
+/**
+ * A series finer than a twelfth of the map's bucket is averaged onto that step first: the map
+ * cannot show finer detail, and a 5-second Prometheus step over a week's horizon would be more
+ * forecast steps than a fit allows.
+ */
+function coarsened(series: Series, bucketS: number, path: string, warnings: ForecastWarning[]): Series {
+  const factor = Math.floor(bucketS / 12 / series.stepS);
+  if (factor < 2) return series;
+  const n = Math.ceil(series.values.length / factor);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    let count = 0;
+    for (let j = i * factor; j < Math.min(series.values.length, (i + 1) * factor); j++) {
+      const v = series.values[j]!;
+      if (Number.isFinite(v)) {
+        sum += v;
+        count++;
+      }
+    }
+    values[i] = count > 0 ? sum / count : Number.NaN;
+  }
+  warnings.push({ path, message: `averaged from a ${series.stepS} s step to ${series.stepS * factor} s (the map's ${bucketS} s buckets show no finer detail)` });
+  return { startS: series.startS, stepS: series.stepS * factor, values };
+}
+
+/**
+ * A series that ends more than a week before the map starts (another pool's telemetry is newer)
+ * is moved forward by whole weeks, keeping its hour of week, rather than forecast years ahead.
+ */
+function carriedForward(series: Series, mapStartS: number, path: string, warnings: ForecastWarning[]): Series {
+  const weeks = Math.floor((mapStartS - endOf(series)) / WEEK_S);
+  if (weeks < 1) return series;
+  warnings.push({ path, message: `ends ${weeks} week(s) before the newest telemetry: carried forward by whole weeks (its hour-of-week pattern kept), an assumption` });
+  return { ...series, startS: series.startS + weeks * WEEK_S };
 }
 
 function endOf(series: Series): number {

@@ -14,8 +14,9 @@
  *     uses fewer pays less (0 below freeSlots: the approximation, convex like the truth).
  *   - hazardPerS from the hazard by hour of week at the bucket's hours; price from the price
  *     forecast; the declared numbers where the map has none.
- * Beyond the map's last bucket the map repeats by week when it spans one (the seasonal-naive
- * extension of the forecast itself), else its last bucket holds; either is said.
+ * A plan that starts beyond the map's last bucket reads the map repeated by week when it spans
+ * one (the seasonal-naive extension of the forecast itself), else its last bucket; either is
+ * said. Within a plan, the values a week (or the map's span) after its start hold from then on.
  */
 import type { Availability, PoolAvailability } from '../model/availability.js';
 import type { Pool, ResourceMap } from '../model/types.js';
@@ -78,6 +79,8 @@ export function priceMap(map: AvailabilityMap, resources: ResourceMap, options: 
     bands.push(priced.band);
     return priced.availability;
   });
+  const declared = new Set(resources.pools.map((p) => p.id));
+  for (const pool of map.pools) if (!declared.has(pool.pool)) assumptions.push(`the forecast's pool "${pool.pool}" is not in the resource map: left out`);
   return { availability: { source: map.id, pools }, bands, assumptions };
 }
 
@@ -97,6 +100,11 @@ function pricedPool(pool: Pool, forecast: PoolForecast, map: AvailabilityMap, bu
   const times = new Set<number>([0]);
   const firstBoundaryS = map.startS + (Math.floor((startAtS - map.startS) / map.bucketS) + 1) * map.bucketS - startAtS;
   for (let k = 0; k < map.buckets; k++) times.add(firstBoundaryS + k * map.bucketS);
+  // The hazard is by hour of week whatever the bucket: a breakpoint every hour for a week (or the map's span).
+  if (forecast.hazard !== undefined) {
+    const firstHourS = Math.ceil(startAtS / 3600) * 3600 - startAtS;
+    for (let h = 0; h * 3600 < Math.max(WEEK_S, map.buckets * map.bucketS); h++) times.add(firstHourS + h * 3600);
+  }
   for (const step of pool.capacity) times.add(step.atS);
   const atS = [...times].filter((t) => t >= 0).sort((a, b) => a - b);
   const out: { atS: number[]; slots: number[]; freeSlots: number[]; hazardPerS: number[]; priceUsdPerSlotS: number[] } = { atS: [], slots: [], freeSlots: [], hazardPerS: [], priceUsdPerSlotS: [] };

@@ -5,6 +5,7 @@
  * runner-up) with its change in objective and in each term.
  */
 import { evaluateCandidate, type ScoredCandidate } from '../cost/evaluate.js';
+import { ScheduleError } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 
 export interface StageChoice {
@@ -39,7 +40,14 @@ export function explainChoices(problem: Problem, scored: ScoredCandidate): { cho
       if (group.subtasks.some((s) => !Number.isFinite(graph.expectedS[s * P + q]!))) continue;
       const allocation = Int32Array.from(scored.allocation);
       for (const s of group.subtasks) allocation[s] = q;
-      const moved = evaluateCandidate(problem, { graph, allocation, order: scored.order, variant: 'explain' });
+      let moved: ScoredCandidate;
+      try {
+        moved = evaluateCandidate(problem, { graph, allocation, order: scored.order, variant: 'explain' });
+      } catch (error) {
+        // A pool with no slot long enough for them (no capacity then, a forecast's empty hours) is no runner-up.
+        if (error instanceof ScheduleError) continue;
+        throw error;
+      }
       const delta = moved.terms.objective - scored.terms.objective;
       if (runnerUp === undefined || delta < runnerUp.objectiveDelta) {
         runnerUp = {

@@ -93,13 +93,19 @@ export function bestChunkWorkS(overheadS: number, hazardPerS: number): number {
  * so a split does not plan on slots the forecast may not leave free), and the hazard then
  * (chunk sizes follow the hour's interruption rate: dynamic partitioning).
  */
-function splitView(problem: Problem, p: number, atS: number): { slots: number; hazardPerS: number } {
+function splitView(problem: Problem, p: number, atS: number): { slots: number; hazardPerS: number; waitS: number } {
   const pools = problem.pools;
   const table = problem.availability;
-  if (table.source === 'declared') return { slots: pools.slots[p]!, hazardPerS: pools.hazardPerS[p]! };
+  if (table.source === 'declared') return { slots: pools.slots[p]!, hazardPerS: pools.hazardPerS[p]!, waitS: 0 };
+  const end = table.segStart[p + 1]!;
   let i = table.segStart[p]!;
-  while (i + 1 < table.segStart[p + 1]! && table.atS[i + 1]! <= atS) i++;
-  return { slots: Math.min(table.slots[i]!, table.freeSlots[i]!), hazardPerS: table.hazardPerS[i]! };
+  while (i + 1 < end && table.atS[i + 1]! <= atS) i++;
+  // No usable slot when the stage starts (the forecast's busy hours): the pool as it is when it
+  // next has one, and the wait until then.
+  let j = i;
+  while (j + 1 < end && !(Math.min(table.slots[j]!, table.freeSlots[j]!) >= 1)) j++;
+  if (!(Math.min(table.slots[j]!, table.freeSlots[j]!) >= 1)) j = i;
+  return { slots: Math.min(table.slots[j]!, table.freeSlots[j]!), hazardPerS: table.hazardPerS[j]!, waitS: j === i ? 0 : table.atS[j]! - atS };
 }
 
 function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number, stageStartS: number): PoolRate | undefined {
@@ -109,7 +115,7 @@ function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number,
   const known = problem.stageKnownRuntimeS[v * P + p]!;
   const perUnitS = Number.isNaN(known) ? problem.stageWorkS[v]! / stage.units / speedOf(problem, v, p) : known / stage.units;
   const overheadS = pools.dispatchOverheadS[p]! + stage.overheadS / speedOf(problem, v, p);
-  const { slots, hazardPerS: hazard } = splitView(problem, p, Math.max(stageStartS, pools.startupS[p]!));
+  const { slots, hazardPerS: hazard, waitS } = splitView(problem, p, Math.max(stageStartS, pools.startupS[p]!));
   const chunkWorkS = bestChunkWorkS(overheadS, hazard);
   // Inputs from outside the job: per-unit transfer time and egress, per-chunk latency.
   let transferPerUnitS = 0;
@@ -140,7 +146,7 @@ function poolRate(problem: Problem, v: number, stage: DivisibleStage, p: number,
     unitsPerS: slots * unitsPerSlotS,
     maxUnits: Math.floor(CAPACITY_USE * slotSecondsFrom(problem, p, stageStartS + latencyS) * unitsPerSlotS),
     // Start-up only delays a pool if it is not up yet when the stage can start.
-    offsetS: Math.max(0, pools.startupS[p]! - stageStartS) + latencyS + (Number.isFinite(chunkWorkS) ? 0 : overheadS),
+    offsetS: Math.max(0, pools.startupS[p]! - stageStartS) + waitS + latencyS + (Number.isFinite(chunkWorkS) ? 0 : overheadS),
     usdPerUnit: perUnitExpectedS * pools.priceUsdPerSlotS[p]! + egressPerUnit,
     chunkWorkS,
   };
