@@ -88,6 +88,13 @@ function forecastAt(prepared: PreparedSeries, j: number, model: SeriesModel, cac
   return forecasts;
 }
 
+/**
+ * Half-life of a residual's weight in the band, in calibration origins (latest first; hourly
+ * by default, so a day): after a change of regime the band follows the last day's residuals
+ * rather than waiting for the whole 60-origin window to turn over (conformal.ts).
+ */
+const CONFORMAL_HALF_LIFE_ORIGINS = 24;
+
 /** Weight of a candidate ∝ MAE^-WEIGHT_POWER: close to picking the best, without jumps. */
 const WEIGHT_POWER = 4;
 
@@ -202,7 +209,7 @@ export function calibrateAndForecast(prepared: PreparedSeries, n: number, model:
       combined.push(list);
     }
   }
-  const offsets = conformalOffsets(combined, H);
+  const offsets = conformalOffsets(combined, H, { halfLife: CONFORMAL_HALF_LIFE_ORIGINS });
   let lower: number[];
   let upper: number[];
   if (offsets === null) {

@@ -48,11 +48,38 @@ export function decayingPercentiles(history: Float64Array, stepS: number, percen
     let acc = 0;
     for (let b = 0; b < bins; b++) {
       const next = acc + weight[b]!;
-      if (next >= target && weight[b]! > 0) return lo + width * (b + (target - acc) / weight[b]!);
+      if (next >= target && weight[b]! > 0) return refine(history, from, n, decayPerStep, lo + width * b, width, bins, target - acc, b === bins - 1);
       acc = next;
     }
     return hi;
   });
+}
+
+/**
+ * The percentile inside one coarse bin, from a second, finer histogram of that bin's samples:
+ * one spike far above the rest would otherwise make the bins so wide (range / bins) that the
+ * median of a series moves by a bin's width. `need` is the weight still to accumulate there.
+ */
+function refine(history: Float64Array, from: number, n: number, decayPerStep: number, binLo: number, width: number, bins: number, need: number, last: boolean): number {
+  const fine = new Float64Array(bins);
+  const fineWidth = width / bins;
+  const binHi = binLo + width;
+  let w = 1;
+  for (let i = n - 1; i >= from; i--) {
+    const v = history[i]!;
+    if (v >= binLo && (v < binHi || last)) {
+      const k = Math.min(bins - 1, Math.max(0, Math.floor((v - binLo) / fineWidth)));
+      fine[k] = fine[k]! + w;
+    }
+    w *= decayPerStep;
+  }
+  let acc = 0;
+  for (let k = 0; k < bins; k++) {
+    const next = acc + fine[k]!;
+    if (next >= need && fine[k]! > 0) return binLo + fineWidth * (k + (need - acc) / fine[k]!);
+    acc = next;
+  }
+  return binHi;
 }
 
 export function forecastDecayingHistogram(history: Float64Array, context: ModelContext): ModelForecast {
