@@ -174,3 +174,33 @@ export function conformalOffsets(residuals: readonly (readonly number[])[], step
   }
   return { lower, upper, calibratedSteps: known };
 }
+
+/**
+ * How much larger the latest residuals at short leads are than all of them (≥ 1): the
+ * median |residual| of the `recentOrigins` latest origins over the first `shortSteps` steps,
+ * over the median |residual| of every origin at those steps. Short-lead residuals are known
+ * within hours of an origin, long-lead ones only a day later; after a change of regime (a
+ * level shift into a noisier state) the short leads say so first, and the band at every lead
+ * is widened by this ratio until its own residuals catch up (the aim of adaptive conformal
+ * inference, Gibbs & Candès 2021, carried across leads).
+ */
+export function recentSpreadRatio(residuals: readonly (readonly number[])[], shortSteps: number, recentOrigins: number): number {
+  const recent: number[] = [];
+  const all: number[] = [];
+  for (let h = 0; h < Math.min(shortSteps, residuals.length); h++) {
+    const list = residuals[h]!;
+    for (let i = 0; i < list.length; i++) {
+      const a = Math.abs(list[i]!);
+      all.push(a);
+      if (i < recentOrigins) recent.push(a);
+    }
+  }
+  if (recent.length < MIN_RESIDUALS_PER_STEP || all.length <= recent.length) return 1;
+  const med = (values: number[]): number => {
+    const sorted = Float64Array.from(values).sort();
+    return sorted[sorted.length >> 1]!;
+  };
+  const base = med(all);
+  if (!(base > 0)) return 1;
+  return Math.max(1, med(recent) / base);
+}
