@@ -10,7 +10,7 @@ import { fitSeries } from '../../src/forecast/fit.js';
 import { decayingPercentiles } from '../../src/forecast/models/decaying-histogram.js';
 import { detectLevelShift, detectLevelShifts } from '../../src/forecast/models/level-shift.js';
 import { contextFor } from '../../src/forecast/models/model.js';
-import { DEFAULT_PROFILE_PARAMS, decompose, forecastSeasonalProfile, median5, wienerWeekly } from '../../src/forecast/models/seasonal-profile.js';
+import { DEFAULT_PROFILE_PARAMS, decompose, forecastSeasonalProfile, wienerWeekly } from '../../src/forecast/models/seasonal-profile.js';
 import { dailyShape, syntheticSeries } from '../../src/forecast/synthetic-series.js';
 import { seededRandom } from '../../src/util/random.js';
 
@@ -131,15 +131,6 @@ test('per-phase Wiener shrinkage keeps a large effect and shrinks noise-sized on
   }
   assert.ok(kept > 0.9, `large effect kept ${kept}`);
   assert.ok(small < 0.6 * smallIn, `noise shrunk to ${small / smallIn}`);
-});
-
-test('median5 is the median of five', () => {
-  const random = seededRandom(18);
-  for (let i = 0; i < 5000; i++) {
-    const v = Array.from({ length: 5 }, () => Math.floor(random() * 7));
-    const sorted = [...v].sort((a, b) => a - b);
-    assert.is(median5(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!), sorted[2]);
-  }
 });
 
 test('one huge spike does not move the histogram median by a bin of the spike-wide range', () => {

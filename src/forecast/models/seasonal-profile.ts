@@ -170,33 +170,18 @@ export interface Decomposition {
   readonly fallbacks: readonly string[];
 }
 
-/** Median of five numbers (no allocation: this runs once per step of the window). */
-export function median5(a: number, b: number, c: number, d: number, e: number): number {
-  let t: number;
-  if (a > b) { t = a; a = b; b = t; }
-  if (d > e) { t = d; d = e; e = t; }
-  // The smaller of the two pair minima is below at least three values: drop it with its pair.
-  if (a > d) { t = a; a = d; d = t; t = b; b = e; e = t; }
-  // Now a ≤ b, a ≤ d ≤ e: a is not the median; the median of five is the second smallest of b, c, d, e.
-  if (b > c) { t = b; b = c; c = t; }
-  if (b > d) { t = b; b = d; d = t; t = c; c = e; e = t; }
-  // b ≤ c, b ≤ d ≤ e: b is the smallest of the four, the median is the smaller of c and d.
-  return c < d ? c : d;
-}
-
 function weeklyMeans(z: Float64Array, span: number, period: number, weeklyPeriod: number, smoothFraction: number): { mean: Float64Array; count: Float64Array } {
   // What the daily profile leaves (z), averaged per phase of the week over every occurrence in
   // the window and centred on the window's mean (the window is detrended, so a trend is not
-  // taken for a weekly pattern). Each value is first replaced by the median of the five
-  // around it: a spike of one or two steps would otherwise return every week as a "weekly"
-  // bump (a mean over one or two occurrences), while a weekend is hours long and unaffected.
+  // taken for a weekly pattern). z arrives winsorised (decompose): a burst would otherwise
+  // return every week as a "weekly" bump, a mean over one or two occurrences.
   const sum = new Float64Array(weeklyPeriod);
   const count = new Float64Array(weeklyPeriod);
   let total = 0;
   // span is whole days: window index k is phase (k − span) mod W of the week.
   let q = (((-span) % weeklyPeriod) + weeklyPeriod) % weeklyPeriod;
   for (let k = 0; k < span; k++) {
-    const r = k >= 2 && k + 2 < span ? median5(z[k - 2]!, z[k - 1]!, z[k]!, z[k + 1]!, z[k + 2]!) : z[k]!;
+    const r = z[k]!;
     sum[q] = sum[q]! + r;
     count[q] = count[q]! + 1;
     total += r;
@@ -277,12 +262,22 @@ export function forecastFromDecomposition(decomposition: Decomposition, context:
     }
     centre(weekly);
   }
-  const seasonalAt = (k: number): number =>
-    (daily === null ? 0 : daily[((k % D) + D) % D]!) + (weekly === null ? 0 : weekly[((k % W) + W) % W]!);
+  // The seasonal value at offset k from the end of the window, walked step by step (phase
+  // counters instead of a modulo per step: this loop is much of the model's cost).
+  const fillSeasonal = (out: Float64Array, fromOffset: number): void => {
+    let pd = D > 0 ? ((fromOffset % D) + D) % D : 0;
+    let pw = W > 0 ? ((fromOffset % W) + W) % W : 0;
+    for (let i = 0; i < out.length; i++) {
+      out[i] = (daily === null ? 0 : daily[pd]!) + (weekly === null ? 0 : weekly[pw]!);
+      if (++pd === D) pd = 0;
+      if (++pw === W) pw = 0;
+    }
+  };
   // Deseasonalised recent history: two days (or all there is).
   const recentCount = Math.min(span, 2 * unit);
   const recent = new Float64Array(recentCount);
-  for (let j = 0; j < recentCount; j++) recent[j] = y[span - recentCount + j]! - seasonalAt(j - recentCount);
+  fillSeasonal(recent, -recentCount);
+  for (let j = 0; j < recentCount; j++) recent[j] = y[span - recentCount + j]! - recent[j]!;
   // Robust level: exponential smoothing with innovations clipped at `clip` mean absolute innovations.
   let level = recent[0]!;
   let scale = 0;
@@ -302,10 +297,11 @@ export function forecastFromDecomposition(decomposition: Decomposition, context:
   const anchor = medianOf(recent, recentCount - anchorCount, recentCount);
   const phi = Math.pow(0.5, context.stepS / Math.max(1, variant.dampHalfLifeS));
   const point = new Float64Array(H);
+  fillSeasonal(point, 0);
   let deviation = level - anchor;
   for (let h = 0; h < H; h++) {
     deviation *= phi;
-    point[h] = anchor + deviation + seasonalAt(h) + slope * h;
+    point[h] = anchor + deviation + point[h]! + slope * h;
   }
   return point;
 }
