@@ -16,9 +16,19 @@
  * - accepted when the shift is large against the noise (|Δ| ≥ MIN_SHIFT_SIGMAS σ, Δ a
  *   difference of medians), has lasted at least `minAfter` steps, and (weekly form) the part
  *   before it matched the week before (else the change is a return from an excursion, whose
- *   re-basing would lift the whole history).
+ *   re-basing would lift the whole history);
+ * - weekly form, two more cases: d returning to 0 is a shift a week earlier only if z itself
+ *   changed by as much there (else: the end of an excursion, ignored); d off 0 with no change
+ *   at all means a shift in the first week, searched in z between n − W and W and confirmed
+ *   the same way;
+ * - plain form (no week before): up to three changes, latest first, each re-basing what lies
+ *   before it, so an excursion that ended is levelled rather than the history lifted.
  *
- * Cost: O(window) with two small sorts; no allocation beyond the window's arrays.
+ * Known limits: with one week of history a one-off excursion and a weekly pattern look the
+ * same; a second shift within a week in the weekly form is not re-based (d mixes changes now
+ * and a week ago).
+ *
+ * Cost: O(window) with a few sorts of at most a day of values.
  */
 import { medianOf } from './robust.js';
 
