@@ -9,7 +9,7 @@
  * the whole series equals the imputation of the prefix: nothing after an origin reaches it.
  */
 import { InputError, type InputIssue } from '../model/issues.js';
-import { conformalOffsets } from './conformal.js';
+import { conformalOffsets, recentSpreadRatio } from './conformal.js';
 import { imputeCausal } from './models/impute.js';
 import { type ModelContext, type SeriesModel, contextFor } from './models/model.js';
 import { medianOf } from './models/robust.js';
@@ -87,6 +87,24 @@ function forecastAt(prepared: PreparedSeries, j: number, model: SeriesModel, cac
   cache.set(j, forecasts);
   return forecasts;
 }
+
+/**
+ * Half-life of a residual's weight in the band, in calibration origins (latest first; hourly
+ * by default, so a day): after a change of regime the band follows the last day's residuals
+ * rather than waiting for the whole 60-origin window to turn over (conformal.ts).
+ */
+const CONFORMAL_HALF_LIFE_ORIGINS = 24;
+
+/**
+ * Widening after a change of regime (conformal.ts, recentSpreadRatio): the latest
+ * RECENT_ORIGINS origins' residuals in the first hour against all of them; below MIN_WIDEN
+ * it is noise and ignored, above MAX_WIDEN capped. The first hour's band has residuals of its
+ * own that recent; the factor ramps in over WIDEN_RAMP_HOURS after it.
+ */
+const RECENT_ORIGINS = 6;
+const MIN_WIDEN = 1.25;
+const MAX_WIDEN = 3;
+const WIDEN_RAMP_HOURS = 6;
 
 /** Weight of a candidate ∝ MAE^-WEIGHT_POWER: close to picking the best, without jumps. */
 const WEIGHT_POWER = 4;
@@ -202,7 +220,7 @@ export function calibrateAndForecast(prepared: PreparedSeries, n: number, model:
       combined.push(list);
     }
   }
-  const offsets = conformalOffsets(combined, H);
+  const offsets = conformalOffsets(combined, H, { halfLife: CONFORMAL_HALF_LIFE_ORIGINS });
   let lower: number[];
   let upper: number[];
   if (offsets === null) {
@@ -215,8 +233,13 @@ export function calibrateAndForecast(prepared: PreparedSeries, n: number, model:
     upper = new Array<number>(H).fill(Math.max(0, q(0.9) - median));
     warnings.push({ path, message: `history of ${n} step(s) too short to calibrate P10/P90 on the model's own past forecasts (${origins} origin(s)): band = P10–P90 of the recent values around their median` });
   } else {
-    lower = Array.from(offsets.lower);
-    upper = Array.from(offsets.upper);
+    const hourSteps = Math.max(1, Math.round(3600 / stepS));
+    const ratio = Math.min(MAX_WIDEN, recentSpreadRatio(combined, hourSteps, RECENT_ORIGINS));
+    const widen = ratio >= MIN_WIDEN ? ratio : 1;
+    const rampSteps = WIDEN_RAMP_HOURS * hourSteps;
+    const factor = (h: number): number => 1 + (widen - 1) * Math.min(1, Math.max(0, (h - hourSteps) / rampSteps));
+    lower = Array.from(offsets.lower, (v, h) => v * factor(h));
+    upper = Array.from(offsets.upper, (v, h) => v * factor(h));
     if (offsets.calibratedSteps < H) {
       warnings.push({ path, message: `P10/P90 calibrated up to ${formatLead(offsets.calibratedSteps * stepS)} ahead (history too short for more); carried flat beyond` });
     }

@@ -48,11 +48,54 @@ export function decayingPercentiles(history: Float64Array, stepS: number, percen
     let acc = 0;
     for (let b = 0; b < bins; b++) {
       const next = acc + weight[b]!;
-      if (next >= target && weight[b]! > 0) return lo + width * (b + (target - acc) / weight[b]!);
+      if (next >= target && weight[b]! > 0) return refine(history, from, n, decayPerStep, lo + width * b, width, bins, target - acc, b === bins - 1);
       acc = next;
     }
     return hi;
   });
+}
+
+/**
+ * The percentile inside one coarse bin, from finer histograms of that bin's samples (up to
+ * MAX_REFINE levels, until a bin is narrow against the values): one spike far above the rest
+ * would otherwise make the bins so wide (range / bins) that the median of a series moves by a
+ * bin's width. `need` is the weight still to accumulate inside the bin.
+ */
+const MAX_REFINE = 3;
+
+function refine(history: Float64Array, from: number, n: number, decayPerStep: number, binLo: number, width: number, bins: number, need: number, last: boolean): number {
+  let lo = binLo;
+  let w0 = width;
+  let closedTop = last;
+  for (let level = 0; level < MAX_REFINE; level++) {
+    const fine = new Float64Array(bins);
+    const fineWidth = w0 / bins;
+    const hi = lo + w0;
+    let w = 1;
+    for (let i = n - 1; i >= from; i--) {
+      const v = history[i]!;
+      if (v >= lo && (v < hi || closedTop)) {
+        const k = Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / fineWidth)));
+        fine[k] = fine[k]! + w;
+      }
+      w *= decayPerStep;
+    }
+    let acc = 0;
+    let k = 0;
+    for (; k < bins; k++) {
+      const next = acc + fine[k]!;
+      if (next >= need && fine[k]! > 0) break;
+      acc = next;
+    }
+    if (k === bins) return hi;
+    const within = lo + fineWidth * (k + (need - acc) / fine[k]!);
+    if (fineWidth <= 1e-3 * Math.max(Math.abs(lo), Math.abs(hi), 1e-12) || level === MAX_REFINE - 1) return within;
+    lo = lo + fineWidth * k;
+    w0 = fineWidth;
+    need -= acc;
+    closedTop = closedTop && k === bins - 1;
+  }
+  return lo;
 }
 
 export function forecastDecayingHistogram(history: Float64Array, context: ModelContext): ModelForecast {

@@ -15,6 +15,7 @@
  *
  * Cost: O(window) per fit with a window of at most `windowDays` days.
  */
+import { detectLevelShifts, noiseAndCentre } from './level-shift.js';
 import { circularSmooth, centre, medianOf, weightedMedian } from './robust.js';
 import { type ModelContext, type ModelForecast, type SeriesModel, constantForecast, recentMean, seasonFallbacks, seasonsAvailable } from './model.js';
 
@@ -39,7 +40,15 @@ export interface SeasonalProfileParams {
   readonly clip: number;
   /** Extrapolate the Theil–Sen slope of the daily means. */
   readonly trend: boolean;
+  /**
+   * Re-base the window before a detected level shift to the level after it (level-shift.ts),
+   * so the weekly term and the level anchor do not mix the two levels.
+   */
+  readonly levelShifts: boolean;
 }
+
+/** Residuals beyond this many noise scales from their median are clipped before the weekly means. */
+const WEEKLY_CLIP_SIGMAS = 25;
 
 export const DEFAULT_PROFILE_PARAMS: SeasonalProfileParams = {
   windowDays: 14,
@@ -52,6 +61,7 @@ export const DEFAULT_PROFILE_PARAMS: SeasonalProfileParams = {
   anchorDayFraction: 1,
   clip: 3,
   trend: true,
+  levelShifts: true,
 };
 
 function dailyProfile(x: Float64Array, n: number, period: number, days: number, params: SeasonalProfileParams): Float64Array {
@@ -88,8 +98,8 @@ function dailySlope(x: Float64Array, n: number, period: number, days: number): n
   if (days < 3) return 0;
   const means = new Float64Array(days);
   for (let b = 0; b < days; b++) {
-    let sum = 0;
     const end = n - b * period;
+    let sum = 0;
     for (let i = end - period; i < end; i++) sum += x[i]!;
     means[b] = sum / period;
   }
@@ -106,6 +116,38 @@ export interface LevelVariant {
   readonly anchorDayFraction: number;
   /** Weekly adjustment shrink (c / (c + shrink)); negative: no weekly term. */
   readonly weeklyShrinkWeeks: number;
+  /**
+   * Shrink each phase of the weekly term by its own signal-to-noise ratio instead
+   * (m² / (m² + σ²/c), σ² the noise of one occurrence): a weekend drop many times the noise is
+   * kept whole from its first occurrence, weekday wiggles of the size of the noise mostly go.
+   */
+  readonly weeklyWiener?: boolean;
+}
+
+/**
+ * Per-phase Wiener shrinkage of weekly means m (c occurrences each): m is first centred on its
+ * median (the phases without a weekly effect, when the effect covers under half the week);
+ * σ² = median(m²·c) / 0.455 (the median of a χ²₁ is 0.455), the noise variance of one
+ * occurrence if most phases carry noise only.
+ */
+export function wienerWeekly(mean: Float64Array, count: Float64Array): Float64Array {
+  const W = mean.length;
+  // Medians over every fourth phase: the means are smoothed over an hour, so neighbours say
+  // nearly the same, and these medians are most of the model's cost otherwise.
+  const stride = W >= 400 ? 4 : 1;
+  const sample = new Float64Array(Math.ceil(W / stride));
+  for (let q = 0, i = 0; q < W; q += stride, i++) sample[i] = mean[q]!;
+  const mid = medianOf(sample);
+  for (let q = 0, i = 0; q < W; q += stride, i++) sample[i] = (mean[q]! - mid) * (mean[q]! - mid) * count[q]!;
+  const sigma2 = medianOf(sample) / 0.455;
+  const out = new Float64Array(W);
+  for (let q = 0; q < W; q++) {
+    const m = mean[q]! - mid;
+    const c = count[q]!;
+    const signal = m * m;
+    out[q] = c > 0 && signal > 0 ? (m * signal) / (signal + sigma2 / c) : 0;
+  }
+  return out;
 }
 
 /** The seasonal decomposition of a history, shared by every level variant forecast from it. */
@@ -120,27 +162,34 @@ export interface Decomposition {
   /** Per phase of the week: mean residual after the daily profile (smoothed) and occurrences. */
   readonly weeklyMean: Float64Array | null;
   readonly weeklyCount: Float64Array | null;
+  /**
+   * The level shifts the window was re-based for, latest first (index into the history, not
+   * the window): history before shifts[i].at moves by the deltas of shifts 0..i.
+   */
+  readonly shifts: readonly { readonly at: number; readonly delta: number }[];
   readonly fallbacks: readonly string[];
 }
 
-function weeklyMeans(y: Float64Array, span: number, daily: Float64Array, period: number, weeklyPeriod: number, smoothFraction: number): { mean: Float64Array; count: Float64Array } {
-  // What the daily profile leaves, averaged per phase of the week over every occurrence in
+function weeklyMeans(z: Float64Array, span: number, period: number, weeklyPeriod: number, smoothFraction: number): { mean: Float64Array; count: Float64Array } {
+  // What the daily profile leaves (z), averaged per phase of the week over every occurrence in
   // the window and centred on the window's mean (the window is detrended, so a trend is not
-  // taken for a weekly pattern).
+  // taken for a weekly pattern). z arrives winsorised (decompose): a burst would otherwise
+  // return every week as a "weekly" bump, a mean over one or two occurrences.
   const sum = new Float64Array(weeklyPeriod);
   const count = new Float64Array(weeklyPeriod);
   let total = 0;
+  // span is whole days: window index k is phase (k − span) mod W of the week.
+  let q = (((-span) % weeklyPeriod) + weeklyPeriod) % weeklyPeriod;
   for (let k = 0; k < span; k++) {
-    const offset = k - span;
-    const q = ((offset % weeklyPeriod) + weeklyPeriod) % weeklyPeriod;
-    const r = y[k]! - daily[((offset % period) + period) % period]!;
+    const r = z[k]!;
     sum[q] = sum[q]! + r;
     count[q] = count[q]! + 1;
     total += r;
+    q = q + 1 === weeklyPeriod ? 0 : q + 1;
   }
   const grand = span > 0 ? total / span : 0;
   const mean = new Float64Array(weeklyPeriod);
-  for (let q = 0; q < weeklyPeriod; q++) mean[q] = count[q]! > 0 ? sum[q]! / count[q]! - grand : 0;
+  for (let p = 0; p < weeklyPeriod; p++) mean[p] = count[p]! > 0 ? sum[p]! / count[p]! - grand : 0;
   return { mean: circularSmooth(mean, Math.round(smoothFraction * period)), count };
 }
 
@@ -160,15 +209,38 @@ export function decompose(history: Float64Array, context: ModelContext, params: 
   let daily: Float64Array | null = null;
   let weeklyMean: Float64Array | null = null;
   let weeklyCount: Float64Array | null = null;
+  const shifts: { at: number; delta: number }[] = [];
   if (seasons.daily) {
     daily = dailyProfile(y, span, D, days, params);
+    // What the daily profile leaves (span is whole days: window index k is phase k mod D).
+    const z = new Float64Array(span);
+    for (let k = 0, p = 0; k < span; k++, p = p + 1 === D ? 0 : p + 1) z[k] = y[k]! - daily[p]!;
+    if (params.levelShifts) {
+      // The daily profile is robust to a shift (each day centred on its own mean, medians over
+      // days); the level and the weekly term are not: re-base the window before a shift.
+      const hourSteps = Math.max(1, Math.round(D / 24));
+      for (const found of detectLevelShifts(z, { hourSteps, minAfter: hourSteps, weeklyPeriod: seasons.weekly ? W : 0 })) {
+        for (let k = 0; k < found.at; k++) {
+          y[k] = y[k]! + found.delta;
+          z[k] = z[k]! + found.delta;
+        }
+        shifts.push({ at: n - span + found.at, delta: found.delta });
+      }
+    }
     if (seasons.weekly) {
-      const weekly = weeklyMeans(y, span, daily, D, W, params.weeklySmoothDayFraction);
+      // A burst far beyond the noise (tens of σ) is an anomaly, not a weekly pattern: a mean
+      // over one or two occurrences would forecast it again next week. Winsorise it.
+      const { sigma, centre: mid } = noiseAndCentre(z, Math.max(1, Math.round(D / 24)));
+      if (sigma > 0) {
+        const limit = WEEKLY_CLIP_SIGMAS * sigma;
+        for (let k = 0; k < span; k++) z[k] = Math.max(mid - limit, Math.min(mid + limit, z[k]!));
+      }
+      const weekly = weeklyMeans(z, span, D, W, params.weeklySmoothDayFraction);
       weeklyMean = weekly.mean;
       weeklyCount = weekly.count;
     }
   }
-  return { n, span, unit, slope, y, daily, weeklyMean, weeklyCount, fallbacks };
+  return { n, span, unit, slope, y, daily, weeklyMean, weeklyCount, shifts, fallbacks };
 }
 
 /** A point forecast of `context.horizonSteps` steps from a decomposition with one level variant. */
@@ -179,7 +251,10 @@ export function forecastFromDecomposition(decomposition: Decomposition, context:
   const D = context.dailyPeriod;
   const W = context.weeklyPeriod;
   let weekly: Float64Array | null = null;
-  if (decomposition.weeklyMean !== null && decomposition.weeklyCount !== null && variant.weeklyShrinkWeeks >= 0) {
+  if (decomposition.weeklyMean !== null && decomposition.weeklyCount !== null && variant.weeklyWiener === true) {
+    weekly = wienerWeekly(decomposition.weeklyMean, decomposition.weeklyCount);
+    centre(weekly);
+  } else if (decomposition.weeklyMean !== null && decomposition.weeklyCount !== null && variant.weeklyShrinkWeeks >= 0) {
     weekly = new Float64Array(W);
     for (let q = 0; q < W; q++) {
       const c = decomposition.weeklyCount[q]!;
@@ -187,12 +262,22 @@ export function forecastFromDecomposition(decomposition: Decomposition, context:
     }
     centre(weekly);
   }
-  const seasonalAt = (k: number): number =>
-    (daily === null ? 0 : daily[((k % D) + D) % D]!) + (weekly === null ? 0 : weekly[((k % W) + W) % W]!);
+  // The seasonal value at offset k from the end of the window, walked step by step (phase
+  // counters instead of a modulo per step: this loop is much of the model's cost).
+  const fillSeasonal = (out: Float64Array, fromOffset: number): void => {
+    let pd = D > 0 ? ((fromOffset % D) + D) % D : 0;
+    let pw = W > 0 ? ((fromOffset % W) + W) % W : 0;
+    for (let i = 0; i < out.length; i++) {
+      out[i] = (daily === null ? 0 : daily[pd]!) + (weekly === null ? 0 : weekly[pw]!);
+      if (++pd === D) pd = 0;
+      if (++pw === W) pw = 0;
+    }
+  };
   // Deseasonalised recent history: two days (or all there is).
   const recentCount = Math.min(span, 2 * unit);
   const recent = new Float64Array(recentCount);
-  for (let j = 0; j < recentCount; j++) recent[j] = y[span - recentCount + j]! - seasonalAt(j - recentCount);
+  fillSeasonal(recent, -recentCount);
+  for (let j = 0; j < recentCount; j++) recent[j] = y[span - recentCount + j]! - recent[j]!;
   // Robust level: exponential smoothing with innovations clipped at `clip` mean absolute innovations.
   let level = recent[0]!;
   let scale = 0;
@@ -212,10 +297,11 @@ export function forecastFromDecomposition(decomposition: Decomposition, context:
   const anchor = medianOf(recent, recentCount - anchorCount, recentCount);
   const phi = Math.pow(0.5, context.stepS / Math.max(1, variant.dampHalfLifeS));
   const point = new Float64Array(H);
+  fillSeasonal(point, 0);
   let deviation = level - anchor;
   for (let h = 0; h < H; h++) {
     deviation *= phi;
-    point[h] = anchor + deviation + seasonalAt(h) + slope * h;
+    point[h] = anchor + deviation + point[h]! + slope * h;
   }
   return point;
 }
