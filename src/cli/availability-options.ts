@@ -7,10 +7,10 @@
 import { readAvailabilityMap, type AvailabilityMap } from '../forecast/map.js';
 import { DEFAULT_CAPACITY_RISK, priceMap, type Priced } from '../forecast/priced.js';
 import type { ResourceMap } from '../model/types.js';
-import { predictAvailability } from '../forecast/predict.js';
+import { predictAvailability, type PoolTelemetryInput } from '../forecast/predict.js';
 import type { ForecastWarning } from '../forecast/types.js';
 import { loadJsonDocument } from '../load/files.js';
-import { gatherTelemetry, type TelemetryLoad } from '../load/telemetry.js';
+import { gatherTelemetry, telemetryFromHistory, type TelemetryLoad } from '../load/telemetry.js';
 import { UsageError, parseDecimal } from './args.js';
 import type { Io } from './io.js';
 
@@ -87,6 +87,8 @@ export interface ResolvedAvailability {
 }
 
 export interface FitSettings {
+  /** A history store whose runs' interruptions (and the slot-hours they ran) are telemetry too. */
+  readonly historyPath?: string | undefined;
   readonly model?: string | undefined;
   readonly horizonS?: number | undefined;
   readonly bucketS?: number | undefined;
@@ -102,7 +104,8 @@ export function fitFromTelemetry(poolsPath: string, resources: ResourceMap, tele
 
 /** As fitFromTelemetry, with the telemetry it read (the picture draws its history). */
 export function fitWithTelemetry(poolsPath: string, resources: ResourceMap, telemetryPaths: readonly string[], io: Io, settings: FitSettings = {}): { map: AvailabilityMap; telemetry: TelemetryLoad } | undefined {
-  const telemetry = gatherTelemetry(poolsPath, resources, telemetryPaths);
+  const gathered = gatherTelemetry(poolsPath, resources, telemetryPaths);
+  const telemetry = settings.historyPath === undefined ? gathered : withJournal(gathered, settings.historyPath, resources);
   if (telemetry.pools.length === 0) return undefined;
   const started = Date.now();
   const map = predictAvailability(
@@ -118,6 +121,25 @@ export function fitWithTelemetry(poolsPath: string, resources: ResourceMap, tele
   writeWarnings(io, [...telemetry.warnings, ...map.warnings]);
   io.stderr(`forecast ${map.id}: ${telemetry.pools.length} pool(s) fitted in ${Date.now() - started} ms\n`);
   return { map, telemetry };
+}
+
+/**
+ * The run journal's interruptions join the telemetry of pools that have no interruption
+ * telemetry of their own, with the slot-hours the runs held there as their exposure.
+ */
+function withJournal(telemetry: TelemetryLoad, historyPath: string, resources: ResourceMap): TelemetryLoad & { pools: PoolTelemetryInput[] } {
+  const journal = telemetryFromHistory(historyPath, resources);
+  const observed = new Map(journal.observed.map((o) => [o.pool, o]));
+  const pools: PoolTelemetryInput[] = telemetry.pools.map((p) => ({ ...p }));
+  for (const fromJournal of journal.pools) {
+    const seen = observed.get(fromJournal.pool);
+    if (fromJournal.eventsS === undefined || seen === undefined || seen.busySlotHours <= 0) continue;
+    const exposure = { fromS: seen.fromS, toS: seen.toS, slotHours: seen.busySlotHours };
+    const at = pools.findIndex((p) => p.pool === fromJournal.pool);
+    if (at < 0) pools.push({ pool: fromJournal.pool, eventsS: fromJournal.eventsS, exposure, sources: fromJournal.sources });
+    else if (pools[at]!.eventsS === undefined) pools[at] = { ...pools[at]!, eventsS: fromJournal.eventsS, exposure, sources: [...pools[at]!.sources, ...fromJournal.sources] };
+  }
+  return { pools: pools as TelemetryLoad['pools'], warnings: [...telemetry.warnings, ...journal.warnings] };
 }
 
 export function writeWarnings(io: Io, warnings: readonly ForecastWarning[]): void {

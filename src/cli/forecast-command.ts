@@ -27,6 +27,7 @@ const STEP_RULE: NumberRule = { whole: false, min: 1, max: 366 * 86_400, expecte
 const FORECAST_OPTIONS = {
   pools: { type: 'string', short: 'p' },
   telemetry: { type: 'string', multiple: true },
+  history: { type: 'string' },
   model: { type: 'string' },
   horizon: { type: 'string' },
   bucket: { type: 'string' },
@@ -44,7 +45,7 @@ const FORECAST_OPTIONS = {
 export const FORECAST_USAGE = `apportion forecast: free slots, interruptions and price of each pool over time, from telemetry
 
 usage:
-  apportion forecast fit --pools POOLS [--telemetry FILE]... [--model M] [--horizon 7d] [--bucket 1h] [-o map.json]
+  apportion forecast fit --pools POOLS [--telemetry FILE]... [--history FILE] [--model M] [--horizon 7d] [--bucket 1h] [-o map.json]
   apportion forecast show MAP [--pool ID] [--format text|json|svg] [-o FILE]
   apportion forecast eval FILE [--column NAME] [--step-s S] [--start-at TIME] [--horizon 1h,6h,24h]
                           [--model M|all] [--format text|json]
@@ -57,6 +58,8 @@ events; it writes a versioned availability map that "plan --availability MAP" pr
 options:
   -p, --pools FILE        fit: the resource map (pools, and its telemetry section)
       --telemetry FILE    fit: a telemetry section file; repeatable
+      --history FILE      fit: also learn interruptions from the runs in this history store (their attempts'
+                          slot-hours are the exposure), for pools without interruption telemetry
       --model M           ${MODEL_IDS.join(' | ')} (default ${DEFAULT_MODEL}); eval also: all, or a comma list
       --horizon H         fit: the map's horizon (default 7d); eval: horizons scored, comma-separated (default 1h,6h,24h)
       --bucket B          fit: the map's bucket (default 1h)
@@ -100,7 +103,7 @@ export async function runForecastCommand(args: readonly string[], io: Io): Promi
     if (bucketS !== undefined && (bucketS < 60 || (7 * 86_400) % bucketS !== 0)) throw new UsageError(`--bucket: expected a divisor of a week of at least 1 minute (5m, 15m, 1h, 6h, 1d …), received "${values.bucket}"`);
     if (horizonS !== undefined && !(horizonS >= 3600 && horizonS <= 366 * 86_400)) throw new UsageError(`--horizon: expected 1h to 366d, received "${values.horizon}"`);
     if (Math.ceil((horizonS ?? 7 * 86_400) / (bucketS ?? 3600)) > 100_000) throw new UsageError('--horizon / --bucket: at most 100000 buckets');
-    const fitted = fitWithTelemetry(values.pools, resources, values.telemetry ?? [], io, { model, horizonS, bucketS });
+    const fitted = fitWithTelemetry(values.pools, resources, values.telemetry ?? [], io, { model, horizonS, bucketS, historyPath: values.history });
     if (fitted === undefined) throw new UsageError(`no telemetry: ${values.pools} has no "telemetry" section and no --telemetry FILE was given`);
     const { map } = fitted;
     // The picture draws each pool's history (free slots, else available slots) before its forecast.

@@ -166,7 +166,12 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
   const resources = validateResourceMap(parseDocument(poolsText, options.poolsPath), options.poolsPath);
   const profile = loadProfile(options.profilePath, undefined);
   const applied = profile === undefined ? undefined : applyProfile(definition, profile, 0.5, resources);
-  const forecast = resolveAvailability(options, resources, options.poolsPath, io);
+  // A resumed run keeps the wall-clock hours its plan was priced at (its journaled start).
+  const journaledStartAtS = options.resume === undefined ? undefined : forecastStartOf(options.historyPath, options.resume);
+  const forecast = resolveAvailability({ ...options, startAtS: options.startAtS ?? journaledStartAtS }, resources, options.poolsPath, io);
+  if (forecast !== undefined && options.backend !== 'sim' && options.resume === undefined && Math.abs(forecast.startAtS - Date.now() / 1000) > 3600) {
+    io.stderr(`⚠ --start-at is ${((forecast.startAtS - Date.now() / 1000) / 3600).toFixed(1)} h from now, but a ${options.backend} run starts now: the plan and the run's forecast band are for that other time\n`);
+  }
   const assumptions = [...(applied?.assumptions ?? []), ...(forecast?.assumptions ?? [])];
   const problem = assembleProblem(applied?.definition ?? definition, resources, {
     objective: options.objective,
@@ -185,6 +190,7 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
     // The simulator runs nothing: every sub-task is a replay of its planned runtime, on the virtual clock.
     ...(options.replay || options.backend === 'sim' ? { replay: { timeScale: options.timeScale } } : {}),
     ...(options.retries === undefined ? {} : { retries: options.retries }),
+    ...(forecast === undefined ? {} : { forecastStartAtS: forecast.startAtS }),
   };
   const journal = openRunJournal(options.historyPath, { onLockWait: (message) => io.stderr(`${message}\n`) });
   try {
@@ -227,6 +233,22 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
     } finally {
       await backend.close();
     }
+  } finally {
+    journal.close();
+  }
+}
+
+/** The forecast start a run was journaled with (undefined: none, or no such run: resume reports that). */
+function forecastStartOf(historyPath: string, runId: string): number | undefined {
+  let journal: RunJournal;
+  try {
+    journal = openRunJournal(historyPath, { readonly: true });
+  } catch {
+    return undefined; // no history store: the resume itself says so
+  }
+  try {
+    const settings = journal.findRun(runId)?.settings as { forecastStartAtS?: unknown } | undefined;
+    return typeof settings?.forecastStartAtS === 'number' ? settings.forecastStartAtS : undefined;
   } finally {
     journal.close();
   }

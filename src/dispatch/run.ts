@@ -36,6 +36,8 @@ export interface RunSettings {
   readonly retries?: number;
   /** How many times the run was resumed (the generation of its attempt keys). */
   readonly generation?: number;
+  /** With a forecast: the epoch s plan time 0 was priced at, so a resume prices the same hours. */
+  readonly forecastStartAtS?: number;
 }
 
 export interface StartRunRequest {

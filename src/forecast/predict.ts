@@ -22,6 +22,8 @@ export interface PoolTelemetryInput {
   readonly available?: Series | undefined;
   readonly price?: Series | undefined;
   readonly eventsS?: readonly number[] | undefined;
+  /** The slot-hours the events were observed over (a run journal's own attempts), when not the pool's slots. */
+  readonly exposure?: { readonly fromS: number; readonly toS: number; readonly slotHours: number } | undefined;
   readonly sources: readonly string[];
 }
 
@@ -55,7 +57,11 @@ export function predictAvailability(pools: readonly DeclaredPool[], telemetry: r
       free = { model: fit.model, forecast: forecastSeries(fit), data: dataOf(freeSeries, t.sources) };
     }
     let hazard: HazardFit | undefined;
-    if (t.eventsS !== undefined) {
+    if (t.eventsS !== undefined && t.exposure !== undefined) {
+      const { fromS, toS, slotHours } = t.exposure;
+      const spanS = Math.max(1, toS - fromS);
+      hazard = fitHazardFromEvents(t.eventsS, { fromS, toS: fromS + spanS, slots: (slotHours * 3600) / spanS }, { path: `${t.pool}.interruptions` });
+    } else if (t.eventsS !== undefined) {
       const window = t.available ?? t.free ?? t.price;
       const fromS = window !== undefined ? window.startS : t.eventsS.length > 0 ? t.eventsS[0]! : startS;
       const toS = window !== undefined ? endOf(window) : startS;
@@ -63,6 +69,7 @@ export function predictAvailability(pools: readonly DeclaredPool[], telemetry: r
       // available-slots series where one came, else the declared slots.
       hazard = fitHazardFromEvents(t.eventsS, { fromS, toS: Math.max(toS, fromS + 1), slots: t.available ?? declared?.slots ?? 1 }, { path: `${t.pool}.interruptions` });
     } else if (t.available !== undefined) hazard = fitHazardFromAvailability(t.available, { path: `${t.pool}.available` });
+    if (hazard !== undefined && hazard.method === 'constant' && declared !== undefined) hazard = towardDeclared(hazard, declared.interruptionPerHour, `${t.pool}.interruptions`);
     if (hazard !== undefined) warnings.push(...hazard.warnings);
     let price: PoolPrediction['price'];
     const priceSeries = prepare(t.price, 'price');
@@ -77,6 +84,24 @@ export function predictAvailability(pools: readonly DeclaredPool[], telemetry: r
 }
 
 const WEEK_S = 7 * 86_400;
+/** Weight of the declared interruption rate when events are too few for a pattern: worth this many expected events. */
+const DECLARED_PRIOR_EVENTS = 2;
+
+/**
+ * Too few events for an hour-of-week pattern: the constant rate is shrunk toward the resource
+ * map's declared rate (a Gamma prior worth DECLARED_PRIOR_EVENTS events), so a few quiet
+ * slot-hours do not claim a pool never fails.
+ */
+function towardDeclared(fit: HazardFit, declaredPerHour: number, path: string): HazardFit {
+  if (!(declaredPerHour > 0)) return fit;
+  const rate = (fit.events + DECLARED_PRIOR_EVENTS) / (fit.exposureSlotHours + DECLARED_PRIOR_EVENTS / declaredPerHour);
+  return {
+    ...fit,
+    perSlotHour: fit.perSlotHour.map(() => rate),
+    meanPerSlotHour: rate,
+    warnings: [...fit.warnings, { path, message: `${fit.events} event(s) over ${fit.exposureSlotHours.toFixed(1)} slot-hours, shrunk toward the declared ${declaredPerHour}/h: ${rate.toFixed(4)}/h` }],
+  };
+}
 
 /**
  * A series finer than a twelfth of the map's bucket is averaged onto that step first: the map
