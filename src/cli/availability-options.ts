@@ -11,6 +11,7 @@ import { predictAvailability, type PoolTelemetryInput } from '../forecast/predic
 import type { ForecastWarning } from '../forecast/types.js';
 import { loadJsonDocument } from '../load/files.js';
 import { gatherTelemetry, telemetryFromHistory, type TelemetryLoad } from '../load/telemetry.js';
+import { describeTimeProblem, parseTimeS } from '../model/time.js';
 import { UsageError, parseDecimal } from './args.js';
 import type { Io } from './io.js';
 
@@ -52,18 +53,12 @@ export function availabilityFlags(values: { availability?: string | undefined; t
   };
 }
 
-/** `2026-12-03T14:00:00Z`, `2026-12-03 14:00` (UTC), `1764770400` (epoch s) or `now`. */
+/** `2026-12-03T14:00:00Z`, `2026-12-03 14:00` (UTC), `1764770400` (epoch s) or `now`; impossible dates are refused. */
 export function parseStartAt(text: string, flag = '--start-at'): number {
   if (text === 'now') return Math.floor(Date.now() / 1000);
-  const epoch = parseDecimal(text);
-  if (epoch !== undefined) {
-    if (Math.abs(epoch) > 1e11) throw new UsageError(`${flag}: expected epoch seconds within ±1e11, received "${text}" (milliseconds? divide by 1000)`);
-    return epoch;
-  }
-  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
-  const ms = iso === null ? Number.NaN : Date.parse(iso[4] === undefined ? `${text.replace(' ', 'T')}${iso[1] === undefined ? 'T00:00' : ''}Z` : text.replace(' ', 'T'));
-  if (!Number.isFinite(ms)) throw new UsageError(`${flag}: expected ${AVAILABILITY_EXPECTS['start-at']}, received "${text}"`);
-  return ms / 1000;
+  const seconds = parseTimeS(text);
+  if (seconds === undefined) throw new UsageError(`${flag}: expected ${AVAILABILITY_EXPECTS['start-at']}, received "${text}": ${describeTimeProblem(text)}`);
+  return seconds;
 }
 
 /** `p10` → 0.1, `0.25` → 0.25. */

@@ -153,6 +153,10 @@ export async function runForecastCommand(args: readonly string[], io: Io): Promi
   io.stderr(`… backtesting ${models.join(', ')} on ${parsed.series.values.length} points of ${parsed.label} (step ${formatHorizon(parsed.series.stepS)})\n`);
   const rows = backtest(parsed.series, { horizonsS, labels: horizonTexts, models, path: file });
   io.stderr(`backtest done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  for (const row of rows) {
+    if (row.origins === 0) io.stderr(`⚠ ${row.model} ${row.horizon}: no origin to score (the series' last third is shorter than the horizon, or it has ${parsed.series.values.length} points only): nothing measured\n`);
+    if (row.horizonS < parsed.series.stepS) io.stderr(`⚠ ${row.horizon} is shorter than the series' step (${formatHorizon(parsed.series.stepS)}): scored one step ahead\n`);
+  }
   emit(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : renderBacktestText(rows, `${file} (${parsed.label})`));
   return EXIT_OK;
 }

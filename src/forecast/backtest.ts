@@ -132,7 +132,9 @@ export function backtest(series: Series, options: BacktestOptions): BacktestRow[
         a.sumAbs += Math.abs(actual - point);
         const lower = point + Math.min(0, fit.lowerOffset[k - 1]!);
         const upper = point + Math.max(0, fit.upperOffset[k - 1]!);
-        if (actual >= lower && actual <= upper) a.covered++;
+        // A zero-width band (a constant series) covers its own value up to rounding.
+        const slack = 1e-9 * Math.max(1, Math.abs(point));
+        if (actual >= lower - slack && actual <= upper + slack) a.covered++;
         const dailyLag = D > 0 ? D * Math.ceil(k / D) : k;
         a.sumDaily += Math.abs(actual - values[t - dailyLag]!);
         if (weeklyUsable) a.sumWeekly += Math.abs(actual - values[t - W * Math.ceil(k / W)]!);
