@@ -27,6 +27,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['engine'],
   ['plan'],
   ['dispatch'],
+  ['evaluate'],
   ['load', 'render'],
   ['cli'],
   ['index.ts'],
