@@ -58,8 +58,10 @@ export const BOOTSTRAP_RESAMPLES = 1000;
 export const GEOMEAN_FLOOR = { costUsd: 1e-4, makespanS: 1, slotHours: 1e-4 } as const;
 
 export async function evaluate(request: EvaluateRequest): Promise<EvaluationResult> {
-  const policies = resolvePolicies(request.policies);
-  const seeds = checkRequest(request);
+  const issues: InputIssue[] = [];
+  const policies = resolvePolicies(request.policies, issues);
+  const seeds = checkRequest(request, issues);
+  if (issues.length > 0) throw new InputError('evaluate', issues);
   checkTraces(request.traces, request.resources);
   const cases: EvaluationCase[] = [];
   for (const policy of policies) for (const w of request.workloads) for (const t of request.traces) for (const offsetS of request.offsetsS) for (const seed of seeds) cases.push({ policy: policy.id, workload: w.id, trace: t.id, offsetS, seed });
@@ -100,8 +102,7 @@ export function runOne(setup: WorkerSetup, policy: Policy, c: EvaluationCase): P
   return runCase({ policy, case: c, definition: workload.definition, resources: setup.resources, trace, spreadSigma: setup.spreadSigma });
 }
 
-function resolvePolicies(given: readonly (string | Policy)[]): Policy[] {
-  const issues: InputIssue[] = [];
+function resolvePolicies(given: readonly (string | Policy)[], issues: InputIssue[]): Policy[] {
   const out: Policy[] = [];
   const seen = new Set<string>();
   given.forEach((p, i) => {
@@ -117,12 +118,10 @@ function resolvePolicies(given: readonly (string | Policy)[]): Policy[] {
     out.push(policy);
   });
   if (given.length === 0) issues.push({ code: 'missing_field', path: ['policies'], message: 'no policy to evaluate', expected: 'at least one policy', received: 'none' });
-  if (issues.length > 0) throw new InputError('evaluate', issues);
   return out;
 }
 
-function checkRequest(request: EvaluateRequest): number[] {
-  const issues: InputIssue[] = [];
+function checkRequest(request: EvaluateRequest, issues: InputIssue[]): number[] {
   const seen = new Set<string>();
   request.workloads.forEach((w, i) => {
     if (seen.has(w.id)) issues.push({ code: 'duplicate_id', path: ['workloads', i, 'id'], message: `workload id "${w.id}" repeats`, expected: 'unique workload ids', received: w.id });
@@ -146,7 +145,6 @@ function checkRequest(request: EvaluateRequest): number[] {
     if (seeds.length === 0) issues.push({ code: 'missing_field', path: ['seeds'], message: 'no seed', expected: 'at least one seed', received: 'none' });
   }
   if (request.parallel !== undefined && !(Number.isInteger(request.parallel) && request.parallel >= 1)) issues.push({ code: 'invalid_number', path: ['parallel'], message: `parallel ${request.parallel} is not a whole number ≥ 1`, expected: 'workers ≥ 1', received: String(request.parallel) });
-  if (issues.length > 0) throw new InputError('evaluate', issues);
   return seeds;
 }
 
