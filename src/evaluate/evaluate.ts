@@ -157,8 +157,10 @@ function runOnWorkers(setup: WorkerSetup, cases: readonly EvaluationCase[], indi
   return new Promise<void>((resolve, reject) => {
     let live = count;
     let failed = false;
+    const all: Worker[] = [];
     for (let w = 0; w < count; w++) {
       const worker = new Worker(bootstrap, { eval: true, workerData: setup });
+      all.push(worker);
       const feed = (): void => {
         if (failed) return;
         if (next >= indices.length) {
@@ -173,7 +175,9 @@ function runOnWorkers(setup: WorkerSetup, cases: readonly EvaluationCase[], indi
         feed();
       });
       worker.on('error', (error) => {
+        // A worker that crashed (not a policy's error: runCase catches those) ends the evaluation; the others are stopped.
         failed = true;
+        for (const other of all) void other.terminate();
         reject(error);
       });
       worker.on('exit', () => {

@@ -6,8 +6,10 @@
  *
  * To benchmark your own scheduler, write a `Policy`:
  *
- *   import { assembleProblem } from 'apportion/model/problem';
- *   import { planConstructive } from 'apportion/plan/planner';
+ *   // from a file in the repository's src/ (or its dist/ build):
+ *   import { assembleProblem } from './model/problem.js';
+ *   import { planConstructive } from './plan/planner.js';
+ *   import { evaluate } from './evaluate/evaluate.js';
  *   const mine: Policy = {
  *     id: 'my-scheduler',
  *     description: 'HEFT, and retry in place',
