@@ -128,3 +128,13 @@ export type { PredictOptions, PoolTelemetryInput } from './forecast/predict.js';
 export { loadTelemetry, loadTelemetryFile, gatherTelemetry, telemetryFromHistory } from './load/telemetry.js';
 export { renderForecastSvg, renderMapSvg } from './render/forecast-svg.js';
 export { explainForecast } from './plan/forecast-explain.js';
+
+// Policies side by side: `apportion evaluate`
+export { evaluate } from './evaluate/evaluate.js';
+export type { EvaluateRequest, EvaluationWorkload } from './evaluate/evaluate.js';
+export type { Policy, CaseContext, PreparedRun, ReactionRules, HistoryPoint } from './evaluate/policy.js';
+export { POLICIES, POLICY_IDS, policyById } from './evaluate/policies.js';
+export { generateTrace } from './evaluate/traces.js';
+export type { AvailabilityTrace, EvaluationCase, CaseResult, PolicySummary, EvaluationResult } from './evaluate/types.js';
+export type { RecoveryRule, ReplicaRule, PoolChoice, ProgressView, PoolUsage } from './dispatch/recovery.js';
+export { renderEvaluationText, renderEvaluationHtml } from './render/evaluation.js';

@@ -69,6 +69,7 @@ usage:
   apportion history show [--history FILE]
   apportion profile fit|show|eval ...                            learn estimates from the history (profile --help)
   apportion forecast fit|show|eval ...                           forecast pools' free slots and interruptions from telemetry (forecast --help)
+  apportion evaluate --pools POOLS --workloads FILE... [options]  policies side by side on the sim backend (evaluate --help)
   apportion worker --pool ID --redis URL [--concurrency N]       run a pool's sub-tasks from Redis (worker --help)
 
 options (plan):
@@ -128,10 +129,11 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   if (command === 'history') return (await import('./history-command.js')).runHistoryCommand(rest, io);
   if (command === 'profile') return (await import('./profile-command.js')).runProfileCommand(rest, io);
   if (command === 'forecast') return (await import('./forecast-command.js')).runForecastCommand(rest, io);
+  if (command === 'evaluate') return (await import('./evaluate-command.js')).runEvaluateCommand(rest, io);
   if (command === 'run') return (await import('./run-command.js')).runRunCommand(rest, io);
   if (command === 'runs') return (await import('./run-command.js')).runRunsCommand(rest, io);
   if (command === 'worker') return (await import('./worker-command.js')).runWorkerCommand(rest, io);
-  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'run', 'runs', 'worker', 'history', 'profile', 'forecast', 'help'])}`);
+  if (command !== 'plan') throw new UsageError(`unknown command "${command}"${suggest(command, ['plan', 'run', 'runs', 'worker', 'history', 'profile', 'forecast', 'evaluate', 'help'])}`);
   const options = parsePlanArgs(rest);
   if (options === 'help') {
     io.stdout(`${USAGE}\n`);

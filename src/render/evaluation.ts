@@ -35,7 +35,7 @@ export function renderEvaluationText(result: EvaluationResult): string {
   const losses = lossesOf(result);
   if (losses.length > 0) {
     lines.push('', `where ${SUBJECT} lost (its cost above the best other policy on the same case, at an equal or better deadline result):`);
-    for (const l of losses.slice(0, 10)) lines.push(`  ${caseName(l.subject)}: ${formatUsd(l.subject.costUsd)} against ${l.winner.policy} ${formatUsd(l.winner.costUsd)} (${((l.subject.costUsd / l.winner.costUsd - 1) * 100).toFixed(0)} % more; makespan ${formatDurationS(l.subject.makespanS)} against ${formatDurationS(l.winner.makespanS)}; ${l.subject.replans} re-plan(s), ${l.subject.moves} move(s))`);
+    for (const l of losses.slice(0, 10)) lines.push(`  ${caseName(l.subject)}: ${formatUsd(l.subject.costUsd)} against ${l.winner.policy} ${formatUsd(l.winner.costUsd)} (${l.winner.costUsd > 0 ? `${((l.subject.costUsd / l.winner.costUsd - 1) * 100).toFixed(0)} % more` : 'the other ran for free'}; makespan ${formatDurationS(l.subject.makespanS)} against ${formatDurationS(l.winner.makespanS)}; ${l.subject.replans} re-plan(s), ${l.subject.moves} move(s))`);
     if (losses.length > 10) lines.push(`  … ${losses.length - 10} more (--format json has every case)`);
   }
   return `${lines.join('\n')}\n`;
