@@ -84,6 +84,21 @@ test('retry-in-place: a pool that loses its slots keeps its work, which waits fo
   }
 });
 
+test('retry-in-place: a pool whose slots never come back gives its work up with the reason, while other pools have slots (no hang)', async () => {
+  const availability = new Map([['a', [{ timeS: 50, available: 0 }]]]);
+  const { run, attempts } = await observe(chunks, cheapFirst, { availability }, { recovery: { kind: 'retry-in-place' } });
+  try {
+    assert.is(run.report.status, 'failed');
+    assert.ok(attempts.every((a) => a.pool === 'a' && a.attempt === 1 && a.outcome === 'interrupted'), JSON.stringify(attempts));
+    const givenUp = run.report.notCommitted.filter((n) => n.state === 'given-up');
+    assert.is(givenUp.length, 4);
+    assert.ok(givenUp.every((n) => /own pool/.test(n.reason ?? '') || /no slots and none are scheduled/.test(n.reason ?? '')), JSON.stringify(givenUp));
+    assert.equal(run.report.notCommitted.filter((n) => n.state === 'blocked').map((n) => n.id), ['end']);
+  } finally {
+    run.cleanup();
+  }
+});
+
 test('retry-in-place: a failure is retried on its pool up to its retries, then given up (never moved)', async () => {
   const { run, attempts } = await observe(pair, cheapFirst, { faults: faultOn('one', 'failed', 10, [1, 2, 3, 4]) }, { recovery: { kind: 'retry-in-place' } });
   try {
@@ -294,6 +309,31 @@ test('replicas: a failed replica retries on its pool; the sibling commits meanwh
   }
 });
 
+test('replicas: a run stopped mid-way ends (running replicas cancelled), reports what did not run, and wastes only what ran', async () => {
+  const controller = new AbortController();
+  const backend = createSimBackend({ durations: 'replay' });
+  const attempts: AttemptView[] = [];
+  const run = await runOn(backend, chunks, identical(2, 4), {
+    settings: { replay: { timeScale: 1 } },
+    request: {
+      replicas: { k: 2, pools: () => [1, 0] },
+      signal: controller.signal,
+      onAttempt: (a) => {
+        attempts.push(a);
+        if (a.subtask === 'work#0' && a.outcome === 'succeeded') controller.abort();
+      },
+    },
+  });
+  try {
+    assert.is(run.report.status, 'stopped');
+    assert.ok(run.report.notCommitted.some((n) => n.id === 'end' && n.state === 'not-run'));
+    const busy = attempts.reduce((sum, a) => sum + (a.finishedS - a.startedS), 0);
+    near(total(run.report.usage, 'busySlotS'), busy, 'busy is what the attempts held');
+  } finally {
+    run.cleanup();
+  }
+});
+
 // ---- choosePool ---------------------------------------------------------------------------
 
 test('choosePool: every sub-task overridden onto one pool; the progress it sees is the committed planned work', async () => {
@@ -384,6 +424,39 @@ test('usage is in the plan\'s seconds whatever the replay time scale', async () 
   } finally {
     slow.run.cleanup();
     scaled.run.cleanup();
+  }
+});
+
+// ---- every rule under hazards --------------------------------------------------------------
+
+test('every rule, with and without replicas, under hazard interruptions that take slots away: each sub-task commits once, usage is the attempts\' time', async () => {
+  const task = { name: 'hazard', stages: [{ id: 'work', items: 12, minChunk: 1, maxChunk: 1, runtimePerItemS: 300 }, { id: 'end', after: ['work'], runtimeS: 50 }] };
+  const pools = { pools: [onePool('spot', 4, { interruptionPerHour: 3 }), onePool('spot2', 3, { interruptionPerHour: 2, priceUsdPerSlotHour: 0.3 }), onePool('od', 2, { priceUsdPerSlotHour: 1 })] };
+  const simPools = [{ id: 'spot', interruptionPerHour: 3, slotDownS: 400 }, { id: 'spot2', interruptionPerHour: 2, slotDownS: 200 }, { id: 'od' }];
+  const rules = [{ kind: 'cost-model' }, { kind: 'retry-in-place' }, { kind: 'failover', order: ['spot', 'spot2', 'od'] }] as const;
+  for (const seed of [1, 2]) {
+    for (const recovery of rules) {
+      for (const k of [0, 2, 3]) {
+        const label = `seed ${seed}, ${recovery.kind}, k=${k}`;
+        const { run, attempts } = await observe(task, pools, { seed, pools: simPools }, { recovery, ...(k > 0 ? { replicas: { k, pools: () => [0, 1, 2] } } : {}) });
+        try {
+          assert.is(run.report.status, 'succeeded', `${label}: ${JSON.stringify(run.report.notCommitted)}`);
+          const commits = run.journal.commits('r1');
+          assert.is(new Set(commits.map((c) => c.subtaskId)).size, commits.length, `${label}: committed once`);
+          assert.is(commits.length, run.report.subtasks);
+          const committed = new Map(commits.map((c) => [c.subtaskId, c.attempt]));
+          for (const u of run.report.usage!) {
+            const on = attempts.filter((a) => a.pool === u.pool);
+            near(u.busySlotS, on.reduce((sum, a) => sum + (a.finishedS - a.startedS), 0), `${label}: ${u.pool} busy`);
+            near(u.wastedSlotS, on.filter((a) => committed.get(a.subtask) !== a.attempt).reduce((sum, a) => sum + (a.finishedS - a.startedS), 0), `${label}: ${u.pool} wasted`);
+          }
+          if (recovery.kind !== 'cost-model' || k > 0) assert.is(run.report.replans, 0, label);
+          if (recovery.kind === 'retry-in-place' && k === 0) assert.is(run.report.moves, 0, label);
+        } finally {
+          run.cleanup();
+        }
+      }
+    }
   }
 });
 
