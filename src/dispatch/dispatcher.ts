@@ -50,6 +50,9 @@ import { replanRemainder, type ReplanResult } from './replan.js';
 import type { Availability } from '../model/availability.js';
 import type { FreeBand } from '../forecast/priced.js';
 import { PriorityQueue } from './queue.js';
+import type { PoolChoice, PoolUsage, ProgressView, RecoveryRule, ReplicaRule } from './recovery.js';
+import { UsageMeter } from './usage.js';
+import { InputError } from '../model/issues.js';
 
 export const DEFAULT_RETRIES = 2;
 /** Attempts of one sub-task beyond which it is given up whatever happened (interruptions do not count against `retries`). */
@@ -112,6 +115,16 @@ export interface DispatchOptions {
   readonly timeScale?: number;
   /** The plan's forecast: observed capacity and interruptions update it online, and a departure from it is a drift signal. */
   readonly forecast?: DispatchForecast;
+  /**
+   * How the run reacts to a failed, interrupted or lost attempt (recovery.ts). Default
+   * { kind: 'cost-model' }: everything described above. 'retry-in-place' and 'failover' never
+   * re-plan and never take a pool out of the run (see `onLost`, `onFailed`).
+   */
+  readonly recovery?: RecoveryRule;
+  /** Every sub-task runs as up to k replicas at once; the first success commits, the others are cancelled (see "Replicas" below). */
+  readonly replicas?: ReplicaRule;
+  /** Consulted every time a sub-task is queued (first ready, and again after a retry or a relocation): a pool index overrides the dispatcher's pool. */
+  readonly choosePool?: PoolChoice;
 }
 
 export interface AttemptView {
@@ -155,6 +168,8 @@ export interface RunReport {
   readonly timeline: readonly SubtaskOutcome[];
   /** With a forecast: per pool what was observed against it (departures, posterior hazard). */
   readonly forecast?: OnlineForecastSummary;
+  /** Per pool, in resource-map order: slot-seconds held, wasted, and their compute price. */
+  readonly usage?: readonly PoolUsage[];
 }
 
 export interface PoolSnapshot {
@@ -186,6 +201,30 @@ const GIVEN_UP = 4;
 const BLOCKED = 5;
 /** Between attempts: backing off before a retry. */
 const BACKING_OFF = 6;
+
+// Phases of one replica (a unit u = s·k + r of a run with replicas).
+const UNIT_IDLE = 0;
+const UNIT_QUEUED = 1;
+const UNIT_SUBMITTED = 2;
+const UNIT_BACKING_OFF = 3;
+
+/** The replicas of every sub-task, one unit per (sub-task, replica): where it is and what it does. */
+interface ReplicaUnits {
+  readonly k: number;
+  readonly rule: ReplicaRule;
+  readonly pool: Int32Array;
+  readonly phase: Uint8Array;
+  readonly key: (string | undefined)[];
+  /** The slot (lane) its attempt holds. */
+  readonly lane: Int32Array;
+  readonly failures: Int32Array;
+  readonly priority: Float64Array;
+  /** Per pool, the queued units (by the plan's priority of their sub-task). */
+  readonly queues: PriorityQueue[];
+  readonly unitOfKey: Map<string, number>;
+  /** Per sub-task, pools(s) as validated (distinct, runnable), computed when it becomes ready. */
+  readonly pools: (readonly number[] | undefined)[];
+}
 
 /** A running dispatch: `done` settles with the report; `snapshot()` for a live view. */
 export interface Dispatch {
@@ -230,8 +269,8 @@ class Dispatcher {
   private readonly subtaskOfKey = new Map<string, number>();
   private readonly poolOfKey = new Map<string, number>();
   private readonly stagingOfKey = new Map<string, string>();
-  /** Attempts the backend said started (the rest are still waiting in the backend for a slot or a worker). */
-  private readonly startedKeys = new Set<string>();
+  /** Attempts the backend said started, with when (run s); the rest are still waiting in the backend for a slot or a worker. */
+  private readonly startedKeys = new Map<string, number>();
   /** Waiting attempts the dispatcher cancelled to place them elsewhere (not a failure of their pool). */
   private readonly withdrawn = new Set<string>();
   /** The slot (lane) each sub-task's current or committed attempt holds on its pool: what the partial schedule of a re-plan names. */
@@ -252,6 +291,20 @@ class Dispatcher {
   private readonly scale: number;
   /** The plan's forecast, updated online; undefined for a run without one. */
   private readonly online: OnlineForecast | undefined;
+  private readonly rule: RecoveryRule;
+  /** Failover: the order as pool indices, and each pool's position in it (-1: not in it, its sub-tasks stay in place). */
+  private readonly failoverOrder: readonly number[];
+  private readonly failoverAt: Int32Array;
+  /** Re-planning settings; false when the run never re-plans (replan: false, a rule other than the cost model's, replicas). */
+  private readonly replanSettings: ReplanSettings | false;
+  /** Work may wait on a pool without slots while other pools have some (retry in place, failover's pools outside the order, replicas). */
+  private readonly waitsInPlace: boolean;
+  private readonly usage: UsageMeter;
+  private readonly rep: ReplicaUnits | undefined;
+  /** With choosePool: 1 where it placed the sub-task (a re-plan leaves those where they are), the plan's work committed and in all. */
+  private readonly chosen: Uint8Array | undefined;
+  private committedWorkS = 0;
+  private totalWorkS = 0;
   private seq = 0;
   private committed = 0;
   private settled = 0;
@@ -322,6 +375,47 @@ class Dispatcher {
       const { bands, ...online } = options.forecast;
       this.online = createOnlineForecast(options.problem, bands, { ...online, capSlots: slots });
     }
+    this.rule = options.recovery ?? { kind: 'cost-model' };
+    this.failoverAt = new Int32Array(P).fill(-1);
+    const order: number[] = [];
+    if (this.rule.kind === 'failover') {
+      const issues = [];
+      for (const [i, id] of this.rule.order.entries()) {
+        const p = this.poolIndex.get(id);
+        if (p === undefined) issues.push({ code: 'invalid_value' as const, path: ['recovery', 'order', i], message: `failover order names pool "${id}", which the resource map does not have (it has ${this.poolIds.join(', ')})`, expected: 'a pool id', received: id });
+        else if (this.failoverAt[p] === -1) {
+          this.failoverAt[p] = order.length;
+          order.push(p);
+        }
+      }
+      if (issues.length > 0) throw new InputError('recovery', issues);
+    }
+    this.failoverOrder = order;
+    this.replanSettings = options.replan === false || this.rule.kind !== 'cost-model' || options.replicas !== undefined ? false : (options.replan ?? DEFAULT_REPLAN);
+    this.waitsInPlace = this.rule.kind !== 'cost-model' || options.replicas !== undefined;
+    this.usage = new UsageMeter(options.problem);
+    if (options.replicas !== undefined) {
+      const k = options.replicas.k;
+      if (!Number.isInteger(k) || k < 1) throw new InputError('replicas', [{ code: 'invalid_value', path: ['replicas', 'k'], message: `replicas per sub-task must be a whole number ≥ 1, got ${k}`, expected: 'an integer ≥ 1', received: String(k) }]);
+      const priority = new Float64Array(n * k);
+      this.rep = {
+        k,
+        rule: options.replicas,
+        pool: new Int32Array(n * k).fill(-1),
+        phase: new Uint8Array(n * k),
+        key: new Array(n * k),
+        lane: new Int32Array(n * k).fill(-1),
+        failures: new Int32Array(n * k),
+        priority,
+        queues: Array.from({ length: P }, () => new PriorityQueue(priority)),
+        unitOfKey: new Map(),
+        pools: new Array(n),
+      };
+    } else this.rep = undefined;
+    if (options.choosePool !== undefined && options.replicas === undefined) {
+      this.chosen = new Uint8Array(n);
+      for (const subtask of options.plan.subtasks) this.totalWorkS += subtask.runtimeS;
+    } else this.chosen = undefined;
   }
 
   /** Run time now: the backend's clock, after the time a resumed run had already run. */
@@ -390,6 +484,7 @@ class Dispatcher {
       this.finishS[s] = commit.finishedS;
       this.outputDir[s] = commit.outputDir;
       this.value[s] = commit.value;
+      this.committedWorkS += ids[s]!.runtimeS;
       for (let e = graph.succStart[s]!; e < graph.succStart[s + 1]!; e++) this.pendingInputs[graph.succIndex[e]!]!--;
     }
     if (this.options.resume !== undefined) this.decide('resume', `resumed with ${this.committed} of ${this.n} sub-tasks committed`);
@@ -416,15 +511,46 @@ class Dispatcher {
   // ---- submission -------------------------------------------------------------------------
 
   private makeReady(s: number): void {
+    if (this.rep !== undefined) return this.startReplicas(s);
+    if (this.chosen !== undefined) this.consultPoolChoice(s);
     const p = this.poolOf[s]!;
     if (this.load.excluded[p] === 1 || this.load.slots[p]! <= 0) {
+      const why = `its pool ${this.poolIds[p]} is ${this.load.excluded[p] === 1 ? 'out of the run' : 'without slots'}`;
       // Its planned pool is gone: rank now rather than wait for a pool that may not return.
-      if (!this.reallocate(s, `its pool ${this.poolIds[p]} is ${this.load.excluded[p] === 1 ? 'out of the run' : 'without slots'}`, false)) return;
+      if (this.rule.kind === 'cost-model') {
+        if (!this.reallocate(s, why, false)) return;
+      } else if (!this.relocateByRule(s, why)) return;
     }
     this.state[s] = READY;
     const q = this.poolOf[s]!;
     this.queues[q]!.push(s);
     this.load.queued[q]!++;
+  }
+
+  /** choosePool's answer for s now, if it names a pool that can run s (else the dispatcher's choice stands). */
+  private consultPoolChoice(s: number): void {
+    this.chosen![s] = 0;
+    const q = this.options.choosePool!(s, this.progress());
+    if (q === undefined) return;
+    if (!Number.isInteger(q) || q < 0 || q >= this.P) throw new Error(`choosePool returned ${q} for sub-task ${this.plan.subtasks[s]!.id}: not a pool index (0..${this.P - 1})`);
+    if (q === this.poolOf[s]) {
+      this.chosen![s] = 1;
+      return;
+    }
+    const id = this.plan.subtasks[s]!.id;
+    if (!(this.scored.graph.expectedS[s * this.P + q]! < Number.POSITIVE_INFINITY) || this.load.excluded[q] === 1) {
+      this.decide('stay', `the pool choice named ${this.poolIds[q]}, which ${this.load.excluded[q] === 1 ? 'is out of the run' : 'cannot run it'}: it stays on ${this.poolIds[this.poolOf[s]!]}`, id, this.poolIds[this.poolOf[s]!]!);
+      return;
+    }
+    this.chosen![s] = 1;
+    this.moves++;
+    this.decide('move', `the pool choice sends it to ${this.poolIds[q]} (from ${this.poolIds[this.poolOf[s]!]})`, id, this.poolIds[q]!);
+    this.poolOf[s] = q;
+  }
+
+  /** What a pool-choosing rule sees now: committed sub-tasks and their planned runtime (the plan's runtimeS on its planned pool). */
+  private progress(): ProgressView {
+    return { nowS: this.nowS(), committed: this.committed, total: this.n, committedWorkS: this.committedWorkS, totalWorkS: this.totalWorkS };
   }
 
   private pumpAll(): void {
@@ -433,6 +559,7 @@ class Dispatcher {
 
   private pump(p: number): void {
     if (this.stopping) return;
+    if (this.rep !== undefined) return this.pumpUnits(p);
     const queue = this.queues[p]!;
     while (this.load.inFlight[p]! < this.load.slots[p]! && queue.size > 0) {
       const s = queue.pop();
@@ -443,6 +570,15 @@ class Dispatcher {
   }
 
   private submit(s: number, p: number): void {
+    const job = this.prepareAttempt(s, p);
+    this.state[s] = SUBMITTED;
+    this.keyOf[s] = jobKey(job);
+    this.slotOf[s] = this.takeSlot(p);
+    this.backend.submit(job);
+  }
+
+  /** Builds the next attempt of s on p and registers it (its number counts every attempt of s, replicas included, so keys stay unique); the caller submits it. */
+  private prepareAttempt(s: number, p: number): DispatchJob {
     const { graph } = this.scored;
     const inputs: JobInput[] = [];
     for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) {
@@ -454,15 +590,12 @@ class Dispatcher {
     const attempt = ++this.attempt[s]!;
     const job = this.options.jobs({ subtask: s, attempt, pool: this.poolIds[p]!, inputs, runtimeS: graph.runtimeS[s * this.P + p]! });
     const key = jobKey(job);
-    this.state[s] = SUBMITTED;
-    this.keyOf[s] = key;
-    this.slotOf[s] = this.takeSlot(p);
     this.subtaskOfKey.set(key, s);
     this.poolOfKey.set(key, p);
     this.stagingOfKey.set(key, job.stagingDir);
     this.load.inFlight[p]!++;
     this.attempts++;
-    this.backend.submit(job);
+    return job;
   }
 
   /** The lowest free slot index of pool p (a new one past the declared slots when capacity grew). */
@@ -486,7 +619,7 @@ class Dispatcher {
         const s = this.subtaskOfKey.get(event.key);
         if (s !== undefined) {
           this.startedS[s] = this.toRunS(event.atS);
-          this.startedKeys.add(event.key);
+          this.startedKeys.set(event.key, this.startedS[s]);
         }
         return;
       }
@@ -512,27 +645,48 @@ class Dispatcher {
     if (s === undefined || p === undefined) return; // not ours, or already ended (a second terminal event)
     const staging = this.stagingOfKey.get(key)!;
     // It ran (and was exposed to its pool's hazard) if the backend said it started.
-    const ran = this.startedKeys.has(key) || (Number.isFinite(result.startedS) && result.outcome !== 'cancelled');
+    const startedAtS = this.startedKeys.get(key);
+    const ran = startedAtS !== undefined || (Number.isFinite(result.startedS) && result.outcome !== 'cancelled');
     this.subtaskOfKey.delete(key);
     this.poolOfKey.delete(key);
     this.stagingOfKey.delete(key);
     this.startedKeys.delete(key);
     this.load.inFlight[p]!--;
-    this.freeSlots[p]!.push(this.slotOf[s]!);
+    const rep = this.rep;
+    const u = rep?.unitOfKey.get(key);
+    if (u !== undefined) rep!.unitOfKey.delete(key);
+    this.freeSlots[p]!.push(u === undefined ? this.slotOf[s]! : rep!.lane[u]!);
     const attempt = Number(key.slice(key.lastIndexOf(':') + 1));
-    const startedS = Number.isFinite(result.startedS) ? this.toRunS(result.startedS) : Number.isFinite(this.startedS[s]!) ? this.startedS[s]! : this.toRunS(result.finishedS);
+    const startedS = Number.isFinite(result.startedS) ? this.toRunS(result.startedS) : (startedAtS ?? (Number.isFinite(this.startedS[s]!) ? this.startedS[s]! : this.toRunS(result.finishedS)));
     const finishedS = Math.max(startedS, this.toRunS(result.finishedS));
     if (this.online !== undefined) this.observeAttempt(p, ran, startedS, finishedS, result.outcome);
     this.options.onAttempt?.({ subtask: this.plan.subtasks[s]!.id, attempt, pool: this.poolIds[p]!, outcome: lost ? 'lost' : result.outcome, startedS, finishedS, ...(result.error === undefined ? {} : { error: result.error }) });
-    const current = this.keyOf[s] === key;
+    const current = u === undefined ? this.keyOf[s] === key : rep!.key[u] === key && rep!.phase[u] === UNIT_SUBMITTED;
+    if (u !== undefined && current) rep!.phase[u] = UNIT_IDLE;
     if (result.outcome === 'succeeded') {
       this.poolBadRun[p] = 0;
       this.poolDone[p]!++;
       const committedNow = this.state[s] !== COMMITTED && current;
+      if (ran) this.usage.add(p, startedS, finishedS, committedNow);
       const outputDir = committedNow ? (result.files === false ? undefined : this.commitOutput(s, staging)) : (result.files === false ? undefined : discard(staging), undefined);
       this.record(s, p, attempt, result, startedS, finishedS, 'succeeded');
-      if (committedNow) this.onCommitted(s, p, attempt, startedS, finishedS, outputDir, result.value);
+      if (committedNow) {
+        if (u !== undefined) {
+          this.slotOf[s] = rep!.lane[u]!;
+          this.cancelSiblings(s, u);
+        }
+        this.onCommitted(s, p, attempt, startedS, finishedS, outputDir, result.value);
+      } else if (u !== undefined) this.pumpAll(); // a sibling's late success frees its slot for queued work
+    } else if (u !== undefined) {
+      if (ran) this.usage.add(p, startedS, finishedS, false);
+      this.record(s, p, attempt, result, startedS, finishedS, result.outcome);
+      if (result.files !== false) discard(staging);
+      const withdrawn = this.withdrawn.delete(key);
+      if (!current || this.state[s] !== SUBMITTED) return;
+      this.onUnitEnded(u, p, result, withdrawn);
+      this.pumpAll();
     } else {
+      if (ran) this.usage.add(p, startedS, finishedS, false);
       const outcome = result.outcome;
       this.record(s, p, attempt, result, startedS, finishedS, outcome);
       if (result.files !== false) discard(staging);
@@ -543,7 +697,7 @@ class Dispatcher {
       }
       if (this.withdrawn.delete(key) && outcome === 'cancelled') {
         this.state[s] = WAITING;
-        if (this.reallocate(s, `withdrawn from ${this.poolIds[p]} before it started (${result.error ?? 'withdrawn'})`, true)) this.makeReady(s);
+        if (this.relocate(s, `withdrawn from ${this.poolIds[p]} before it started (${result.error ?? 'withdrawn'})`)) this.makeReady(s);
       } else if (outcome === 'failed') this.onFailed(s, p, result.error ?? 'failed');
       else this.onLost(s, p, outcome === 'cancelled' ? `cancelled outside the run: ${result.error ?? ''}`.trim() : (result.error ?? outcome));
       this.pumpAll();
@@ -574,6 +728,7 @@ class Dispatcher {
     this.state[s] = COMMITTED;
     this.committed++;
     this.settled++;
+    this.committedWorkS += this.plan.subtasks[s]!.runtimeS;
     this.poolOf[s] = p;
     this.startedS[s] = startedS;
     this.finishS[s] = finishedS;
@@ -610,6 +765,7 @@ class Dispatcher {
       this.backOff(s, delayS);
       return;
     }
+    if (this.rule.kind !== 'cost-model') return this.failedOutOfRetries(s, p, failures, error);
     let spent = this.failedOn.get(s);
     if (spent === undefined) this.failedOn.set(s, (spent = new Set()));
     spent.add(p);
@@ -648,7 +804,88 @@ class Dispatcher {
     this.noteBad(p);
     if (this.attempt[s]! >= MAX_ATTEMPTS) return this.giveUp(s, `${MAX_ATTEMPTS} attempts without success; last: ${why}`);
     this.state[s] = WAITING;
-    if (this.reallocate(s, `attempt ${this.attempt[s]} on ${this.poolIds[p]} ${why}`, true)) this.makeReady(s);
+    if (this.relocate(s, `attempt ${this.attempt[s]} on ${this.poolIds[p]} ${why}`)) this.makeReady(s);
+  }
+
+  /** Where s goes after an interruption, a loss, a withdrawal or its pool losing its slots, by the recovery rule; false (and s given up) when nowhere. */
+  private relocate(s: number, why: string): boolean {
+    return this.rule.kind === 'cost-model' ? this.reallocate(s, why, true) : this.relocateByRule(s, why);
+  }
+
+  /**
+   * retry-in-place (and failover for a pool outside its order): s stays on its pool, waiting for
+   * its slots if it has none now, given up if they are not coming back. failover: s moves to the
+   * next pool of the order after its own (see failoverNext).
+   */
+  private relocateByRule(s: number, why: string): boolean {
+    const id = this.plan.subtasks[s]!.id;
+    const from = this.poolOf[s]!;
+    if (this.rule.kind === 'failover' && this.failoverAt[from]! >= 0) {
+      const next = this.failoverNext(s, from);
+      if (next === undefined) {
+        this.giveUp(s, `${why}, and no pool of the failover order can run it now`);
+        return false;
+      }
+      this.poolOf[s] = next;
+      if (next !== from) {
+        this.moves++;
+        this.decide('move', `${why}; failed over to ${this.poolIds[next]}, the next pool of the order that can run it${this.load.slots[next]! > 0 ? '' : ' (waiting for its slots)'}`, id, this.poolIds[next]!);
+      } else this.decide('stay', `${why}; ${this.poolIds[from]} is the only pool of the failover order that can run it now`, id, this.poolIds[from]!);
+      return true;
+    }
+    if (this.load.excluded[from] === 0 && (this.load.slots[from]! > 0 || this.mayReturn(from))) {
+      if (this.load.slots[from]! > 0) this.decide('stay', `${why}; retried on its own pool ${this.poolIds[from]}`, id, this.poolIds[from]!);
+      else this.decide('wait', `${why}; it waits for its own pool ${this.poolIds[from]} to get slots back`, id, this.poolIds[from]!);
+      return true;
+    }
+    this.giveUp(s, `${why}; it runs on its own pool only, and ${this.poolIds[from]} has no slots and none are scheduled to come back`);
+    return false;
+  }
+
+  /**
+   * failover: the pool after `from` in the order (wrapping, `from` itself last) that can run s,
+   * is in the run and is not `avoid`ed: the first with slots now, else the first whose slots
+   * may come back; undefined when none (or `from` is not in the order).
+   */
+  private failoverNext(s: number, from: number, avoid?: (q: number) => boolean): number | undefined {
+    const order = this.failoverOrder;
+    const at = this.failoverAt[from]!;
+    if (at < 0) return undefined;
+    let waitOn: number | undefined;
+    for (let i = 1; i <= order.length; i++) {
+      const q = order[(at + i) % order.length]!;
+      if (!this.canRun(s, q) || this.load.excluded[q] === 1 || avoid?.(q) === true) continue;
+      if (this.load.slots[q]! > 0) return q;
+      if (waitOn === undefined && this.mayReturn(q)) waitOn = q;
+    }
+    return waitOn;
+  }
+
+  /** A failure with its retries spent, under retry-in-place (given up) or failover (the next pool of the order, with fresh retries). */
+  private failedOutOfRetries(s: number, p: number, failures: number, error: string): void {
+    const id = this.plan.subtasks[s]!.id;
+    const next = this.rule.kind === 'failover' ? this.failoverNext(s, p) : undefined;
+    if (next === undefined) {
+      const rule = this.rule.kind === 'failover' ? (this.failoverAt[p]! < 0 ? `${this.poolIds[p]} is not in the failover order` : 'no pool of the failover order can run it now') : 'retry-in-place does not move it';
+      return this.giveUp(s, `failed ${failures} times on ${this.poolIds[p]} (last: ${error}); ${rule}`);
+    }
+    this.failures[s] = 0;
+    this.poolOf[s] = next;
+    if (next !== p) {
+      this.moves++;
+      this.decide('move', `failed ${failures} times on ${this.poolIds[p]} (last: ${error}); failed over to ${this.poolIds[next]}, the next pool of the order, with fresh retries`, id, this.poolIds[next]!);
+    } else this.decide('stay', `failed ${failures} times on ${this.poolIds[p]} (last: ${error}); the only pool of the failover order that can run it: fresh retries there`, id, this.poolIds[p]!);
+    this.state[s] = WAITING;
+    this.makeReady(s);
+  }
+
+  private canRun(s: number, q: number): boolean {
+    return this.scored.graph.expectedS[s * this.P + q]! < Number.POSITIVE_INFINITY;
+  }
+
+  /** Pool q's slots may come back: scheduled on a virtual clock; on a real backend workers may join at any time. */
+  private mayReturn(q: number): boolean {
+    return this.backend.nextCapacityChangeS === undefined || this.backend.nextCapacityChangeS(this.poolIds[q]!) !== undefined;
   }
 
   /** Moves s to the pool ranked best now; false (and s given up) when none can run it. */
@@ -689,11 +926,253 @@ class Dispatcher {
     return undefined;
   }
 
+  // ---- replicas ---------------------------------------------------------------------------
+  //
+  // With `replicas`, a ready sub-task is not queued itself: up to k units (s·k + r) are, one per
+  // pool of pools(s) (distinct, able to run s, in the run), each queued on its pool like any
+  // attempt and submitted as its own attempt (attempt numbers count on per sub-task, so keys
+  // stay unique). The first unit to succeed commits; the others are cancelled (running) or
+  // dropped (queued, backing off), and their ends are expected: counted as wasted, never
+  // re-allocated. A unit interrupted, lost or withdrawn restarts on a pool none of its live
+  // siblings is on: the next of pools(s) after its own, else the best the cost model ranks,
+  // else its own pool if its slots may come back; else it ends. A failed unit follows the
+  // recovery rule: retries in place with backoff, then (cost-model) the best-ranked pool it has
+  // not failed on, (failover) the next pool of the order, (retry-in-place) it ends. No sibling's
+  // pool is ever chosen. The sub-task is given up when its last unit ends. Replicas never re-plan
+  // and choosePool is not consulted.
+
+  private startReplicas(s: number): void {
+    const rep = this.rep!;
+    const id = this.plan.subtasks[s]!.id;
+    const pools: number[] = [];
+    for (const q of rep.rule.pools(s)) {
+      if (!Number.isInteger(q) || q < 0 || q >= this.P) throw new Error(`replicas.pools returned ${q} for sub-task ${id}: not a pool index (0..${this.P - 1})`);
+      if (!pools.includes(q) && this.canRun(s, q) && this.load.excluded[q] === 0) pools.push(q);
+    }
+    const own = this.poolOf[s]!;
+    if (pools.length === 0 && this.canRun(s, own) && this.load.excluded[own] === 0) pools.push(own);
+    rep.pools[s] = pools;
+    this.state[s] = SUBMITTED;
+    const count = Math.min(rep.k, pools.length);
+    let placed = 0;
+    for (let r = 0; r < count; r++) {
+      const u = s * rep.k + r;
+      rep.failures[u] = 0;
+      rep.priority[u] = this.priority[s]!;
+      if (this.placeUnit(u, pools[r]!, `its replica pool ${this.poolIds[pools[r]!]!}`)) placed++;
+    }
+    if (placed === 0) this.giveUp(s, pools.length === 0 ? 'no pool its replica rule names can run it' : `none of its replica pools (${pools.map((q) => this.poolIds[q]).join(', ')}) has slots, and none are scheduled to come back`);
+  }
+
+  /** Queues unit u on q, or where a unit goes when q has no slots or a sibling is there (unitTarget); false when nowhere. */
+  private placeUnit(u: number, q: number, what: string): boolean {
+    if (this.load.slots[q]! > 0 && this.load.excluded[q] === 0 && !this.siblingOn(u, q)) {
+      this.queueUnit(u, q);
+      return true;
+    }
+    const target = this.unitTarget(u, q);
+    if (target === undefined) return false;
+    if (target !== q) {
+      this.moves++;
+      this.decide('move', `a replica: ${what} ${this.siblingOn(u, q) ? 'holds another replica' : 'has no slots'}; it starts on ${this.poolIds[target]} instead`, this.plan.subtasks[this.subtaskOfUnit(u)]!.id, this.poolIds[target]!);
+    }
+    this.queueUnit(u, target);
+    return true;
+  }
+
+  /** Where unit u (last on `from`) goes: a pool none of its live siblings is on (see the section's header). */
+  private unitTarget(u: number, from: number): number | undefined {
+    const rep = this.rep!;
+    const s = this.subtaskOfUnit(u);
+    const ok = (q: number): boolean => q !== from && this.load.excluded[q] === 0 && this.load.slots[q]! > 0 && this.canRun(s, q) && !this.siblingOn(u, q);
+    const list = rep.pools[s]!;
+    const at = list.indexOf(from);
+    for (let i = 1; i <= list.length; i++) {
+      const q = list[(((at + i) % list.length) + list.length) % list.length]!;
+      if (ok(q)) return q;
+    }
+    const ranked = this.rank(s).find((r) => ok(r.pool));
+    if (ranked !== undefined) return ranked.pool;
+    if (this.canRun(s, from) && this.load.excluded[from] === 0 && !this.siblingOn(u, from) && (this.load.slots[from]! > 0 || this.mayReturn(from))) return from;
+    return undefined;
+  }
+
+  private subtaskOfUnit(u: number): number {
+    return Math.floor(u / this.rep!.k);
+  }
+
+  /** A live sibling of unit u (queued, submitted or backing off) is on pool q. */
+  private siblingOn(u: number, q: number): boolean {
+    const rep = this.rep!;
+    const first = this.subtaskOfUnit(u) * rep.k;
+    for (let v = first; v < first + rep.k; v++) if (v !== u && rep.phase[v] !== UNIT_IDLE && rep.pool[v] === q) return true;
+    return false;
+  }
+
+  private anyLiveUnit(s: number): boolean {
+    const rep = this.rep!;
+    for (let v = s * rep.k; v < (s + 1) * rep.k; v++) if (rep.phase[v] !== UNIT_IDLE) return true;
+    return false;
+  }
+
+  private queueUnit(u: number, q: number): void {
+    const rep = this.rep!;
+    rep.pool[u] = q;
+    rep.phase[u] = UNIT_QUEUED;
+    rep.queues[q]!.push(u);
+    this.load.queued[q]!++;
+  }
+
+  /** Takes a queued unit out (its queue entry goes stale). */
+  private dequeueUnit(u: number): void {
+    const rep = this.rep!;
+    if (rep.phase[u] !== UNIT_QUEUED) return;
+    this.load.queued[rep.pool[u]!]!--;
+    rep.phase[u] = UNIT_IDLE;
+  }
+
+  private pumpUnits(p: number): void {
+    const rep = this.rep!;
+    const queue = rep.queues[p]!;
+    while (this.load.inFlight[p]! < this.load.slots[p]! && queue.size > 0) {
+      const u = queue.pop();
+      if (rep.phase[u] !== UNIT_QUEUED || rep.pool[u] !== p) continue; // dropped or moved meanwhile
+      this.load.queued[p]!--;
+      const s = this.subtaskOfUnit(u);
+      const job = this.prepareAttempt(s, p);
+      const key = jobKey(job);
+      rep.phase[u] = UNIT_SUBMITTED;
+      rep.key[u] = key;
+      rep.lane[u] = this.takeSlot(p);
+      rep.unitOfKey.set(key, u);
+      this.backend.submit(job);
+    }
+  }
+
+  /** Unit u of s committed: its siblings are cancelled (running) or dropped (queued, backing off). */
+  private cancelSiblings(s: number, u: number): void {
+    const rep = this.rep!;
+    const id = this.plan.subtasks[s]!.id;
+    for (let v = s * rep.k; v < (s + 1) * rep.k; v++) {
+      if (v === u) continue;
+      const phase = rep.phase[v];
+      if (phase === UNIT_QUEUED) this.dequeueUnit(v);
+      else if (phase === UNIT_BACKING_OFF) rep.phase[v] = UNIT_IDLE;
+      else if (phase === UNIT_SUBMITTED) this.backend.cancel(rep.key[v]!, `another replica of ${id} committed first`);
+    }
+  }
+
+  /** A unit's attempt ended without success while its sub-task is not committed. */
+  private onUnitEnded(u: number, p: number, result: AttemptResult, withdrawn: boolean): void {
+    const s = this.subtaskOfUnit(u);
+    if (this.stopping) {
+      if (!this.anyLiveUnit(s)) this.state[s] = READY; // not run: resumable
+      return;
+    }
+    const attempt = this.attempt[s]!;
+    if (withdrawn && result.outcome === 'cancelled') return this.relocateUnit(u, p, `a replica was withdrawn from ${this.poolIds[p]} before it started (${result.error ?? 'withdrawn'})`);
+    if (result.outcome === 'failed') return this.onUnitFailed(u, p, result.error ?? 'failed');
+    this.poolFailed[p]!++;
+    this.noteBad(p);
+    const why = result.outcome === 'cancelled' ? `cancelled outside the run: ${result.error ?? ''}`.trim() : (result.error ?? result.outcome);
+    this.relocateUnit(u, p, `a replica (attempt ${attempt}) on ${this.poolIds[p]} ${why}`);
+  }
+
+  private relocateUnit(u: number, from: number, why: string): void {
+    const s = this.subtaskOfUnit(u);
+    const id = this.plan.subtasks[s]!.id;
+    if (this.attempt[s]! >= MAX_ATTEMPTS) return this.endUnit(u, `${MAX_ATTEMPTS} attempts without success; last: ${why}`);
+    const target = this.unitTarget(u, from);
+    if (target === undefined) return this.endUnit(u, `${why}; no pool none of its live replicas is on can run it`);
+    if (target !== from) {
+      this.moves++;
+      this.decide('move', `${why}; restarted on ${this.poolIds[target]}, a pool none of its live replicas is on`, id, this.poolIds[target]!);
+    } else this.decide(this.load.slots[from]! > 0 ? 'stay' : 'wait', `${why}; no other pool free of its replicas can run it: restarted on ${this.poolIds[from]}`, id, this.poolIds[from]!);
+    this.queueUnit(u, target);
+  }
+
+  /** Unit u is done for good (it is idle): its sub-task is given up if it was the last. */
+  private endUnit(u: number, why: string): void {
+    const rep = this.rep!;
+    const s = this.subtaskOfUnit(u);
+    rep.phase[u] = UNIT_IDLE;
+    if (!this.anyLiveUnit(s)) return this.giveUp(s, why);
+    const others: string[] = [];
+    for (let v = s * rep.k; v < (s + 1) * rep.k; v++) if (rep.phase[v] !== UNIT_IDLE) others.push(this.poolIds[rep.pool[v]!]!);
+    this.decide('stay', `one replica fewer (${why}); its replicas on ${others.join(', ')} carry on`, this.plan.subtasks[s]!.id);
+  }
+
+  private onUnitFailed(u: number, p: number, error: string): void {
+    const rep = this.rep!;
+    this.poolFailed[p]!++;
+    this.noteBad(p);
+    const s = this.subtaskOfUnit(u);
+    const id = this.plan.subtasks[s]!.id;
+    const failures = ++rep.failures[u]!;
+    if (this.attempt[s]! >= MAX_ATTEMPTS) return this.endUnit(u, `${MAX_ATTEMPTS} attempts without success; last: ${error}`);
+    if (failures <= this.retryLimit[s]! && this.load.excluded[p] === 0) {
+      const delayS = this.options.backoffS?.(failures) ?? Math.min(30, 2 ** (failures - 1));
+      this.retries++;
+      this.decide('retry', `a replica failed (${error}); retry ${failures} of ${this.retryLimit[s]} on ${this.poolIds[p]} in ${delayS} s`, id, this.poolIds[p]!);
+      this.backOffUnit(u, delayS);
+      return;
+    }
+    let next: number | undefined;
+    if (this.rule.kind === 'cost-model') {
+      let spent = this.failedOn.get(s);
+      if (spent === undefined) this.failedOn.set(s, (spent = new Set()));
+      spent.add(p);
+      next = this.rank(s).find((r) => !spent.has(r.pool) && !this.siblingOn(u, r.pool))?.pool;
+    } else if (this.rule.kind === 'failover') next = this.failoverNext(s, p, (q) => this.siblingOn(u, q));
+    if (next === undefined) return this.endUnit(u, `a replica failed ${failures} times on ${this.poolIds[p]} (last: ${error}), and no other pool free of its replicas is left to it`);
+    rep.failures[u] = 0;
+    if (next !== p) {
+      this.moves++;
+      this.decide('move', `a replica failed ${failures} times on ${this.poolIds[p]} (last: ${error}); moved to ${this.poolIds[next]}, with fresh retries`, id, this.poolIds[next]!);
+    }
+    this.queueUnit(u, next);
+  }
+
+  private backOffUnit(u: number, delayS: number): void {
+    const rep = this.rep!;
+    rep.phase[u] = UNIT_BACKING_OFF;
+    this.backingOff++;
+    const wake = (): void =>
+      this.guard(() => {
+        this.backingOff--;
+        if (rep.phase[u] !== UNIT_BACKING_OFF) return; // a sibling committed meanwhile
+        rep.phase[u] = UNIT_IDLE;
+        const s = this.subtaskOfUnit(u);
+        if (this.stopping) {
+          if (!this.anyLiveUnit(s) && this.state[s] === SUBMITTED) this.state[s] = READY;
+        } else if (!this.placeUnit(u, rep.pool[u]!, `its pool ${this.poolIds[rep.pool[u]!]}`)) this.endUnit(u, `its pool ${this.poolIds[rep.pool[u]!]} has no slots and none are scheduled to come back`);
+        this.pumpAll();
+        this.checkDone();
+      });
+    if (this.backend.after !== undefined) this.backend.after(delayS, wake);
+    else setTimeout(wake, delayS * 1000);
+  }
+
+  /** Every unit queued on pool p goes where a unit goes when its pool is lost. */
+  private requeueUnitsFrom(p: number, why: string): void {
+    const rep = this.rep!;
+    const queue = rep.queues[p]!;
+    const waiting: number[] = [];
+    while (queue.size > 0) waiting.push(queue.pop());
+    for (const u of waiting) {
+      if (rep.phase[u] !== UNIT_QUEUED || rep.pool[u] !== p) continue;
+      this.dequeueUnit(u);
+      this.relocateUnit(u, p, `a replica: ${why}`);
+    }
+  }
+
   private rank(s: number) {
     return rankPools(this.problem, this.scored.graph, s, this.nowS(), this.poolOf, this.finishS, this.load);
   }
 
   private noteBad(p: number): void {
+    // Taking a pool out of the run is the cost model's reaction; retry-in-place and failover keep every pool.
+    if (this.rule.kind !== 'cost-model') return;
     const limit = this.options.poolFailureLimit ?? DEFAULT_POOL_FAILURE_LIMIT;
     if (++this.poolBadRun[p]! < limit || this.load.excluded[p] === 1) return;
     let others = 0;
@@ -753,6 +1232,7 @@ class Dispatcher {
 
   /** Everything queued on pool p is re-ranked (it may not come back). */
   private requeueFrom(p: number, why: string): void {
+    if (this.rep !== undefined) return this.requeueUnitsFrom(p, why);
     const queue = this.queues[p]!;
     const waiting: number[] = [];
     while (queue.size > 0) waiting.push(queue.pop());
@@ -760,7 +1240,7 @@ class Dispatcher {
     for (const s of waiting) {
       if (this.state[s] !== READY || this.poolOf[s] !== p) continue;
       this.state[s] = WAITING;
-      if (this.reallocate(s, why, true)) this.makeReady(s);
+      if (this.relocate(s, why)) this.makeReady(s);
     }
   }
 
@@ -791,7 +1271,7 @@ class Dispatcher {
   // ---- drift and re-planning --------------------------------------------------------------
 
   private checkDrift(s: number, finishedS: number): void {
-    const settings = this.options.replan ?? DEFAULT_REPLAN;
+    const settings = this.replanSettings;
     if (settings === false) return;
     // Only lateness is drift: work that finishes early leaves the plan's order valid (the next
     // sub-tasks simply start sooner), and re-planning for it would only churn.
@@ -803,7 +1283,7 @@ class Dispatcher {
   }
 
   private maybeReplan(): void {
-    const settings = this.options.replan ?? DEFAULT_REPLAN;
+    const settings = this.replanSettings;
     if (settings === false || this.replanWanted === undefined || this.stopping) return;
     const nowS = this.nowS();
     if (nowS - this.lastReplanS < settings.minIntervalFraction * this.plannedMakespanS) return;
@@ -830,7 +1310,8 @@ class Dispatcher {
       this.priority[s] = startS[s]!;
       this.plannedFinishS[s] = finishS[s]!;
       const q = pool[s]!;
-      if (q !== this.poolOf[s] && this.load.excluded[q] === 0 && this.failedOn.get(s)?.has(q) !== true) {
+      // A ready sub-task the pool choice placed stays where it put it.
+      if (q !== this.poolOf[s] && this.load.excluded[q] === 0 && this.failedOn.get(s)?.has(q) !== true && !(this.state[s] === READY && this.chosen?.[s] === 1)) {
         moved++;
         this.poolOf[s] = q;
       }
@@ -934,17 +1415,18 @@ class Dispatcher {
     if (!this.stopping) {
       if (this.backingOff > 0) return;
       let queued = 0;
-      for (let p = 0; p < this.P; p++) queued += this.queues[p]!.size;
+      for (let p = 0; p < this.P; p++) queued += this.queuedOn(p);
       if (queued > 0 && this.settled < this.n) {
         // Work is queued but no pool has a slot: nothing changes unless capacity returns.
         // A virtual clock knows whether it will; on a real backend workers may still join, so
         // the queued work waits for them, for capacityWaitS at most.
         let anySlots = false;
         for (let p = 0; p < this.P; p++) if (this.load.slots[p]! > 0 && this.load.excluded[p] === 0) anySlots = true;
-        if (anySlots) return;
+        // Work waiting in place (retry-in-place, replicas) waits for its own pool, whatever the others have.
+        if (anySlots && !(this.waitsInPlace && this.backend.nextCapacityChangeS !== undefined)) return;
         if (this.backend.nextCapacityChangeS !== undefined) {
           // A virtual clock says when slots come back: wait for that, else nothing ever will.
-          for (let p = 0; p < this.P; p++) if (this.queues[p]!.size > 0 && this.load.excluded[p] === 0 && this.backend.nextCapacityChangeS(this.poolIds[p]!) !== undefined) return;
+          for (let p = 0; p < this.P; p++) if (this.queuedOn(p) > 0 && this.load.excluded[p] === 0 && (this.load.slots[p]! > 0 || this.backend.nextCapacityChangeS(this.poolIds[p]!) !== undefined)) return;
         } else if (this.capacityTimer === undefined) {
           const waitS = this.options.capacityWaitS ?? DEFAULT_CAPACITY_WAIT_S;
           this.decide('wait', `no pool has slots (no live workers?): waiting up to ${waitS} s for capacity before giving the queued sub-tasks up`);
@@ -963,13 +1445,27 @@ class Dispatcher {
 
   private giveUpAllQueued(): void {
     this.capacityTimer = undefined;
-    for (let s = 0; s < this.n; s++) if (this.state[s] === READY) this.giveUpQueued(s);
+    const rep = this.rep;
+    if (rep !== undefined) {
+      // Only queued replicas are left (nothing runs or backs off): their sub-tasks are given up.
+      for (let s = 0; s < this.n; s++) {
+        if (this.state[s] !== SUBMITTED) continue;
+        for (let u = s * rep.k; u < (s + 1) * rep.k; u++) this.dequeueUnit(u);
+        this.giveUp(s, 'no pool its replicas wait on has slots, and none are scheduled to come back');
+      }
+    } else for (let s = 0; s < this.n; s++) if (this.state[s] === READY) this.giveUpQueued(s);
     this.checkDone();
   }
 
   private giveUpQueued(s: number): void {
-    this.load.queued[this.poolOf[s]!]!--;
-    this.giveUp(s, 'no pool has slots to run it');
+    const p = this.poolOf[s]!;
+    this.load.queued[p]!--;
+    this.giveUp(s, this.waitsInPlace && this.load.slots[p]! <= 0 ? `its pool ${this.poolIds[p]} has no slots and none are scheduled to come back` : 'no pool has slots to run it');
+  }
+
+  /** Sub-tasks (or replicas) in pool p's ready queue, stale entries included. */
+  private queuedOn(p: number): number {
+    return this.rep === undefined ? this.queues[p]!.size : this.rep.queues[p]!.size;
   }
 
   private report(): RunReport {
@@ -1008,6 +1504,7 @@ class Dispatcher {
       notCommitted,
       timeline,
       ...(this.online === undefined ? {} : { forecast: this.online.summary() }),
+      usage: this.usage.report(),
     };
   }
 }

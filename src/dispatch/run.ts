@@ -24,6 +24,7 @@ import type { Plan } from '../plan/plan.js';
 import type { Backend } from './backend.js';
 import { startDispatch, type AttemptView, type Dispatch, type DispatchForecast, type ReplanSettings, type RunReport } from './dispatcher.js';
 import { scoredFromPlan } from './from-plan.js';
+import type { PoolChoice, RecoveryRule, ReplicaRule } from './recovery.js';
 import { buildJob, checkRunnable, outputDirOf, safeName, type JobSettings } from './jobs.js';
 
 /** What a run was started with, kept in the journal so a resume runs the same way. */
@@ -60,6 +61,10 @@ export interface StartRunRequest {
   readonly slots?: ReadonlyMap<string, number>;
   /** The plan's forecast (bands of free slots from `plan --availability`): updated online, a departure re-plans. */
   readonly forecast?: DispatchForecast;
+  /** The policy hooks of `apportion evaluate` (dispatcher.ts DispatchOptions). */
+  readonly recovery?: RecoveryRule;
+  readonly replicas?: ReplicaRule;
+  readonly choosePool?: PoolChoice;
 }
 
 export interface StartedRun {
@@ -204,6 +209,9 @@ function dispatchRun(request: StartRunRequest, jobSettings: JobSettings, resume:
     ...(request.poolFailureLimit === undefined ? {} : { poolFailureLimit: request.poolFailureLimit }),
     ...(request.slots === undefined ? {} : { slots: request.slots }),
     ...(request.forecast === undefined ? {} : { forecast: request.forecast }),
+    ...(request.recovery === undefined ? {} : { recovery: request.recovery }),
+    ...(request.replicas === undefined ? {} : { replicas: request.replicas }),
+    ...(request.choosePool === undefined ? {} : { choosePool: request.choosePool }),
     ...(request.settings.replay === undefined ? {} : { timeScale: request.settings.replay.timeScale }),
   });
   const done = dispatch.done.then(
