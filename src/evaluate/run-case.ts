@@ -16,15 +16,14 @@
  *   egress   the cost model's egress for where each sub-task finally committed (the plan's
  *            graph and order with the actual allocation, scored by src/cost/evaluate.ts);
  *   slot-hours, and of them the wasted ones (attempts that did not commit).
- * When the dispatcher reports per-pool usage (`RunReport.usage`, src/dispatch/recovery.ts), that
- * is the compute and the slot-hours; else they are summed from the attempts it reports.
+ * Compute and slot-hours are the dispatcher's own per-pool usage (`RunReport.usage`).
  * A policy's failure (it throws, or its plan cannot run) is a case with status 'error' and the
  * message: one bad policy does not stop an evaluation.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateCandidate } from '../cost/evaluate.js';
-import { DEFAULT_REPLAN, dispatch, type AttemptView, type DispatchOptions, type RunReport } from '../dispatch/dispatcher.js';
+import { DEFAULT_REPLAN, dispatch, type DispatchOptions, type RunReport } from '../dispatch/dispatcher.js';
 import { buildJob } from '../dispatch/jobs.js';
 import type { PoolUsage } from '../dispatch/recovery.js';
 import { createSimBackend, lognormalDurations, replayDurations } from '../dispatch/sim/index.js';
@@ -74,7 +73,6 @@ async function runPrepared(request: RunCaseRequest, prepared: PreparedRun, start
   const runId = `eval-${c.policy}-${c.workload}-${c.trace}-${c.offsetS}-${c.seed}`;
   const runDir = join(tmpdir(), 'apportion-evaluate-sim', runId); // never created: the sim writes no files
   const jobSettings = { runId, runDir, definitionDir: runDir, replay: { timeScale: 1 } };
-  const attempts: AttemptView[] = [];
   const hooks: DispatchHooks = {
     ...(prepared.recovery === undefined ? {} : { recovery: prepared.recovery }),
     ...(prepared.replicas === undefined ? {} : { replicas: prepared.replicas }),
@@ -91,7 +89,6 @@ async function runPrepared(request: RunCaseRequest, prepared: PreparedRun, start
     replan: prepared.replan ?? DEFAULT_REPLAN,
     timeScale: 1,
     startedAtMs: startAtS * 1000,
-    onAttempt: (attempt) => attempts.push(attempt),
     ...(prepared.forecast === undefined ? {} : { forecast: prepared.forecast }),
     ...hooks,
   };
@@ -101,7 +98,8 @@ async function runPrepared(request: RunCaseRequest, prepared: PreparedRun, start
   } finally {
     await backend.close();
   }
-  const usage = report.usage ?? usageOfAttempts(attempts, report, request.resources);
+  if (report.usage === undefined) throw new Error('internal: the dispatcher reported no usage');
+  const usage = report.usage;
   let busySlotS = 0;
   let wastedSlotS = 0;
   let computeUsd = 0;
@@ -126,30 +124,6 @@ async function runPrepared(request: RunCaseRequest, prepared: PreparedRun, start
     moves: report.moves,
     ...(status === 'failed' ? { error: report.notCommitted.slice(0, 3).map((o) => `${o.id}: ${o.reason ?? o.state}`).join('; ') || `run ${report.status}` } : {}),
   };
-}
-
-/**
- * Per pool usage from the attempts the dispatcher reported: each attempt's slot time at the
- * declared price; wasted unless it is the attempt that committed (same pool and finish as the
- * sub-task's committed timeline entry).
- */
-export function usageOfAttempts(attempts: readonly AttemptView[], report: RunReport, resources: ResourceMap): PoolUsage[] {
-  const committed = new Map<string, { pool: string; finishedS: number | undefined }>();
-  for (const o of report.timeline) if (o.state === 'committed') committed.set(o.id, { pool: o.pool, finishedS: o.finishedS });
-  const byPool = new Map<string, { busySlotS: number; wastedSlotS: number; computeUsd: number }>();
-  const price = new Map(resources.pools.map((p) => [p.id, p.priceUsdPerSlotHour / 3600]));
-  for (const a of attempts) {
-    const heldS = Number.isFinite(a.startedS) && Number.isFinite(a.finishedS) ? Math.max(0, a.finishedS - a.startedS) : 0;
-    if (heldS === 0) continue;
-    const entry = byPool.get(a.pool) ?? { busySlotS: 0, wastedSlotS: 0, computeUsd: 0 };
-    const win = committed.get(a.subtask);
-    const isCommit = a.outcome === 'succeeded' && win !== undefined && win.pool === a.pool && win.finishedS !== undefined && Math.abs(win.finishedS - a.finishedS) < 1e-6;
-    entry.busySlotS += heldS;
-    if (!isCommit) entry.wastedSlotS += heldS;
-    entry.computeUsd += heldS * (price.get(a.pool) ?? 0);
-    byPool.set(a.pool, entry);
-  }
-  return [...byPool].map(([pool, u]) => ({ pool, ...u }));
 }
 
 /** The cost model's egress with each sub-task where it committed (its planned pool if it never did). */

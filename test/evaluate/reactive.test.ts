@@ -1,31 +1,14 @@
 /**
  * The policies that need the dispatcher's reaction hooks (recovery, replicas, choosePool:
- * src/dispatch/recovery.ts), on cases known by hand. Until the dispatcher honours the hooks
- * (its report then carries `usage`), these are skipped, visibly, rather than passing vacuously.
+ * src/dispatch/recovery.ts), on cases known by hand.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { policyById } from '../../src/evaluate/policies.js';
 import { runCase } from '../../src/evaluate/run-case.js';
-import { dispatch } from '../../src/dispatch/dispatcher.js';
-import { buildJob } from '../../src/dispatch/jobs.js';
-import { createSimBackend } from '../../src/dispatch/sim/index.js';
-import { assembleProblem } from '../../src/model/problem.js';
-import { planConstructive } from '../../src/plan/planner.js';
 import { flatTrace, independent, poolsOf } from './helpers.js';
 
-async function hooksLanded(): Promise<boolean> {
-  const resources = poolsOf([{ id: 'a', slots: 1, price: 1 }]);
-  const problem = assembleProblem(independent(1, 10), resources);
-  const { plan, scored } = planConstructive(problem);
-  const backend = createSimBackend({ durations: 'replay' });
-  const settings = { runId: 'probe', runDir: '/nonexistent/probe', definitionDir: '/nonexistent', replay: { timeScale: 1 } };
-  const report = await dispatch({ runId: 'probe', runDir: settings.runDir, problem, plan, scored, backend, timeScale: 1, replan: false, jobs: (r) => buildJob(problem, settings, { subtask: plan.subtasks[r.subtask]!, attempt: r.attempt, pool: r.pool, inputs: r.inputs, runtimeS: r.runtimeS }) });
-  await backend.close();
-  return 'usage' in report && (report as { usage?: unknown }).usage !== undefined;
-}
-
-const run = (await hooksLanded()) ? test : test.skip;
+const run = test;
 
 // HEFT puts every task on the fast spot pool (it finishes first); the on-demand pool is the other class.
 const map = poolsOf([
