@@ -27,6 +27,7 @@ import type { PoolChoice, ProgressView, ReplicaRule } from '../dispatch/recovery
 import { predictAvailability, type PoolTelemetryInput } from '../forecast/predict.js';
 import { priceMap } from '../forecast/priced.js';
 import { InputError, nearestName } from '../model/issues.js';
+import type { ObjectiveKind } from '../model/objective.js';
 import { assembleProblem, type Problem } from '../model/problem.js';
 import type { Availability } from '../model/availability.js';
 import type { Pool, ResourceMap } from '../model/types.js';
@@ -53,8 +54,8 @@ export function restrictPools(resources: ResourceMap, keep: (pool: Pool) => bool
   return { ...resources, pools };
 }
 
-function planOn(ctx: CaseContext, resources: ResourceMap, planner: PlannerId, availability?: Availability): PreparedRun {
-  const problem = assembleProblem(ctx.definition, resources, availability === undefined ? {} : { availability });
+function planOn(ctx: CaseContext, resources: ResourceMap, planner: PlannerId, availability?: Availability, objective?: ObjectiveKind): PreparedRun {
+  const problem = assembleProblem(ctx.definition, resources, { ...(availability === undefined ? {} : { availability }), ...(objective === undefined ? {} : { objective }) });
   const { plan, scored } = planConstructive(problem, { planner });
   return { problem, plan, scored };
 }
@@ -84,6 +85,23 @@ export const apportion: Policy = {
       replan: DEFAULT_REPLAN,
       forecast: { bands: priced.bands, bucketS: map.bucketS },
     };
+  },
+};
+
+/**
+ * apportion on the forecast with the cheapest plan that meets the job's deadline (objective
+ * `cost`, the deadline a hard constraint) instead of the weighted objective's price of time:
+ * the setting of Can't Be Late, where only the deadline matters.
+ */
+export const apportionDeadline: Policy = {
+  id: 'apportion-deadline',
+  description: 'as apportion, planning the cheapest plan that meets the deadline (objective cost) instead of pricing time',
+  prepare(ctx) {
+    const telemetry = telemetryOf(ctx);
+    if (telemetry.length === 0) return { ...planOn(ctx, ctx.resources, 'apportion', undefined, 'cost'), recovery: { kind: 'cost-model' }, replan: DEFAULT_REPLAN };
+    const map = predictAvailability(ctx.resources.pools, telemetry, { horizonS: FORECAST_HORIZON_S });
+    const priced = priceMap(map, ctx.resources, { startAtS: ctx.startAtS });
+    return { ...planOn(ctx, ctx.resources, 'apportion', priced.availability, 'cost'), recovery: { kind: 'cost-model' }, replan: DEFAULT_REPLAN, forecast: { bands: priced.bands, bucketS: map.bucketS } };
   },
 };
 
@@ -216,7 +234,7 @@ export const spotOnly: Policy = {
 };
 
 /** Every built-in policy, in the order reports list them. */
-export const POLICIES: readonly Policy[] = [apportion, apportionStatic, retryInPlace, failover, replicasPolicy(2), replicasPolicy(3), uniformProgress, onDemandOnly, spotOnly];
+export const POLICIES: readonly Policy[] = [apportion, apportionDeadline, apportionStatic, retryInPlace, failover, replicasPolicy(2), replicasPolicy(3), uniformProgress, onDemandOnly, spotOnly];
 
 export const POLICY_IDS: readonly string[] = POLICIES.map((p) => p.id);
 
