@@ -5,13 +5,15 @@
  * joins with `--policy-module FILE` (a module exporting `policy` or `policies`: the `Policy`
  * type of src/evaluate/policy.ts; examples/evaluate/my-policy.mjs).
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseHorizon } from '../forecast/backtest.js';
 import { evaluate, type EvaluationWorkload } from '../evaluate/evaluate.js';
 import type { Policy } from '../evaluate/policy.js';
 import { POLICY_IDS } from '../evaluate/policies.js';
-import { generateTrace } from '../evaluate/traces.js';
+import { generateTrace, pointsOfEvents } from '../evaluate/traces.js';
+import { parseTelemetryText } from '../forecast/telemetry/index.js';
 import type { AvailabilityTrace, EvaluationResult } from '../evaluate/types.js';
 import { readAvailabilityCsv } from '../dispatch/sim/availability-csv.js';
 import { InputError } from '../model/issues.js';
@@ -27,6 +29,8 @@ const EVALUATE_OPTIONS = {
   policies: { type: 'string' },
   'policy-module': { type: 'string', multiple: true },
   traces: { type: 'string', multiple: true },
+  events: { type: 'string', multiple: true },
+  recovery: { type: 'string' },
   'trace-start': { type: 'string' },
   generate: { type: 'string' },
   horizon: { type: 'string' },
@@ -59,7 +63,10 @@ options:
       --policy-module F   a module exporting \`policy\` or \`policies\` (your own Policy objects); repeatable
       --traces POOL=CSV   the pool's available slots over time (CSV time_s,available, from that time
                           on); repeatable: together one trace; pools without one keep their slots
-      --trace-start TIME  wall-clock time of the traces' time 0 (ISO or epoch s; default 1970-01-01)
+      --events POOL=FILE  the pool's interruption times instead (CSV with a time column, or JSON; epoch s or
+                          ISO): each takes one slot away for --recovery (default 30m); repeatable
+      --trace-start TIME  wall-clock time of the traces' time 0 (ISO or epoch s; default 1970-01-01;
+                          with --events, default the first event's day)
       --generate N        without --traces: N generated traces (seasonal hazard from each pool's
                           declared rate, bursts, outages; seeded), default 2
       --horizon H         length of generated traces (default 7d)
@@ -96,9 +103,17 @@ export async function runEvaluateCommand(args: readonly string[], io: Io): Promi
   const workloads: EvaluationWorkload[] = workloadFiles.map((file, i) => ({ id: uniqueId(file, workloadFiles, i), definition: loadTaskDefinition(file) }));
   let traces: AvailabilityTrace[];
   let lengthS: number;
-  if ((values.traces ?? []).length > 0) {
-    if (values.generate !== undefined) throw new UsageError('give --traces POOL=CSV or --generate N, not both');
-    const trace = userTrace(values.traces!, resources.pools.map((p) => p.id), values['trace-start'] === undefined ? 0 : parseStartAt(values['trace-start'], '--trace-start'));
+  if ((values.traces ?? []).length > 0 || (values.events ?? []).length > 0) {
+    if (values.generate !== undefined) throw new UsageError('give --traces / --events or --generate N, not both');
+    const events = readEvents(values.events ?? [], resources.pools.map((p) => p.id));
+    const firstEventS = Math.min(...[...events.values()].flatMap((e) => (e.length > 0 ? [e[0]!] : [])));
+    const startS = values['trace-start'] !== undefined ? parseStartAt(values['trace-start'], '--trace-start') : Number.isFinite(firstEventS) ? Math.floor(firstEventS / 86_400) * 86_400 : 0;
+    const recoveryS = values.recovery === undefined ? 1800 : durationFlag('--recovery', values.recovery);
+    const trace = userTrace(values.traces ?? [], resources.pools.map((p) => p.id), startS);
+    for (const [pool, eventsS] of events) {
+      if (trace.pools.has(pool)) throw new UsageError(`pool "${pool}" has both --traces and --events: give one`);
+      (trace.pools as Map<string, ReadonlyArray<{ timeS: number; available: number }>>).set(pool, pointsOfEvents(eventsS, resources.pools.find((p) => p.id === pool)!.slots, recoveryS, startS));
+    }
     traces = [trace];
     lengthS = Math.max(...[...trace.pools.values()].map((points) => points[points.length - 1]!.timeS));
   } else {
@@ -175,7 +190,29 @@ function userTrace(specs: readonly string[], poolIds: readonly string[], startS:
     pools.set(pool, readAvailabilityCsv(file).map((p) => ({ timeS: p.timeS, available: p.available })));
     files.push(`${pool}=${file}`);
   }
-  return { id: 'traces', pools, startS, source: files.join(', ') };
+  return { id: 'traces', pools, startS, source: files.join(', ') || 'interruption events' };
+}
+
+/** `--events POOL=FILE`: each file's interruption times (epoch s, sorted), read by the telemetry reader. */
+function readEvents(specs: readonly string[], poolIds: readonly string[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--events: expected POOL=FILE, received "${spec}"`);
+    const pool = spec.slice(0, eq);
+    const file = spec.slice(eq + 1);
+    if (!poolIds.includes(pool)) throw new InputError('--events', [{ code: 'unknown_reference', path: ['--events', pool], message: `unknown pool "${pool}"${suggest(pool, poolIds)}; the resource map has ${poolIds.join(', ')}` }]);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new InputError(file, [{ code: 'invalid_value', path: ['--events'], message: `cannot read ${file}` }]);
+    }
+    const parsed = parseTelemetryText({ index: 0, pool, file, metric: 'interruptions' }, text, { source: file });
+    if (parsed.kind !== 'events') throw new UsageError(`--events: ${file} does not read as interruption times`);
+    out.set(pool, [...parsed.eventsS]);
+  }
+  return out;
 }
 
 function uniqueId(file: string, all: readonly string[], index: number): string {

@@ -169,3 +169,37 @@ export function checkTraces(traces: readonly AvailabilityTrace[], resources: Res
   });
   if (issues.length > 0) throw new InputError('traces', issues);
 }
+
+/**
+ * A pool's availability from interruption events (epoch s): from `slots` at `originS`, each
+ * event takes one slot that is up away for `recoveryS` (a spot instance reclaimed, then
+ * replaced); an event while no slot is up takes nothing. In seconds from `originS`, as trace
+ * points. Events before `originS` are dropped.
+ */
+export function pointsOfEvents(eventsS: readonly number[], slots: number, recoveryS: number, originS: number): TracePoint[] {
+  const events = eventsS.filter((e) => e >= originS).map((e) => e - originS).sort((a, b) => a - b);
+  const returns: number[] = []; // ascending: events come in time order and recoveryS is fixed
+  const points: TracePoint[] = [{ timeS: 0, available: slots }];
+  let up = slots;
+  const set = (t: number): void => {
+    const last = points[points.length - 1]!;
+    if (last.timeS === t) points[points.length - 1] = { timeS: t, available: up };
+    else if (last.available !== up) points.push({ timeS: t, available: up });
+  };
+  let next = 0;
+  for (const t of events) {
+    while (next < returns.length && returns[next]! <= t) {
+      up++;
+      set(returns[next++]!);
+    }
+    if (up === 0) continue;
+    up--;
+    returns.push(t + recoveryS);
+    set(t);
+  }
+  while (next < returns.length) {
+    up++;
+    set(returns[next++]!);
+  }
+  return points;
+}

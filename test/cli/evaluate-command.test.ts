@@ -24,6 +24,21 @@ test('evaluate on a user availability CSV: JSON with a summary per policy and th
   assert.ok(cost('on-demand-only') > cost('spot-only'));
 });
 
+test('evaluate on interruption events: each takes a slot away for the recovery time', async () => {
+  // 32 spot-a slots; 40 interruptions within the job's first hour (epoch s, from 2026-11-02).
+  const day = Date.UTC(2026, 10, 2) / 1000;
+  const events = Array.from({ length: 40 }, (_, i) => new Date((day + 3600 + i * 60) * 1000).toISOString());
+  writeFileSync(join(dir, 'spot-a-events.csv'), `time\n${events.join('\n')}\n`);
+  const run = await runCli(['evaluate', ...small, '--policies', 'spot-only', '--events', `spot-a=${join(dir, 'spot-a-events.csv')}`, '--recovery', '2h', '--offsets', '1h', '--format', 'json']);
+  assert.is(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.is(result.cases.length, 1);
+  assert.is(result.cases[0].status, 'succeeded');
+  const both = await runCli(['evaluate', ...small, '--events', `spot-a=${join(dir, 'spot-a-events.csv')}`, '--traces', `spot-a=${join(dir, 'spot-a.csv')}`]);
+  assert.is(both.code, 2);
+  assert.match(both.stderr, /both --traces and --events/);
+});
+
 test('evaluate --format html writes a self-contained report; text names every policy', async () => {
   const out = join(dir, 'report.html');
   const html = await runCli(['evaluate', ...small, '--policies', 'apportion,apportion-static', '--generate', '1', '--offsets', '1d', '--format', 'html', '-o', out]);

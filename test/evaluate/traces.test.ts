@@ -62,4 +62,19 @@ test('checkTraces: an unknown pool and times that go back are InputErrors with t
   }
 });
 
+test('pointsOfEvents: each event takes a slot for the recovery time, never below 0', async () => {
+  const { pointsOfEvents } = await import('../../src/evaluate/traces.js');
+  const points = pointsOfEvents([100, 150, 150, 5000, 50], 2, 1000, 100);
+  // 50 is before the origin (dropped); at 0 (=100) one slot goes, at 50 the other, and the second
+  // event at 50 finds no slot up (nothing taken); they come back at 1000 and 1050; 5000 → 4900.
+  assert.equal(points, [
+    { timeS: 0, available: 1 },
+    { timeS: 50, available: 0 },
+    { timeS: 1000, available: 1 },
+    { timeS: 1050, available: 2 },
+    { timeS: 4900, available: 1 },
+    { timeS: 5900, available: 2 },
+  ]);
+});
+
 test.run();
