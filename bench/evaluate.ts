@@ -4,7 +4,8 @@
  * cost model; then the issue's goals as ratios measured side by side in this run.
  *
  * Workloads: four small WfFormat traces (../shared/data/wfinstances: montage 2mass-01d,
- * epigenomics hep-1seq, seismology 100p, blast small) and examples/log-analytics.json. The
+ * epigenomics hep-1seq, seismology 100p, blast small), examples/log-analytics.json and a synthetic
+ * layered DAG of 300 tasks. The
  * WfFormat ones' runtimes are scaled ×60 (RUNTIME_SCALE) and they carry no deadline: each is given 1.5× HEFT's makespan on the map's
  * non-interruptible pools (a deadline on-demand capacity meets with slack). Resource map:
  * examples/pools/evaluate.json (on-prem + on-demand + spot in two regions). Traces: generated
@@ -20,6 +21,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { evaluate, type EvaluationWorkload } from '../src/evaluate/evaluate.js';
 import { isInterruptible, POLICY_IDS, restrictPools } from '../src/evaluate/policies.js';
+import { layeredDag } from '../src/synthetic/layered.js';
 import { generateTrace } from '../src/evaluate/traces.js';
 import type { EvaluationResult, PolicySummary } from '../src/evaluate/types.js';
 import { parseDocument } from '../src/model/parse.js';
@@ -76,6 +78,8 @@ const resources = validateResourceMap(JSON.parse(readFileSync(resolve(REPO_ROOT,
 const workloads: EvaluationWorkload[] = [
   ...WORKFLOWS.map((file) => ({ id: file.split('/').pop()!.replace(/-chameleon|-001\.json|\.json/g, ''), definition: withDeadline(scaled(readDefinition(resolve(WFINSTANCES_DIR, file)), RUNTIME_SCALE), resources) })),
   { id: 'log-analytics', definition: readDefinition(resolve(REPO_ROOT, 'examples/log-analytics.json')) },
+  // A synthetic layered DAG (300 tasks, seeded), runtimes in minutes.
+  { id: 'layered-300', definition: withDeadline(scaled(layeredDag({ tasks: 300, seed: 5 }), 1), resources) },
 ].slice(0, QUICK ? 2 : undefined);
 
 const horizonS = 12 * DAY_S;
