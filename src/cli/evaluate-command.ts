@@ -176,16 +176,21 @@ async function loadPolicies(file: string): Promise<Policy[]> {
   return policies;
 }
 
+/** `POOL=FILE` of `flag`, the pool one of the resource map's. */
+function poolFile(flag: string, spec: string, poolIds: readonly string[]): { pool: string; file: string } {
+  const eq = spec.indexOf('=');
+  if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`${flag}: expected POOL=FILE, received "${spec}"`);
+  const pool = spec.slice(0, eq);
+  if (!poolIds.includes(pool)) throw new InputError(flag, [{ code: 'unknown_reference', path: [flag, pool], message: `unknown pool "${pool}"${suggest(pool, poolIds)}; the resource map has ${poolIds.join(', ')}` }]);
+  return { pool, file: spec.slice(eq + 1) };
+}
+
 /** The user's `--traces POOL=CSV` as one trace; pools without one stay at their slots. */
 function userTrace(specs: readonly string[], poolIds: readonly string[], startS: number): AvailabilityTrace {
   const pools = new Map<string, Array<{ timeS: number; available: number }>>();
   const files: string[] = [];
   for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--traces: expected POOL=FILE, received "${spec}"`);
-    const pool = spec.slice(0, eq);
-    const file = spec.slice(eq + 1);
-    if (!poolIds.includes(pool)) throw new InputError('--traces', [{ code: 'unknown_reference', path: ['--traces', pool], message: `unknown pool "${pool}"${suggest(pool, poolIds)}; the resource map has ${poolIds.join(', ')}` }]);
+    const { pool, file } = poolFile('--traces', spec, poolIds);
     if (pools.has(pool)) throw new UsageError(`--traces: pool "${pool}" is given twice`);
     pools.set(pool, readAvailabilityCsv(file).map((p) => ({ timeS: p.timeS, available: p.available })));
     files.push(`${pool}=${file}`);
@@ -197,11 +202,8 @@ function userTrace(specs: readonly string[], poolIds: readonly string[], startS:
 function readEvents(specs: readonly string[], poolIds: readonly string[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--events: expected POOL=FILE, received "${spec}"`);
-    const pool = spec.slice(0, eq);
-    const file = spec.slice(eq + 1);
-    if (!poolIds.includes(pool)) throw new InputError('--events', [{ code: 'unknown_reference', path: ['--events', pool], message: `unknown pool "${pool}"${suggest(pool, poolIds)}; the resource map has ${poolIds.join(', ')}` }]);
+    const { pool, file } = poolFile('--events', spec, poolIds);
+    if (out.has(pool)) throw new UsageError(`--events: pool "${pool}" is given twice`);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
