@@ -52,6 +52,17 @@ test('evaluate --format html writes a self-contained report; text names every po
   assert.match(text.stdout, /^apportion-static\s/m);
 });
 
+test('evaluate --policy-module: a policy of the user\'s own runs beside the built-ins', async () => {
+  const run = await runCli(['evaluate', ...small, '--policy-module', 'test/fixtures/evaluate/policy-module.mjs', '--policies', 'cheapest-retry,on-demand-only', '--generate', '1', '--offsets', '1d', '--format', 'json']);
+  assert.is(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout);
+  const mine = result.policies.find((p: { policy: string }) => p.policy === 'cheapest-retry');
+  const onDemand = result.policies.find((p: { policy: string }) => p.policy === 'on-demand-only');
+  // The cheapest pool is the free on-prem one: it costs (almost) nothing, on-demand does not.
+  assert.ok(mine.costUsd < onDemand.costUsd, `${mine.costUsd} against ${onDemand.costUsd}`);
+  assert.ok(mine.makespanS > onDemand.makespanS, 'on 8 free slots it takes longer');
+});
+
 test('evaluate: bad input is exit 2 with the flag or path', async () => {
   const unknown = await runCli(['evaluate', ...small, '--policies', 'aportion']);
   assert.is(unknown.code, 2);
