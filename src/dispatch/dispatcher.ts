@@ -31,6 +31,29 @@
  *   slots hold for ever".
  * Every such decision is journalled with its reason (`--explain`, `apportion run show`).
  *
+ * The above is the default recovery rule, `cost-model`. The policies `apportion evaluate`
+ * compares (recovery.ts) swap parts of it, and nothing else:
+ * - `retry-in-place`: a failed attempt is retried on its pool with the same backoff and
+ *   `retries`, then given up; an interrupted, lost or withdrawn one is submitted again on its
+ *   pool at once (MAX_ATTEMPTS bounds both). A pool without slots is waited for while its
+ *   slots may come back, else its work is given up. Never a move, a re-plan, or a pool taken
+ *   out of the run.
+ * - `failover`: an interruption, loss or withdrawal (or a pool without slots when the sub-task
+ *   is queued) moves the sub-task to the next pool of `order` after its own, wrapping, its own
+ *   last, skipping pools that cannot run it: the first with slots now, else the first whose
+ *   slots may come back. A failure retries in place up to `retries`, then moves the same way
+ *   with fresh retries. A pool outside `order` keeps its sub-tasks in place (as retry-in-place).
+ *   Never a re-plan or a pool taken out of the run.
+ * - `replicas` (any rule): see the "replicas" section below.
+ * - `choosePool`: asked each time a sub-task is queued (when it becomes ready, and again after a
+ *   retry's backoff or a relocation), after the rule chose; a pool index overrides that choice
+ *   (a pool that cannot run the sub-task or is out of the run is refused, journalled), and the
+ *   rule's handling of a pool without slots then applies to it. A re-plan leaves a ready
+ *   sub-task it placed where it is. Not asked with replicas.
+ * - `RunReport.usage`, always: per pool, the slot-seconds every attempt held from its start to
+ *   its end (plan seconds: backend seconds / timeScale), those of attempts whose result was not
+ *   the committed one, and the held time priced over each attempt's window (usage.ts).
+ *
  * A successful attempt is committed by renaming its staging directory to the sub-task's output
  * directory; the first commit wins, a later one (at-least-once delivery, a resumed run) is
  * discarded. The journal records attempt and commit together.
