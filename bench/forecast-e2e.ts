@@ -15,6 +15,7 @@
  * plans are scored on the realised availability of the 24 h after the start.
  */
 import { readFileSync } from 'node:fs';
+import { hourOfWeek } from '../src/forecast/hazard.js';
 import { predictAvailability } from '../src/forecast/predict.js';
 import { priceMap } from '../src/forecast/priced.js';
 import { seasonalHourOfWeekRates, syntheticEvents } from '../src/forecast/synthetic-events.js';
@@ -73,8 +74,7 @@ function realised(problem: Problem, free: Series, truePerSlotHour: readonly numb
       const i = Math.floor((t - free.startS) / STEP_S);
       atS.push(k * STEP_S);
       slots.push(Math.floor(free.values[Math.min(free.values.length - 1, i)]!));
-      const how = (Math.floor(t / 3600) + 72) % 168;
-      hazardPerS.push(truePerSlotHour[how]! / 3600);
+      hazardPerS.push(truePerSlotHour[hourOfWeek(t)]! / 3600);
       priceUsdPerSlotS.push(pool.priceUsdPerSlotHour / 3600);
     }
     return { atS, slots, hazardPerS, priceUsdPerSlotS };

@@ -7,6 +7,7 @@
 import { readAvailabilityMap, type AvailabilityMap } from '../forecast/map.js';
 import { DEFAULT_CAPACITY_RISK, priceMap, type Priced } from '../forecast/priced.js';
 import type { ResourceMap } from '../model/types.js';
+import { parseHorizon } from '../forecast/backtest.js';
 import { predictAvailability, type PoolTelemetryInput } from '../forecast/predict.js';
 import type { ForecastWarning } from '../forecast/types.js';
 import { loadJsonDocument } from '../load/files.js';
@@ -59,6 +60,15 @@ export function parseStartAt(text: string, flag = '--start-at'): number {
   const seconds = parseTimeS(text);
   if (seconds === undefined) throw new UsageError(`${flag}: expected ${AVAILABILITY_EXPECTS['start-at']}, received "${text}": ${describeTimeProblem(text)}`);
   return seconds;
+}
+
+/** `1h`, `90m`, `7d`, `3600` → seconds; a usage error naming the flag otherwise. */
+export function durationFlag(flag: string, text: string): number {
+  try {
+    return parseHorizon(text);
+  } catch {
+    throw new UsageError(`${flag}: expected a duration such as 1h, 90m, 7d or seconds, received "${text}"`);
+  }
 }
 
 /** `p10` → 0.1, `0.25` → 0.25. */

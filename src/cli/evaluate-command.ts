@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseHorizon } from '../forecast/backtest.js';
 import { evaluate, type EvaluationWorkload } from '../evaluate/evaluate.js';
 import type { Policy } from '../evaluate/policy.js';
 import { POLICY_IDS } from '../evaluate/policies.js';
@@ -20,7 +19,7 @@ import { InputError } from '../model/issues.js';
 import { loadResourceMap, loadTaskDefinition, writeText } from '../load/files.js';
 import { renderEvaluationHtml, renderEvaluationText } from '../render/evaluation.js';
 import { numberFlag, oneOf, parseCommandArgs, suggest, UsageError, SEED_RULE, WORKERS_RULE, type NumberRule } from './args.js';
-import { parseStartAt } from './availability-options.js';
+import { durationFlag, parseStartAt } from './availability-options.js';
 import { EXIT_OK, type Io } from './io.js';
 
 const EVALUATE_OPTIONS = {
@@ -222,10 +221,3 @@ function uniqueId(file: string, all: readonly string[], index: number): string {
   return all.some((f, j) => j !== index && f.split(/[\\/]/).pop()!.replace(/\.(json|ya?ml)$/i, '') === base) ? `${base}#${index + 1}` : base;
 }
 
-function durationFlag(flag: string, text: string): number {
-  try {
-    return parseHorizon(text);
-  } catch {
-    throw new UsageError(`${flag}: expected durations such as 6h, 1d or seconds, received "${text}"`);
-  }
-}

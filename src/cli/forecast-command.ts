@@ -6,7 +6,7 @@
  *   eval   a rolling-origin backtest of any series a user gives: MASE, relMae, P10–P90 coverage per horizon
  */
 import { readFileSync } from 'node:fs';
-import { backtest, formatHorizon, parseHorizon } from '../forecast/backtest.js';
+import { backtest, formatHorizon } from '../forecast/backtest.js';
 import { DEFAULT_MODEL, MODELS } from '../forecast/fit.js';
 import { readAvailabilityMap } from '../forecast/map.js';
 import { parseTelemetryText } from '../forecast/telemetry/index.js';
@@ -16,7 +16,7 @@ import { loadJsonDocument, loadResourceMap, writeText } from '../load/files.js';
 import { renderMapSvg } from '../render/forecast-svg.js';
 import { renderBacktestText, renderMapText, renderWarnings } from '../render/forecast-text.js';
 import { numberFlag, oneOf, parseCommandArgs, suggest, UsageError, type NumberRule } from './args.js';
-import { fitWithTelemetry, parseStartAt } from './availability-options.js';
+import { durationFlag, fitWithTelemetry, parseStartAt } from './availability-options.js';
 import { EXIT_INPUT, EXIT_OK, type Io } from './io.js';
 
 const SUBCOMMANDS = ['fit', 'show', 'eval'] as const;
@@ -162,13 +162,6 @@ export async function runForecastCommand(args: readonly string[], io: Io): Promi
 }
 
 /** `1h`, `90m`, `7d`, `3600` → seconds, as a usage error naming the flag. */
-function durationFlag(flag: string, text: string): number {
-  try {
-    return parseHorizon(text);
-  } catch (error) {
-    throw new UsageError(`${flag}: expected a duration such as 1h, 90m, 7d or seconds, received "${text}"${error instanceof InputError ? '' : ''}`);
-  }
-}
 
 /** The telemetry reader names an entry's fields (`telemetry[0].column`); on the command line they are flags. */
 const FLAG_OF: Readonly<Record<string, string>> = { column: '--column', stepS: '--step-s', startAt: '--start-at', format: '--file-format', metric: '--metric' };

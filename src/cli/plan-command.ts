@@ -76,7 +76,8 @@ export async function planProblem(problem: Problem, options: Pick<PlanCommandOpt
   }
 }
 
-function assemble(definition: TaskDefinition, resources: ResourceMap, options: PlanCommandOptions, applied: AppliedProfile | undefined, forecast?: ResolvedAvailability): Problem {
+/** The problem plan and run plan on: the objective flags, the profile's estimates and assumptions, the forecast priced for these resources. */
+export function assemble(definition: TaskDefinition, resources: ResourceMap, options: Pick<PlanCommandOptions, 'objective' | 'usdPerHour' | 'dataHome'>, applied: AppliedProfile | undefined, forecast?: ResolvedAvailability): Problem {
   const assumptions = [...(applied?.assumptions ?? []), ...(forecast?.assumptions ?? [])];
   return assembleProblem(definition, resources, {
     objective: options.objective,

@@ -12,7 +12,6 @@ import { openRunJournal, type RunJournal } from '../history/journal.js';
 import { defaultHistoryPath } from '../history/store.js';
 import { InputError } from '../model/issues.js';
 import type { ObjectiveKind } from '../model/objective.js';
-import { assembleProblem, type Problem } from '../model/problem.js';
 import type { Plan } from '../plan/plan.js';
 import { PLANNER_IDS, type PlannerId } from '../planners/planner.js';
 import { applyProfile } from '../profile/apply.js';
@@ -26,7 +25,7 @@ import { renderRunGanttSvg } from '../render/run-gantt.js';
 import { renderRunReport, renderRunsList } from '../render/run-text.js';
 import { BUDGET_MS_RULE, numberFlag, oneOf, parseCommandArgs, SEED_RULE, UsageError, USD_PER_HOUR_RULE, WORKERS_RULE, type Expects, type NumberRule } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, type Io } from './io.js';
-import { planProblem } from './plan-command.js';
+import { assemble, planProblem } from './plan-command.js';
 import { AVAILABILITY_EXPECTS, AVAILABILITY_OPTIONS, availabilityFlags, resolveAvailability, type AvailabilityFlags } from './availability-options.js';
 import { runProgressView } from './run-progress.js';
 
@@ -172,15 +171,7 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
   if (forecast !== undefined && options.backend !== 'sim' && options.resume === undefined && Math.abs(forecast.startAtS - Date.now() / 1000) > 3600) {
     io.stderr(`⚠ --start-at is ${((forecast.startAtS - Date.now() / 1000) / 3600).toFixed(1)} h from now, but a ${options.backend} run starts now: the plan and the run's forecast band are for that other time\n`);
   }
-  const assumptions = [...(applied?.assumptions ?? []), ...(forecast?.assumptions ?? [])];
-  const problem = assembleProblem(applied?.definition ?? definition, resources, {
-    objective: options.objective,
-    ...(options.usdPerHour === undefined ? {} : { usdPerHour: options.usdPerHour }),
-    ...(options.dataHome === undefined ? {} : { dataHome: options.dataHome }),
-    ...(applied === undefined ? {} : { provisional: applied.provisional, profileId: applied.profileId }),
-    ...(assumptions.length === 0 ? {} : { assumptions }),
-    ...(forecast === undefined ? {} : { availability: forecast.priced.availability }),
-  });
+  const problem = assemble(applied?.definition ?? definition, resources, options, applied, forecast);
   const definitionHash = inputsHash(definitionText, poolsText);
   const settings: RunSettings = {
     backend: options.backend,

@@ -18,7 +18,7 @@
  * one (the seasonal-naive extension of the forecast itself), else its last bucket; either is
  * said. Within a plan, the values a week (or the map's span) after its start hold from then on.
  */
-import type { Availability, PoolAvailability } from '../model/availability.js';
+import { declaredPoolAvailability, type Availability, type PoolAvailability } from '../model/availability.js';
 import type { Pool, ResourceMap } from '../model/types.js';
 import { hourOfWeek } from './hazard.js';
 import type { AvailabilityMap, PoolForecast } from './map.js';
@@ -72,7 +72,7 @@ export function priceMap(map: AvailabilityMap, resources: ResourceMap, options: 
     if (forecast === undefined) {
       assumptions.push(`pool "${pool.id}" is not in forecast ${map.id}: declared capacity, hazard and price`);
       bands.push(undefined);
-      return declaredPool(pool);
+      return declaredPoolAvailability(pool);
     }
     if (forecast.declaredSlots !== pool.slots) assumptions.push(`pool "${pool.id}": the forecast was made for ${forecast.declaredSlots} slot(s), the resource map declares ${pool.slots}: free slots scaled`);
     const priced = pricedPool(pool, forecast, map, bucketOf, options.startAtS, risk);
@@ -82,16 +82,6 @@ export function priceMap(map: AvailabilityMap, resources: ResourceMap, options: 
   const declared = new Set(resources.pools.map((p) => p.id));
   for (const pool of map.pools) if (!declared.has(pool.pool)) assumptions.push(`the forecast's pool "${pool.pool}" is not in the resource map: left out`);
   return { availability: { source: map.id, pools }, bands, assumptions };
-}
-
-function declaredPool(pool: Pool): PoolAvailability {
-  const steps = pool.capacity.length > 0 ? pool.capacity : [{ atS: 0, slots: pool.slots }];
-  return {
-    atS: steps.map((c) => c.atS),
-    slots: steps.map((c) => c.slots),
-    hazardPerS: steps.map(() => pool.interruptionPerHour / 3600),
-    priceUsdPerSlotS: steps.map(() => pool.priceUsdPerSlotHour / 3600),
-  };
 }
 
 function pricedPool(pool: Pool, forecast: PoolForecast, map: AvailabilityMap, bucketOf: (k: number) => number, startAtS: number, risk: number): { availability: PoolAvailability; band: FreeBand | undefined } {

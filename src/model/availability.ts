@@ -21,7 +21,7 @@
 import { InputError, type InputIssue, type PathSegment } from './issues.js';
 import { MAX_INTERRUPTION_PER_HOUR, MAX_PRICE_USD, MAX_SLOTS } from './limits.js';
 import type { PoolTable } from './tables.js';
-import type { ResourceMap } from './types.js';
+import type { Pool, ResourceMap } from './types.js';
 
 export interface PoolAvailability {
   readonly atS: readonly number[];
@@ -61,18 +61,18 @@ export interface AvailabilityTable {
 
 /** The resource map's own numbers: capacity steps, constant interruption rate and price. */
 export function declaredAvailability(resources: ResourceMap): Availability {
+  return { source: 'declared', pools: resources.pools.map(declaredPoolAvailability) };
+}
+
+/** One pool's declared numbers: its capacity steps, free slots = slots, its constant hazard and price. */
+export function declaredPoolAvailability(pool: Pool): PoolAvailability {
+  const steps = pool.capacity.length > 0 ? pool.capacity : [{ atS: 0, slots: pool.slots }];
   return {
-    source: 'declared',
-    pools: resources.pools.map((pool) => {
-      const steps = pool.capacity.length > 0 ? pool.capacity : [{ atS: 0, slots: pool.slots }];
-      return {
-        atS: steps.map((c) => c.atS),
-        slots: steps.map((c) => c.slots),
-        freeSlots: steps.map((c) => c.slots),
-        hazardPerS: steps.map(() => pool.interruptionPerHour / 3600),
-        priceUsdPerSlotS: steps.map(() => pool.priceUsdPerSlotHour / 3600),
-      };
-    }),
+    atS: steps.map((c) => c.atS),
+    slots: steps.map((c) => c.slots),
+    freeSlots: steps.map((c) => c.slots),
+    hazardPerS: steps.map(() => pool.interruptionPerHour / 3600),
+    priceUsdPerSlotS: steps.map(() => pool.priceUsdPerSlotHour / 3600),
   };
 }
 

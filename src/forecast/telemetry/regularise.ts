@@ -30,7 +30,6 @@ const GAPS_LISTED = 5;
 export function regularise(points: TimedPoints, stepS: number | undefined, problems: Problems): Series | undefined {
   const n = points.timesS.length;
   if (n === 0) return undefined;
-  const first = points.timesS[0]!;
   const medianS = medianSpacingS(points.timesS);
   if (stepS === undefined && medianS === undefined) {
     problems.fieldError('stepS', 'the file holds a single timestamp, so its step cannot be inferred: give stepS', 'missing_field', 'stepS', 'nothing');
