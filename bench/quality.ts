@@ -7,6 +7,8 @@
  *   npm run bench:quality -- --budget-ms 500     engine budget per case (default 1000 ms)
  *   npm run bench:quality -- --quick             constructive planners only (no engine)
  *   npm run bench:quality -- --data DIR          another set of WfFormat files
+ *   npm run bench:quality -- --no-families       skip the generated workflows outside the shared set
+ *   npm run bench:quality -- --families-only     only those
  *
  * Writes bench/results/quality.md (also printed to stdout) and bench/results/quality.json;
  * progress goes to stderr. Exit code 1 if any plan is invalid, any case threw, or any plan
@@ -16,6 +18,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadResourceMap, loadTaskDefinition } from '../src/load/files.js';
 import { objectiveValue } from '../src/model/objective.js';
+import { familyCases, familyScenarios } from './quality-families.js';
 import { createPlanner, type ApportionPlanner, type ResolvedPlannerOptions } from '../src/plan/planner.js';
 
 import type { ResourceMap, TaskDefinition } from '../src/model/types.js';
@@ -189,6 +192,10 @@ interface BenchOptions {
   readonly budgetMs: number;
   /** Skip the engine. */
   readonly quick: boolean;
+  /** Run the generated families (quality-families.ts) after the shared set. */
+  readonly families: boolean;
+  /** Only the families (development runs). */
+  readonly familiesOnly: boolean;
 }
 
 interface EngineContext {
@@ -204,21 +211,25 @@ async function main(): Promise<void> {
   const { files, skipped } = listWorkflowFiles(options.dataDir);
   let planner: ApportionPlanner | undefined;
   let rows: CaseRow[];
+  let familyRows: CaseRow[];
   try {
     if (!options.quick) {
       progress(`quality: createPlanner({ solver: '${ENGINE_SOLVER}' }) — loading the solver once for the whole run`);
       planner = await createPlanner({ solver: ENGINE_SOLVER });
     }
-    rows = await benchmarkAll(files, options, planner === undefined ? undefined : { planner, budgetMs: options.budgetMs });
+    const engineContext = planner === undefined ? undefined : { planner, budgetMs: options.budgetMs };
+    rows = options.familiesOnly ? [] : await benchmarkAll(files, options, engineContext);
+    familyRows = options.families ? await benchmarkFamilies(engineContext) : [];
   } finally {
     await planner?.close();
   }
   const runtimeS = (performance.now() - startedMs) / 1000;
   const summary = summarize(rows, options.budgetMs);
   const engineConfig = engineSettings(options, planner?.options);
-  const markdown = renderReport({ dateIso, machine, dataDir: options.dataDir, files, skipped, rows, summary, runtimeS, engine: engineConfig });
+  const familySummary = summarizeFamilies(familyRows);
+  const markdown = `${renderReport({ dateIso, machine, dataDir: options.dataDir, files, skipped, rows, summary, runtimeS, engine: engineConfig })}${renderFamilies(familyRows, familySummary)}`;
   const mdPath = writeResult('quality.md', markdown);
-  const raw = { command: COMMAND, argv: process.argv.slice(2), date: dateIso, machine, config: benchConfig(options.dataDir, files, skipped, engineConfig), runtimeS, summary, rows };
+  const raw = { command: COMMAND, argv: process.argv.slice(2), date: dateIso, machine, config: benchConfig(options.dataDir, files, skipped, engineConfig), runtimeS, summary, rows, familySummary, familyRows };
   const jsonPath = writeResult('quality.json', `${JSON.stringify(raw, null, 1)}\n`);
   process.stdout.write(markdown);
   progress(`quality: ${rows.length} rows in ${runtimeS.toFixed(1)} s → ${mdPath}, ${jsonPath}`);
@@ -229,19 +240,32 @@ async function main(): Promise<void> {
     if (engine.boundViolations.length > 0) progress(`quality: !!! ${engine.boundViolations.length} CASE(S) WITH A PLAN BELOW THE CERTIFIED BOUND — see "Plans below the certified bound"`);
     if (engine.worseThanConstructive.length > 0) progress(`quality: !!! apportion+search worse than constructive apportion in ${engine.worseThanConstructive.length} case(s) — see the report`);
   }
-  if (summary.invalid.length > 0 || summary.failures.length > 0 || (engine?.boundViolations.length ?? 0) > 0) process.exitCode = 1;
+  if (familySummary.problems.length > 0) progress(`quality: !!! ${familySummary.problems.length} PROBLEM(S) in the families — see "Workflows outside the shared set"`);
+  if (summary.invalid.length > 0 || summary.failures.length > 0 || (engine?.boundViolations.length ?? 0) > 0 || familySummary.problems.length > 0) process.exitCode = 1;
 }
 
 /** `--data DIR` (default ../shared/data/wfinstances), `--budget-ms N` (default 1000), `--quick`. */
 function benchOptions(): BenchOptions {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { data: { type: 'string' }, 'budget-ms': { type: 'string' }, quick: { type: 'boolean', default: false } },
+    options: {
+      data: { type: 'string' },
+      'budget-ms': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'no-families': { type: 'boolean', default: false },
+      'families-only': { type: 'boolean', default: false },
+    },
   });
   const rawBudget = values['budget-ms'];
   const budgetMs = rawBudget === undefined ? DEFAULT_BUDGET_MS : Number(rawBudget);
   if (!Number.isFinite(budgetMs) || budgetMs < 0) throw new RangeError(`--budget-ms: expected milliseconds >= 0, received ${rawBudget}`);
-  return { dataDir: values.data === undefined ? WFINSTANCES_DIR : resolve(values.data), budgetMs, quick: values.quick === true };
+  return {
+    dataDir: values.data === undefined ? WFINSTANCES_DIR : resolve(values.data),
+    budgetMs,
+    quick: values.quick === true,
+    families: values['no-families'] !== true,
+    familiesOnly: values['families-only'] === true,
+  };
 }
 
 async function benchmarkAll(files: readonly string[], options: BenchOptions, engine: EngineContext | undefined): Promise<CaseRow[]> {
@@ -286,6 +310,11 @@ async function benchmarkFile(file: string, workflow: string, { scenario, resourc
   } catch (error) {
     return OBJECTIVES.map((objective) => failedRow(base, objective, null, `load: ${errorLine(error)}`, error));
   }
+  return benchmarkDefinition(definition, base, resources, engine);
+}
+
+/** One row per objective for a loaded definition on one pool map. */
+async function benchmarkDefinition(definition: TaskDefinition, base: { workflow: string; scenario: string }, resources: ResourceMap, engine: EngineContext | undefined): Promise<CaseRow[]> {
   const tasks = definition.stages.length;
   const rows: CaseRow[] = [];
   for (const objective of OBJECTIVES) {
@@ -299,6 +328,18 @@ async function benchmarkFile(file: string, workflow: string, { scenario, resourc
     const planners = PLANNERS.map((planner) => runPlanner(problem, planner));
     const engineRecord = engine === undefined ? null : await runEngine(problem, engine, planners);
     rows.push({ ...base, objective, tasks, error: null, errorDetail: null, planners, engine: engineRecord });
+  }
+  return rows;
+}
+
+/** The generated families (quality-families.ts) on their own maps: reported apart from the shared set. */
+async function benchmarkFamilies(engine: EngineContext | undefined): Promise<CaseRow[]> {
+  const rows: CaseRow[] = [];
+  const scenarios = familyScenarios();
+  for (const family of familyCases()) {
+    const startedMs = performance.now();
+    for (const scenario of scenarios) rows.push(...(await benchmarkDefinition(family.definition, { workflow: family.workflow, scenario: scenario.id }, scenario.resources, engine)));
+    progress(`quality: family ${family.workflow} (${family.definition.stages.length} tasks) ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
   }
   return rows;
 }
@@ -1135,3 +1176,82 @@ main().catch((error: unknown) => {
   progress(`quality: !!! aborted: ${errorDetail(error)}`);
   process.exitCode = 1;
 });
+
+// ---------------------------------------------------------------------------------------------
+// Workflows outside the shared set (quality-families.ts)
+
+interface FamilySummary {
+  /** Constructive apportion / the best constructive baseline, per case. */
+  readonly vsBestBaseline: Array<{ ref: string; ratio: number; best: PlannerId }>;
+  /** apportion+search / certified bound, per family. */
+  readonly gapByFamily: Record<string, { geomean: number; max: number; n: number }>;
+  /** Invalid plans, failures, plans below the bound. */
+  readonly problems: string[];
+}
+
+/** Constructive tolerance of the issue-12 target "apportion ≤ 1.01 × the best baseline". */
+const BEST_BASELINE_TARGET = 1.01;
+
+function summarizeFamilies(rows: readonly CaseRow[]): FamilySummary {
+  const vsBestBaseline: FamilySummary['vsBestBaseline'] = [];
+  const gaps = new Map<string, number[]>();
+  const problems: string[] = [];
+  for (const row of rows) {
+    const ref = `${row.workflow}, ${row.scenario}, ${row.objective}`;
+    if (row.error !== null) problems.push(`${ref}: ${row.error}`);
+    for (const outcome of row.planners) {
+      if (!outcome.ok) problems.push(`${ref}: ${outcome.planner} failed: ${outcome.error}`);
+      else if (outcome.invalid.length > 0) problems.push(`${ref}: ${outcome.planner} invalid: ${outcome.invalid.join('; ')}`);
+    }
+    if (row.engine !== null && !row.engine.ok) problems.push(`${ref}: engine failed: ${row.engine.error}`);
+    const subject = runOf(row, SUBJECT);
+    const baselines = PLANNERS.filter((p) => p !== SUBJECT).flatMap((p) => {
+      const run = runOf(row, p);
+      return run === undefined ? [] : [run];
+    });
+    if (subject !== undefined && baselines.length > 0) {
+      const best = baselines.reduce((a, b) => (b.objective < a.objective ? b : a));
+      vsBestBaseline.push({ ref, ratio: subject.objective / best.objective, best: best.planner });
+    }
+    const engine = engineOf(row);
+    if (engine !== undefined) {
+      problems.push(...engine.invalid.map((p) => `${ref}: engine plan invalid: ${p}`), ...engine.belowBound.map((p) => `${ref}: below the bound: ${p}`));
+      if (engine.gapRatio !== null) {
+        const family = row.workflow.split('/')[0]!;
+        gaps.set(family, [...(gaps.get(family) ?? []), engine.gapRatio]);
+      }
+    }
+  }
+  const gapByFamily = Object.fromEntries([...gaps].map(([family, ratios]) => [family, { geomean: geometricMean(ratios) ?? Number.NaN, max: Math.max(...ratios), n: ratios.length }]));
+  return { vsBestBaseline, gapByFamily, problems };
+}
+
+function renderFamilies(rows: readonly CaseRow[], summary: FamilySummary): string {
+  if (rows.length === 0) return '';
+  const worst = summary.vsBestBaseline.reduce((a, b) => (b.ratio > a.ratio ? b : a), summary.vsBestBaseline[0]!);
+  const over = summary.vsBestBaseline.filter((c) => c.ratio > BEST_BASELINE_TARGET);
+  const lines = [
+    '',
+    '## Workflows outside the shared set (generated: `bench/quality-families.ts`)',
+    '',
+    `Fan-out/fan-in with inputs at the free on-prem pool, egress-heavy shuffles of short tasks, and a 1,000-task layered DAG, each on ${familyScenarios().map((s) => `${s.id} (${s.description})`).join(' and ')}.`,
+    '',
+    `- constructive apportion / the best constructive baseline: geomean **${formatRatio(geometricMean(summary.vsBestBaseline.map((c) => c.ratio)))}**, worst **${formatRatio(worst?.ratio)}** (${worst?.ref ?? '–'}); above ${BEST_BASELINE_TARGET} in ${over.length} of ${summary.vsBestBaseline.length} cases${over.length > 0 ? `: ${over.map((c) => `${c.ref} ×${c.ratio.toFixed(3)} vs ${c.best}`).join('; ')}` : ''}`,
+    ...Object.entries(summary.gapByFamily).map(([family, g]) => `- apportion+search / certified bound, ${family}: geomean **${formatRatio(g.geomean)}**, max ${formatRatio(g.max)} (n=${g.n})`),
+    ...(summary.problems.length > 0 ? ['', '**Problems:**', ...summary.problems.map((p) => `- ${p}`)] : []),
+    '',
+    '| workflow | map | objective | tasks | apportion | best baseline | ratio | apportion+search | bound | gap |',
+    '| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const subject = runOf(row, SUBJECT);
+    const best = PLANNERS.filter((p) => p !== SUBJECT)
+      .flatMap((p) => (runOf(row, p) === undefined ? [] : [runOf(row, p)!]))
+      .reduce<PlannerRun | undefined>((a, b) => (a === undefined || b.objective < a.objective ? b : a), undefined);
+    const engine = engineOf(row);
+    lines.push(
+      `| ${row.workflow} | ${row.scenario} | ${row.objective} | ${row.tasks ?? '–'} | ${subject === undefined ? '–' : formatNumber(subject.objective)} | ${best === undefined ? '–' : `${best.planner} ${formatNumber(best.objective)}`} | ${subject !== undefined && best !== undefined ? (subject.objective / best.objective).toFixed(3) : '–'} | ${engine === undefined ? '–' : formatNumber(engine.objective)} | ${engine === undefined ? '–' : `${formatNumber(engine.bound.objective)} (${engine.bound.kind})`} | ${engine?.gapRatio == null ? '–' : engine.gapRatio.toFixed(3)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -5,6 +5,8 @@
  *                 more while time allows (a plan exists from the first milliseconds on)
  *   2. partition  neighbours of the best partition (more/fewer chunks, bigger/smaller
  *                 clusters, clustering on/off, even/DLT split), each constructed and scored
+ *   2b. perturb   list scheduling again on the best partition from perturbed priorities and
+ *                 pool prices, each scored (escapes that change many placements at once)
  *   3. refine     the LP/ILP: a certified lower bound, and an integer skeleton (chunks and
  *                 task counts per pool) turned into one more candidate
  *   4. search     batched neighbourhood moves on the best graph, scored by the batch scorer
@@ -20,7 +22,9 @@ import { checkAttainable, extensionBound, gapTo, type LowerBound } from '../cost
 import type { PartialSchedule } from '../cost/simulate.js';
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
-import { planApportion, scheduleVariant } from '../planners/apportion.js';
+import { perturbedSchedule, planApportion, scheduleVariant } from '../planners/apportion.js';
+import { seededRandom } from '../util/random.js';
+import { InputError } from '../model/issues.js';
 import type { ExtendFrom, PlannerId } from '../planners/planner.js';
 import { PLANNERS } from '../planners/registry.js';
 import { monotonicMs, type ClockMs } from '../util/clock.js';
@@ -47,6 +51,11 @@ export interface EngineParts {
  * bound (bench:quality: 11 of 210 cases at 7.5 % of a 1 s budget).
  */
 const REFINE_SHARE = 0.5;
+
+/** Share of the budget left after the partition moves given to perturbed list scheduling. */
+const PERTURB_SHARE = 0.2;
+/** Perturbed restarts in a row without a better plan after which the budget goes to the next phase. */
+const PERTURB_PATIENCE = 64;
 
 export interface PlanRequest {
   readonly planner?: PlannerId;
@@ -157,6 +166,30 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
         }
         progress('partition', best.terms.objective);
       }
+    }
+    // 2b. perturb: list scheduling again from perturbed priorities and prices on the best
+    // partition, for a share of what is left (escapes that change many placements at once).
+    if (best.spec !== undefined && partial === undefined && !outOfTime()) {
+      const untilMs = clock() + remainingMs() * PERTURB_SHARE;
+      const random = seededRandom(request.seed ?? 1);
+      let restarts = 0;
+      try {
+        const variant = buildVariant(problem, best.spec);
+        // With maxBatches (reproducible runs) the restarts are counted, not timed.
+        const limit = request.maxBatches ?? Number.POSITIVE_INFINITY;
+        let sinceBetter = 0;
+        while (clock() < untilMs && !outOfTime() && restarts < limit && sinceBetter < PERTURB_PATIENCE) {
+          restarts++;
+          const before = best;
+          consider(evaluateCandidate(problem, perturbedSchedule(problem, variant, random)));
+          sinceBetter = best === before ? sinceBetter + 1 : 0;
+        }
+      } catch (error) {
+        // A perturbed schedule whose sub-task no pool can finish is not a plan; the search goes on without.
+        if (!(error instanceof InputError)) throw error;
+      }
+      notes.push(`perturb: ${restarts} list schedules from perturbed priorities and prices`);
+      progress('perturb', best.terms.objective);
     }
     // 3. refine (whole-job bounds and the skeleton do not apply to an extension: its time goes to the search)
     if (parts.refiner !== undefined && partial === undefined && remainingMs() > 0) {

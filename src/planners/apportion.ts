@@ -20,6 +20,7 @@ import { InputError } from '../model/issues.js';
 import type { Problem } from '../model/problem.js';
 import { INSERTION_LIMIT, listSchedule, placementCostUsd } from './list-schedule.js';
 import { greedy } from './baselines.js';
+import { cheapestRegion, inputRegion, OUT_OF_REGION_PENALTY } from './data-local.js';
 import type { Candidate } from '../cost/candidate.js';
 import type { Planner, PlannerOptions } from './planner.js';
 import { byDecreasingRank, meanRuntimeS, upwardRank } from './rank.js';
@@ -37,7 +38,11 @@ function scheduleEarliestFinish(problem: Problem, variant: PartitionVariant, pri
   return { graph: variant.graph, allocation: result.allocation, order: orderByStart(variant.graph, result.startS), variant: `${variant.label}, earliest-finish`, spec: variant.spec };
 }
 
-/** Full objective: placement USD + exchange rate × growth of the projected makespan. */
+/**
+ * Full objective: placement USD + exchange rate × growth of the projected makespan. With
+ * `dataLocal`, pools outside the region holding most of the sub-task's inputs lose to every pool
+ * inside it (data-local.ts).
+ */
 function scheduleObjectiveAware(
   problem: Problem,
   variant: PartitionVariant,
@@ -46,9 +51,24 @@ function scheduleObjectiveAware(
   meanS: Float64Array,
   rateFactor: number,
   options: PlannerOptions | undefined,
+  dataLocal = false,
 ): Candidate {
   const graph = variant.graph;
   const usdPerS = usdPerSecond(problem.objective) * rateFactor;
+  const regionIndex = problem.pools.regionIndex;
+  const bytesByRegion = new Float64Array(problem.network.regionCount);
+  const fallbackRegion = dataLocal ? cheapestRegion(problem) : -1;
+  // The data's region of the sub-task being placed, computed once per sub-task (its inputs are placed).
+  let regionOf = -1;
+  let region = -1;
+  const penalty = (s: number, p: number, allocation: Int32Array): number => {
+    if (!dataLocal) return 0;
+    if (regionOf !== s) {
+      regionOf = s;
+      region = inputRegion(problem, graph, s, allocation, bytesByRegion, fallbackRegion);
+    }
+    return regionIndex[p] === region ? 0 : OUT_OF_REGION_PENALTY;
+  };
   let projectedS = 0;
   const result = listSchedule(problem, graph, priority, {
     insertion: graph.nodeCount <= INSERTION_LIMIT,
@@ -56,19 +76,33 @@ function scheduleObjectiveAware(
     partial: options?.extend?.partial,
     score: (s, p, _start, finish, allocation) => {
       const growthS = Math.max(0, finish + rank[s]! - meanS[s]! - projectedS);
-      return usdPerS * growthS + placementCostUsd(problem, graph, s, p, allocation);
+      return usdPerS * growthS + placementCostUsd(problem, graph, s, p, allocation) + penalty(s, p, allocation);
     },
     // The score only grows with the finish time, so the earliest possible finish bounds it.
     scoreLowerBound: (s, p, earliestFinish, allocation) => {
       const growthS = Math.max(0, earliestFinish + rank[s]! - meanS[s]! - projectedS);
-      return usdPerS * growthS + placementCostUsd(problem, graph, s, p, allocation);
+      return usdPerS * growthS + placementCostUsd(problem, graph, s, p, allocation) + penalty(s, p, allocation);
     },
     onPlaced: (s, _p, _start, finish) => {
       projectedS = Math.max(projectedS, finish + rank[s]! - meanS[s]!);
     },
   });
-  const label = rateFactor === 1 ? 'objective-aware' : `objective-aware, time at ${rateFactor}× its rate`;
+  const rate = rateFactor === 1 ? '' : `, time at ${Number(rateFactor.toPrecision(2))}× its rate`;
+  const label = `${dataLocal ? 'data-local ' : ''}objective-aware${rate}`;
   return { graph, allocation: result.allocation, order: orderByStart(graph, result.startS), variant: `${variant.label}, ${label}`, spec: variant.spec };
+}
+
+/** The cheapest pool for each sub-task (price + egress), time ignored: the `cheapest` baseline's rule on this partition. */
+function scheduleCheapest(problem: Problem, variant: PartitionVariant, priority: Int32Array, options: PlannerOptions | undefined): Candidate {
+  const graph = variant.graph;
+  const result = listSchedule(problem, graph, priority, {
+    insertion: graph.nodeCount <= INSERTION_LIMIT,
+    pinned: variant.pinned,
+    partial: options?.extend?.partial,
+    score: (s, p, _start, _finish, allocation) => placementCostUsd(problem, graph, s, p, allocation),
+    scoreLowerBound: (s, p, _earliestFinish, allocation) => placementCostUsd(problem, graph, s, p, allocation),
+  });
+  return { graph, allocation: result.allocation, order: orderByStart(graph, result.startS), variant: `${variant.label}, cheapest`, spec: variant.spec };
 }
 
 /**
@@ -102,6 +136,59 @@ export function* scheduleVariant(problem: Problem, variant: PartitionVariant, op
   // On clustered partitions only the true rate: the other rates won 0 of 210 bench cases there.
   const factors = variant.spec?.cluster === true ? exchangeRateFactors(problem).slice(0, 1) : exchangeRateFactors(problem);
   for (const factor of factors) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options);
+  // Where price matters and there is a network to cross: keep work by its data (data-local.ts),
+  // and the price-only rule, which the greedy trade above misses on free pools by the data.
+  if (weighsDataPlacement(problem)) {
+    for (const factor of factors.slice(0, 2)) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options, true);
+    yield scheduleCheapest(problem, variant, priority, options);
+  }
+}
+
+/** Price matters and there is a network to cross: the data-local and cheapest rules join. */
+function weighsDataPlacement(problem: Problem): boolean {
+  return problem.objective.kind !== 'makespan' && problem.network.regionCount > 1;
+}
+
+/** Candidates scheduleVariant yields on an unclustered partition (for progress: an upper count). */
+function candidatesPerVariant(problem: Problem): number {
+  const factors = exchangeRateFactors(problem).length;
+  return 1 + factors + (weighsDataPlacement(problem) ? Math.min(2, factors) + 1 : 0);
+}
+
+/** Spread of the log-normal noise on sub-task weights (priorities) and pool prices. */
+const PRIORITY_NOISE = 0.3;
+const PRICE_NOISE = 0.5;
+
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * One list schedule from perturbed priorities and pool prices (GRASP-like restarts): an escape
+ * from the constructive plan that changes many placements at once. The weights behind the
+ * upward rank are scaled by log-normal noise (positive weights keep the rank order
+ * topological), each pool's price by another, and the rule is drawn from the portfolio's
+ * (earliest finish; objective-aware at a log-uniform exchange-rate factor in [0.1, 10];
+ * data-local where it applies). The candidate is scheduled on the perturbed prices; the caller
+ * scores it on the true ones.
+ */
+export function perturbedSchedule(problem: Problem, variant: PartitionVariant, random: () => number): Candidate {
+  const graph = variant.graph;
+  const meanS = meanRuntimeS(graph);
+  const weights = meanS.map((w) => w * Math.exp(PRIORITY_NOISE * gaussian(random)));
+  const rank = upwardRank(problem, graph, weights);
+  const priority = byDecreasingRank(graph, rank);
+  const rules = problem.objective.kind === 'makespan' ? 1 : weighsDataPlacement(problem) ? 3 : 2;
+  const rule = Math.floor(random() * rules);
+  let candidate: Candidate;
+  if (rule === 0) candidate = scheduleEarliestFinish(problem, variant, priority, undefined);
+  else {
+    const prices = problem.pools.priceUsdPerSlotS.map((price) => price * Math.exp(PRICE_NOISE * gaussian(random)));
+    const perturbed: Problem = { ...problem, pools: { ...problem.pools, priceUsdPerSlotS: prices } };
+    const factor = 10 ** (2 * random() - 1);
+    candidate = scheduleObjectiveAware(perturbed, variant, priority, rank, weights, factor, undefined, rule === 2);
+  }
+  return { ...candidate, variant: `${candidate.variant}, perturbed` };
 }
 
 export interface ApportionOptions extends PlannerOptions {
@@ -111,7 +198,7 @@ export interface ApportionOptions extends PlannerOptions {
 
 export function planApportion(problem: Problem, options?: ApportionOptions): ApportionResult {
   const specs = options?.extend !== undefined ? [] : defaultSpecs(problem);
-  const total = Math.max(1, specs.length) * (1 + exchangeRateFactors(problem).length) + 1;
+  const total = Math.max(1, specs.length) * candidatesPerVariant(problem) + 1;
   const tried: ScoredCandidate[] = [];
   let best: ScoredCandidate | undefined;
   // A partition whose sub-tasks no pool can finish (chunks too long for a pool whose capacity

@@ -63,7 +63,7 @@ export async function improve(
   const clock = options.clockMs ?? monotonicMs;
   const startedMs = clock();
   const random: Random = seededRandom(options.seed ?? 1);
-  const moves = new MoveGenerator(scorer.graph);
+  const moves = new MoveGenerator(scorer.graph, (v) => problem.definition.stages[v]!.op);
   const partial = scorer.partial;
   if (partial !== undefined) moves.setMovable(Int32Array.from(scorer.graph.order).filter((s) => !partial.fixed.has(s)));
   const patience = options.patience ?? 8;

@@ -5,7 +5,10 @@
  *
  *   move     one sub-task to another pool
  *   swap     the pools of two sub-tasks
- *   stage    every sub-task of one stage to one pool (how a whole op or chunked stage moves)
+ *   stage    every sub-task of one stage to one pool (how a chunked stage moves)
+ *   group    every sub-task of one op, or of one level of the graph, to one pool: the escapes
+ *            from a local optimum one stage away from a much better plan (a wide op kept by its
+ *            data on a free pool is many single moves away, each worse on its own)
  *   reorder  a few adjacent priorities exchanged, where no dependency links the two
  */
 import type { SubtaskGraph } from '../model/subtasks.js';
@@ -21,8 +24,12 @@ export class MoveGenerator {
   /** Stages with at least one sub-task, and pools every sub-task of the stage may use. */
   private readonly stages: number[];
   private readonly stagePools: number[][];
+  /** Ops and levels with more than one sub-task: their sub-tasks, and pools all of them may use. */
+  private readonly groups: Int32Array[];
+  private readonly groupPools: number[][];
 
-  constructor(graph: SubtaskGraph) {
+  /** `opOfStage` (stage index → op name) enables the op moves; levels come from the graph. */
+  constructor(graph: SubtaskGraph, opOfStage?: (stage: number) => string) {
     this.graph = graph;
     this.P = graph.poolCount;
     const P = this.P;
@@ -51,6 +58,16 @@ export class MoveGenerator {
         this.stagePools.push(pools);
       }
     }
+    this.groups = [];
+    this.groupPools = [];
+    for (const members of [...levelsOf(graph), ...(opOfStage === undefined ? [] : opsOf(graph, opOfStage))]) {
+      if (members.length < 2) continue;
+      const pools: number[] = [];
+      for (let p = 0; p < P; p++) if (members.every((s) => Number.isFinite(graph.expectedS[s * P + p]!))) pools.push(p);
+      if (pools.length < 2) continue;
+      this.groups.push(Int32Array.from(members));
+      this.groupPools.push(pools);
+    }
   }
 
   /** Sub-tasks on the current critical chain; half of the single-sub-task moves pick from it. */
@@ -63,8 +80,15 @@ export class MoveGenerator {
   /** Sub-tasks a move may change (all when undefined): when a plan is extended, the fixed ones cannot move. */
   private movable: Int32Array | undefined;
 
+  private movableMask: Uint8Array | undefined;
+
   setMovable(subtasks: Int32Array | undefined): void {
     this.movable = subtasks === undefined || subtasks.length === this.graph.nodeCount ? undefined : subtasks;
+    if (this.movable === undefined) this.movableMask = undefined;
+    else {
+      this.movableMask = new Uint8Array(this.graph.nodeCount);
+      for (const s of this.movable) this.movableMask[s] = 1;
+    }
   }
 
   private anySubtask(random: Random): number {
@@ -78,7 +102,8 @@ export class MoveGenerator {
       const kind = random();
       if (kind < 0.35) this.moveOne(allocation, random);
       else if (kind < 0.5) this.swap(allocation, random);
-      else if (kind < 0.65 && this.stages.length > 0) this.moveStage(allocation, random);
+      else if (kind < 0.6 && this.stages.length > 0) this.moveStage(allocation, random);
+      else if (kind < 0.65 && this.groups.length > 0) this.moveGroup(allocation, random);
       else if (kind < 0.8 && this.focus.length > 0) this.promote(order, random);
       else this.reorder(order, 1 + Math.floor(random() * 4), random);
     }
@@ -132,7 +157,20 @@ export class MoveGenerator {
     const v = this.stages[k]!;
     const pools = this.stagePools[k]!;
     const q = pools[Math.floor(random() * pools.length)]!;
-    for (let i = this.graph.stageSubtaskStart[v]!; i < this.graph.stageSubtaskStart[v + 1]!; i++) allocation[this.graph.stageSubtasks[i]!] = q;
+    const movable = this.movableMask;
+    for (let i = this.graph.stageSubtaskStart[v]!; i < this.graph.stageSubtaskStart[v + 1]!; i++) {
+      const s = this.graph.stageSubtasks[i]!;
+      if (movable === undefined || movable[s] === 1) allocation[s] = q;
+    }
+  }
+
+  /** Every sub-task of one op or level to one pool (moves of fixed sub-tasks excepted: see setMovable). */
+  private moveGroup(allocation: Int32Array, random: Random): void {
+    const k = Math.floor(random() * this.groups.length);
+    const pools = this.groupPools[k]!;
+    const q = pools[Math.floor(random() * pools.length)]!;
+    const movable = this.movableMask;
+    for (const s of this.groups[k]!) if (movable === undefined || movable[s] === 1) allocation[s] = q;
   }
 
   /** Exchanges adjacent positions i, i+1 where order[i] is not an input of order[i+1]. */
@@ -153,4 +191,30 @@ export class MoveGenerator {
     for (let e = this.graph.predStart[s]!; e < this.graph.predStart[s + 1]!; e++) if (this.graph.predIndex[e] === q) return true;
     return false;
   }
+}
+
+/** Sub-tasks by depth (longest path from an entry, in sub-task edges). */
+function levelsOf(graph: SubtaskGraph): number[][] {
+  const depth = new Int32Array(graph.nodeCount);
+  const levels: number[][] = [];
+  for (const s of graph.order) {
+    let d = 0;
+    for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) d = Math.max(d, depth[graph.predIndex[e]!]! + 1);
+    depth[s] = d;
+    (levels[d] ??= []).push(s);
+  }
+  return levels;
+}
+
+/** Sub-tasks by the op of their first member stage. */
+function opsOf(graph: SubtaskGraph, opOfStage: (stage: number) => string): number[][] {
+  const byOp = new Map<string, number[]>();
+  const { memberStart, members } = graph.partition;
+  for (let s = 0; s < graph.nodeCount; s++) {
+    const op = opOfStage(members[memberStart[s]!]!);
+    const list = byOp.get(op);
+    if (list === undefined) byOp.set(op, [s]);
+    else list.push(s);
+  }
+  return [...byOp.values()];
 }
