@@ -30,6 +30,7 @@ import { PLANNERS } from '../planners/registry.js';
 import { monotonicMs, type ClockMs } from '../util/clock.js';
 import type { PartitionSpec } from '../model/subtasks.js';
 import { buildVariant } from '../planners/variants.js';
+import { verticalChains } from '../planners/cluster.js';
 import { improve, type SearchProgress } from '../search/improve.js';
 import type { BatchScorer } from '../search/scorer.js';
 
@@ -229,7 +230,7 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
   return { planner: plannerId, scored: best, tried, bound, gap: gapTo(best.terms.objective, bound), notes, planningMs: clock() - startedMs };
 }
 
-/** Partition moves: split or merge chunks, cluster more or less, toggle clustering and the split. */
+/** Partition moves: split or merge chunks, cluster more or less, toggle the split and vertical chains. */
 export function neighbourSpecs(problem: Problem, spec: PartitionSpec): PartitionSpec[] {
   const hasDivisible = problem.definition.stages.some((s) => s.kind === 'divisible');
   const out: PartitionSpec[] = [];
@@ -238,5 +239,7 @@ export function neighbourSpecs(problem: Problem, spec: PartitionSpec): Partition
     out.push({ ...spec, split: spec.split === 'dlt' ? 'even' : 'dlt' });
   }
   if (spec.cluster) out.push({ ...spec, clusterScale: spec.clusterScale * 2 }, { ...spec, clusterScale: spec.clusterScale / 2 });
+  if (spec.vertical === true) out.push({ ...spec, vertical: false });
+  else if (verticalChains(problem).length > 0) out.push({ ...spec, cluster: true, vertical: true });
   return out;
 }

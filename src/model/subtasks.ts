@@ -42,6 +42,8 @@ export interface PartitionSpec {
   readonly chunkScale: number;
   /** Multiplies the target cluster duration (search moves: cluster more or less). */
   readonly clusterScale: number;
+  /** Run chains of single-input, single-dependant stages as one sub-task (planners/cluster.ts verticalChains). */
+  readonly vertical?: boolean;
 }
 
 export class PartitionBuilder {

@@ -70,3 +70,50 @@ function hasKnownRuntimes(problem: Problem, v: number): boolean {
   for (let p = 0; p < P; p++) if (!Number.isNaN(problem.stageKnownRuntimeS[v * P + p]!)) return true;
   return false;
 }
+
+/**
+ * Work (s at speed 1) a vertical cluster may hold at cluster scale 1: long enough to pay the
+ * dispatch overhead once for a whole pipeline of short steps, short enough that interruption
+ * rework on a spot pool does not grow much (the cost model judges each variant anyway).
+ */
+export const VERTICAL_MAX_WORK_S = 3600;
+
+/**
+ * Vertical clustering (Pegasus' "vertical" mode): chains u → v where u's only dependant is v
+ * and v's only input stage is u run back to back in one sub-task, paying dispatch once and
+ * moving nothing between them. No parallelism is lost: a chain runs in sequence anyway.
+ *
+ * Only stages with nothing to execute are chained (plan-only definitions, WfFormat traces run by
+ * replay): a stage's command reads its inputs from {inputs}, and inside a chain its producer's
+ * outputs would be in the sub-task's own {out} instead, which a command written for one task
+ * per sub-task does not expect.
+ *
+ * Returns the chains of two or more stages, each in dependency order; a stage is in at most one.
+ */
+export function verticalChains(problem: Problem, scale = 1): number[][] {
+  const g = problem.stages;
+  const stages = problem.definition.stages;
+  const limitS = VERTICAL_MAX_WORK_S * scale;
+  const samePools = (a: number, b: number): boolean => (stages[a]!.pools?.join('\u0000') ?? '') === (stages[b]!.pools?.join('\u0000') ?? '');
+  const chainable = (v: number): boolean => stages[v]!.kind === 'atomic' && stages[v]!.run === undefined;
+  const next = (u: number): number => {
+    if (g.succStart[u + 1]! - g.succStart[u]! !== 1) return -1;
+    const v = g.succIndex[g.succStart[u]!]!;
+    return g.predStart[v + 1]! - g.predStart[v]! === 1 && chainable(v) && samePools(u, v) ? v : -1;
+  };
+  const inChain = new Uint8Array(g.nodeCount);
+  const chains: number[][] = [];
+  for (const u of g.order) {
+    if (inChain[u] === 1 || !chainable(u)) continue;
+    const chain = [u];
+    let work = problem.stageWorkS[u]!;
+    for (let v = next(u); v >= 0 && work + problem.stageWorkS[v]! <= limitS; v = next(v)) {
+      chain.push(v);
+      work += problem.stageWorkS[v]!;
+    }
+    if (chain.length < 2) continue;
+    for (const v of chain) inChain[v] = 1;
+    chains.push(chain);
+  }
+  return chains;
+}

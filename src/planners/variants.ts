@@ -7,7 +7,7 @@
  */
 import type { Problem } from '../model/problem.js';
 import { buildSubtaskGraph, PartitionBuilder, speedOf, type PartitionSpec, type SubtaskGraph } from '../model/subtasks.js';
-import { clusterLevel } from './cluster.js';
+import { clusterLevel, verticalChains } from './cluster.js';
 import { splitDivisible } from './divisible.js';
 import { clampChunkCount, cutEvenly, evenChunkCount, stageChunkCap, stagesByLevel, totalSlots } from './partition.js';
 
@@ -27,9 +27,25 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
   const pins: number[] = [];
   const slots = totalSlots(problem);
   const estimatedFinishS = new Float64Array(problem.stages.nodeCount);
-  for (const level of stagesByLevel(problem)) {
-    if (split === 'dlt') estimateFinishes(problem, level, estimatedFinishS);
+  // A vertical chain is one sub-task, added where its first stage is; its other stages are skipped.
+  const chainOf = new Map<number, number[]>();
+  const chained = new Uint8Array(problem.stages.nodeCount);
+  if (spec.vertical === true) {
+    for (const chain of verticalChains(problem, spec.clusterScale)) {
+      chainOf.set(chain[0]!, chain);
+      for (const v of chain) chained[v] = 1;
+    }
+  }
+  for (const stagesOfLevel of stagesByLevel(problem)) {
+    if (split === 'dlt') estimateFinishes(problem, stagesOfLevel, estimatedFinishS);
+    const level = chainOf.size === 0 ? stagesOfLevel : stagesOfLevel.filter((v) => chained[v] === 0);
     const groups = cluster ? clusterLevel(problem, level, spec.clusterScale) : level.map((v) => [v]);
+    for (const v of stagesOfLevel) {
+      const chain = chainOf.get(v);
+      if (chain === undefined) continue;
+      builder.addGroup(chain);
+      pins.push(-1);
+    }
     for (const group of groups) {
       const v = group[0]!;
       const stage = problem.definition.stages[v]!;
@@ -60,7 +76,7 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
   const hasDivisible = problem.definition.stages.some((stage) => stage.kind === 'divisible');
   const cut = hasDivisible ? (split === 'dlt' ? 'DLT split' : 'even chunks') : 'whole tasks';
   const scales = `${spec.chunkScale !== 1 && hasDivisible ? `, chunks ×${spec.chunkScale}` : ''}${cluster && spec.clusterScale !== 1 ? `, cluster size ×${spec.clusterScale}` : ''}`;
-  return { graph, pinned, label: `${cut}${cluster ? ', clustered' : ''}${scales}`, spec };
+  return { graph, pinned, label: `${cut}${cluster ? ', clustered' : ''}${spec.vertical === true ? ', chains merged' : ''}${scales}`, spec };
 }
 
 /**
@@ -167,6 +183,8 @@ function estimateFinishes(problem: Problem, level: readonly number[], finishS: F
 export function defaultSpecs(problem: Problem): PartitionSpec[] {
   const hasDivisible = problem.definition.stages.some((s) => s.kind === 'divisible');
   const splits: Array<PartitionSpec['split']> = hasDivisible ? ['even', 'dlt'] : ['even'];
-  return [false, true].flatMap((cluster) => splits.map((split) => ({ split, cluster, chunkScale: 1, clusterScale: 1 })));
+  const specs: PartitionSpec[] = [false, true].flatMap((cluster) => splits.map((split) => ({ split, cluster, chunkScale: 1, clusterScale: 1 })));
+  if (verticalChains(problem).length > 0) specs.push(...splits.map((split) => ({ split, cluster: true, chunkScale: 1, clusterScale: 1, vertical: true })));
+  return specs;
 }
 
