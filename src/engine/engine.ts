@@ -5,10 +5,10 @@
  *                 more while time allows (a plan exists from the first milliseconds on)
  *   2. partition  neighbours of the best partition (more/fewer chunks, bigger/smaller
  *                 clusters, clustering on/off, even/DLT split), each constructed and scored
- *   2b. perturb   list scheduling again on the best partition from perturbed priorities and
- *                 pool prices, each scored (escapes that change many placements at once)
  *   3. refine     the LP/ILP: a certified lower bound, and an integer skeleton (chunks and
  *                 task counts per pool) turned into one more candidate
+ *   3b. perturb   list scheduling again on the best partition from perturbed priorities and
+ *                 pool prices, each scored (escapes that change many placements at once)
  *   4. search     batched neighbourhood moves on the best graph, scored by the batch scorer
  *                 (WASM kernel in worker threads when built) until the budget or the signal ends
  *
@@ -53,7 +53,7 @@ export interface EngineParts {
  */
 const REFINE_SHARE = 0.5;
 
-/** Share of the budget left after the partition moves given to perturbed list scheduling. */
+/** Share of the budget left after the refinement given to perturbed list scheduling. */
 const PERTURB_SHARE = 0.2;
 /** Perturbed restarts in a row without a better plan after which the budget goes to the next phase. */
 const PERTURB_PATIENCE = 64;
@@ -168,8 +168,25 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
         progress('partition', best.terms.objective);
       }
     }
-    // 2b. perturb: list scheduling again from perturbed priorities and prices on the best
-    // partition, for a share of what is left (escapes that change many placements at once).
+    // 3. refine (whole-job bounds and the skeleton do not apply to an extension: its time goes to the search)
+    if (parts.refiner !== undefined && partial === undefined && remainingMs() > 0) {
+      const refined = await parts.refiner.refine(problem, Math.max(1, remainingMs() * REFINE_SHARE), clock);
+      notes.push(...refined.notes);
+      // Both bounds are valid, so each field may take the larger.
+      if (refined.bound !== undefined) {
+        bound = {
+          makespanS: Math.max(bound.makespanS, refined.bound.makespanS),
+          costUsd: Math.max(bound.costUsd, refined.bound.costUsd),
+          objective: Math.max(bound.objective, refined.bound.objective),
+          source: refined.bound.objective > bound.objective ? refined.bound.source : bound.source,
+        };
+      }
+      if (refined.candidate !== undefined) consider(refined.candidate);
+      progress('refine', best.terms.objective);
+    }
+    // 3b. perturb: list scheduling again from perturbed priorities and prices on the best
+    // partition, for a share of what is left after the LP (escapes that change many placements
+    // at once). After the refinement: before it, it starved the LP bound and skeleton of time.
     if (best.spec !== undefined && partial === undefined && !outOfTime()) {
       const untilMs = clock() + remainingMs() * PERTURB_SHARE;
       const random = seededRandom(request.seed ?? 1);
@@ -191,22 +208,6 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
       }
       notes.push(`perturb: ${restarts} list schedules from perturbed priorities and prices`);
       progress('perturb', best.terms.objective);
-    }
-    // 3. refine (whole-job bounds and the skeleton do not apply to an extension: its time goes to the search)
-    if (parts.refiner !== undefined && partial === undefined && remainingMs() > 0) {
-      const refined = await parts.refiner.refine(problem, Math.max(1, remainingMs() * REFINE_SHARE), clock);
-      notes.push(...refined.notes);
-      // Both bounds are valid, so each field may take the larger.
-      if (refined.bound !== undefined) {
-        bound = {
-          makespanS: Math.max(bound.makespanS, refined.bound.makespanS),
-          costUsd: Math.max(bound.costUsd, refined.bound.costUsd),
-          objective: Math.max(bound.objective, refined.bound.objective),
-          source: refined.bound.objective > bound.objective ? refined.bound.source : bound.source,
-        };
-      }
-      if (refined.candidate !== undefined) consider(refined.candidate);
-      progress('refine', best.terms.objective);
     }
     // 4. search
     if (!outOfTime() && best.graph.nodeCount > (partial?.fixed.size ?? 0) + 1) {

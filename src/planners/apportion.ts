@@ -132,16 +132,42 @@ export function* scheduleVariant(problem: Problem, variant: PartitionVariant, op
   const meanS = meanRuntimeS(variant.graph);
   const rank = upwardRank(problem, variant.graph, meanS);
   const priority = byDecreasingRank(variant.graph, rank);
-  yield scheduleEarliestFinish(problem, variant, priority, options);
   // On clustered partitions only the true rate: the other rates won 0 of 210 bench cases there.
   const factors = variant.spec?.cluster === true ? exchangeRateFactors(problem).slice(0, 1) : exchangeRateFactors(problem);
-  for (const factor of factors) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options);
   // Where price matters and there is a network to cross: keep work by its data (data-local.ts),
-  // and the price-only rule, which the greedy trade above misses on free pools by the data.
-  if (weighsDataPlacement(problem)) {
-    for (const factor of factors.slice(0, 2)) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options, true);
+  // and the price-only rule, which the greedy trade misses on free pools by the data. When
+  // moving the data would cost more than the work, the data-local rule goes first: it is the
+  // plan an embedding caller asking for one variant gets.
+  const dataRules = weighsDataPlacement(problem);
+  const dataFirst = dataRules && dataDominated(problem);
+  if (dataFirst) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, 1, options, true);
+  yield scheduleEarliestFinish(problem, variant, priority, options);
+  for (const factor of factors) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options);
+  if (dataRules) {
+    for (const factor of factors.slice(dataFirst ? 1 : 0, 2)) yield scheduleObjectiveAware(problem, variant, priority, rank, meanS, factor, options, true);
     yield scheduleCheapest(problem, variant, priority, options);
   }
+}
+
+/**
+ * Would moving every stage's outputs and inputs across regions once, at the cheapest egress
+ * rate, cost more than running all the work at the cheapest paid price? Then where the data
+ * sits decides more than where the work runs fastest.
+ */
+export function dataDominated(problem: Problem): boolean {
+  const { pools, network } = problem;
+  const R = network.regionCount;
+  let egressUsdPerByte = Number.POSITIVE_INFINITY;
+  for (let a = 0; a < R; a++) for (let b = 0; b < R; b++) if (a !== b) egressUsdPerByte = Math.min(egressUsdPerByte, network.egressUsdPerByte[a * R + b]!);
+  let priceUsdPerWorkS = Number.POSITIVE_INFINITY;
+  for (let p = 0; p < pools.count; p++) if (pools.priceUsdPerSlotS[p]! > 0) priceUsdPerWorkS = Math.min(priceUsdPerWorkS, pools.priceUsdPerSlotS[p]! / pools.speed[p]!);
+  if (!Number.isFinite(egressUsdPerByte) || egressUsdPerByte === 0 || !Number.isFinite(priceUsdPerWorkS)) return false;
+  let bytes = 0;
+  for (const b of problem.stages.succBytes) bytes += b;
+  for (const b of problem.externalBytes) bytes += b;
+  let workS = 0;
+  for (const w of problem.stageWorkS) workS += w;
+  return bytes * egressUsdPerByte > workS * priceUsdPerWorkS;
 }
 
 /** Price matters and there is a network to cross: the data-local and cheapest rules join. */

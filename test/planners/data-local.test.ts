@@ -4,7 +4,7 @@ import { evaluateCandidate } from '../../src/cost/evaluate.js';
 import { assembleProblem } from '../../src/model/problem.js';
 import { buildSubtaskGraph } from '../../src/model/subtasks.js';
 import { checkPlanValidity } from '../../src/plan/check.js';
-import { planApportion, perturbedSchedule } from '../../src/planners/apportion.js';
+import { dataDominated, planApportion, perturbedSchedule } from '../../src/planners/apportion.js';
 import { cheapest, heft } from '../../src/planners/baselines.js';
 import { cheapestRegion, inputRegion } from '../../src/planners/data-local.js';
 import { defaultPartition } from '../../src/planners/partition.js';
@@ -59,6 +59,18 @@ for (const [name, definition] of [
 test('the data-local and cheapest rules are not tried under makespan, nor on one region', () => {
   const makespan = assembleProblem(fanWorkflow({ width: 20, inputHome: 'onprem', seed: 1 }), sixPoolMap(), { objective: 'makespan' });
   assert.not.ok(planApportion(makespan).tried.some((c) => /data-local|cheapest/.test(c.variant)));
+});
+
+test('the first variant is chosen by the problem: data-local first where moving the data costs more than the work', () => {
+  const shuffle = assembleProblem(shuffleWorkflow({ width: 30, layers: 3, seed: 2 }), sixPoolMap(), { objective: 'weighted' });
+  assert.ok(dataDominated(shuffle));
+  const [first] = planApportion(shuffle, { shouldStop: () => true }).tried;
+  assert.match(first!.variant, /data-local/);
+  // Tiny outputs: the work decides, HEFT's rule comes first.
+  const light = shuffleWorkflow({ width: 30, layers: 3, seed: 2 });
+  const lightProblem = assembleProblem({ ...light, stages: light.stages.map((stage) => (stage.kind === 'atomic' ? { ...stage, outputBytes: 1000 } : stage)) }, sixPoolMap(), { objective: 'weighted' });
+  assert.not.ok(dataDominated(lightProblem));
+  assert.match(planApportion(lightProblem, { shouldStop: () => true }).tried[0]!.variant, /earliest-finish/);
 });
 
 test('perturbed restarts: valid, topological, deterministic for a seed, and varied', () => {
