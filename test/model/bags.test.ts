@@ -11,7 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { evaluateCandidate } from '../../src/cost/evaluate.js';
 import { parseTaskDefinition } from '../../src/load/files.js';
-import { bagTasks } from '../../src/model/bags.js';
+import { bagTasks, balancedOrder } from '../../src/model/bags.js';
 import { assembleProblem, type Problem } from '../../src/model/problem.js';
 import { buildSubtaskGraph, chunkWorkS, PartitionBuilder, type SubtaskGraph } from '../../src/model/subtasks.js';
 import type { AtomicStage, DivisibleStage, ResourceMap, TaskDefinition } from '../../src/model/types.js';
@@ -87,6 +87,28 @@ imports('real traces have bags: stage counts drop', () => {
   assert.is(bagsOf(seismology).length, 1);
   assert.is(bagsOf(seismology)[0]!.units, 1000);
   assert.is(seismology.stages.length, 2);
+});
+
+imports('a bag\'s tasks are in a balanced order: every prefix of k tasks is near k × the mean (a cut by count is a cut by work)', () => {
+  const atomic = load(SEISMOLOGY, false);
+  const bag = bagsOf(load(SEISMOLOGY, true))[0]!;
+  const traceOrder = bag.bag!.taskIds.map((id) => (atomic.stages.find((stage) => stage.id === id) as AtomicStage).runtimeS!);
+  const inTrace = atomic.stages.filter((stage) => bag.bag!.taskIds.includes(stage.id)).map((stage) => (stage as AtomicStage).runtimeS!);
+  const deviation = (runtimes: readonly number[]): number => {
+    const mean = sum(runtimes) / runtimes.length;
+    let prefix = 0;
+    let worst = 0;
+    runtimes.forEach((x, i) => {
+      prefix += x;
+      worst = Math.max(worst, Math.abs(prefix - (i + 1) * mean));
+    });
+    return worst;
+  };
+  assert.equal([...traceOrder].sort((a, b) => a - b), [...inTrace].sort((a, b) => a - b), 'the same tasks');
+  assert.ok(deviation(traceOrder) <= Math.max(...inTrace), `balanced: ${deviation(traceOrder)} s off at worst`);
+  assert.ok(deviation(traceOrder) < deviation(inTrace) / 4, `${deviation(traceOrder)} vs ${deviation(inTrace)} in the trace's order`);
+  assert.equal(balancedOrder([5, 1, 3]).sort(), [0, 1, 2], 'a permutation');
+  assert.equal(balancedOrder([]), []);
 });
 
 imports.run();
