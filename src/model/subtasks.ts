@@ -135,6 +135,35 @@ export function chunkWorkS(problem: Problem, v: number, start: number, count: nu
   return problem.stageWorkS[v]! * chunkShare(problem.definition.stages[v]!, problem.bags?.[v], start, count);
 }
 
+/**
+ * Units from `start` on whose work is nearest to `workS` (at least 1, at most what is left): how
+ * a split that shares work among pools turns a pool's share into a unit range of a bag. Other
+ * stages: workS / the per-unit work, rounded.
+ */
+export function unitsForWorkS(problem: Problem, v: number, start: number, workS: number): number {
+  const stage = problem.definition.stages[v]!;
+  if (stage.kind !== 'divisible') return 0;
+  const left = stage.units - start;
+  const tables = problem.bags?.[v];
+  const total = problem.stageWorkS[v]!;
+  if (tables === undefined || !(total > 0) || !(tables.workPrefix[stage.units]! > 0)) {
+    const perUnit = total / stage.units;
+    return Math.max(1, Math.min(left, perUnit > 0 ? Math.round(workS / perUnit) : left));
+  }
+  // In the tables' weights (runtimes at the bag's own scale), then the prefix nearest to it.
+  const prefix = tables.workPrefix;
+  const goal = prefix[start]! + (workS / total) * prefix[stage.units]!;
+  let lo = start + 1;
+  let hi = stage.units;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (prefix[mid]! < goal) lo = mid + 1;
+    else hi = mid;
+  }
+  const end = lo > start + 1 && goal - prefix[lo - 1]! <= prefix[lo]! - goal ? lo - 1 : lo;
+  return Math.max(1, Math.min(left, end - start));
+}
+
 export function expectedWithRework(durationS: number, hazardPerS: number): number {
   if (hazardPerS === 0 || !Number.isFinite(durationS)) return durationS;
   return Math.expm1(hazardPerS * durationS) / hazardPerS;

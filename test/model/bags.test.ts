@@ -13,7 +13,7 @@ import { evaluateCandidate } from '../../src/cost/evaluate.js';
 import { parseTaskDefinition } from '../../src/load/files.js';
 import { bagTasks, balancedOrder } from '../../src/model/bags.js';
 import { assembleProblem, type Problem } from '../../src/model/problem.js';
-import { buildSubtaskGraph, chunkWorkS, PartitionBuilder, type SubtaskGraph } from '../../src/model/subtasks.js';
+import { buildSubtaskGraph, chunkWorkS, PartitionBuilder, unitsForWorkS, type SubtaskGraph } from '../../src/model/subtasks.js';
 import type { AtomicStage, DivisibleStage, ResourceMap, TaskDefinition } from '../../src/model/types.js';
 import { validateResourceMap } from '../../src/model/validate-pools.js';
 import { checkPlanValidity } from '../../src/plan/check.js';
@@ -163,6 +163,23 @@ chunks('a plan of one-task chunks scores what the atomic import scores for the s
     for (const term of ['objective', 'makespanS', 'computeUsd', 'egressUsd', 'transferS', 'transferBytes', 'interruptionS'] as const) close(b.terms[term], a.terms[term], `${relative(WFINSTANCES, path)} ${term}`);
     baggedGraph.partition.unitCount.forEach((_, s) => close(b.schedule.finishS[s]!, a.schedule.finishS[counterpart[s]!]!, `finish of sub-task ${s}`));
   }
+});
+
+chunks('unitsForWorkS: the unit range of a bag whose work is nearest to a share', () => {
+  const problem = assembleProblem(load(SEISMOLOGY, true), ROOMY);
+  const v = problem.definition.stages.findIndex((stage) => stage.kind === 'divisible');
+  const stage = problem.definition.stages[v] as DivisibleStage;
+  let start = 0;
+  for (const share of [0.1, 0.25, 0.4]) {
+    const workS = share * problem.stageWorkS[v]!;
+    const count = unitsForWorkS(problem, v, start, workS);
+    const got = chunkWorkS(problem, v, start, count);
+    // No other count is nearer to the share.
+    for (const other of [count - 1, count + 1]) if (other >= 1 && start + other <= stage.units) assert.ok(Math.abs(chunkWorkS(problem, v, start, other) - workS) >= Math.abs(got - workS) - 1e-9);
+    start += count;
+  }
+  assert.is(unitsForWorkS(problem, v, 0, 10 * problem.stageWorkS[v]!), stage.units, 'at most what is left');
+  assert.is(unitsForWorkS(problem, v, 0, 0), 1, 'at least one unit');
 });
 
 chunks.run();
