@@ -34,6 +34,7 @@ const PLAN_OPTIONS = {
   risk: { type: 'string' },
   reservation: { type: 'string' },
   'reservation-out': { type: 'string' },
+  'no-bags': { type: 'boolean' },
   ...AVAILABILITY_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -91,6 +92,8 @@ options (plan):
       --risk Q            quantile of the predicted runtimes: p50 | p90 | a number in (0, 1) (default p50)
       --reservation-out FILE  write the capacity per pool per time window this plan needs
       --reservation FILE  plan within a reservation, keeping work where it was reserved
+      --no-bags           WfFormat: every task its own stage (default: a bag of same-op tasks with the
+                          same parents and children is one divisible stage, cut into chunks of tasks)
 ${AVAILABILITY_USAGE}
   -h, --help              this help
 
@@ -177,6 +180,7 @@ function parsePlanArgs(args: readonly string[]): PlanCommandOptions | 'help' {
     risk: riskQuantile(values.risk, values.profile !== undefined || values.history !== undefined),
     reservationPath: values.reservation,
     reservationOut: values['reservation-out'],
+    bags: values['no-bags'] !== true,
     ...availabilityFlags(values),
   };
 }

@@ -46,6 +46,8 @@ export interface PlanCommandOptions extends AvailabilityFlags {
   readonly reservationPath?: string | undefined;
   /** Write the plan's reservation here. */
   readonly reservationOut?: string | undefined;
+  /** WfFormat: bags of same-op tasks as divisible stages (default true). */
+  readonly bags?: boolean;
 }
 
 /**
@@ -139,7 +141,7 @@ export interface PlanCommandResult {
 }
 
 export async function runPlanCommand(options: PlanCommandOptions, io: Io): Promise<PlanCommandResult> {
-  const loaded = loadTaskDefinition(options.taskPath);
+  const loaded = loadTaskDefinition(options.taskPath, { bags: options.bags ?? true });
   const resources = loadResourceMap(options.poolsPath);
   const reportFit = progressPrinter(io, options.progress);
   const profile = loadProfile(options.profilePath, options.historyPath, (read, done) => reportFit(done ? 'fitting a profile' : 'reading the history', `${read} records`));

@@ -62,6 +62,7 @@ const RUN_OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string', short: 'o' },
   gantt: { type: 'string' },
+  'no-bags': { type: 'boolean' },
   ...AVAILABILITY_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -115,6 +116,7 @@ options:
       --format FMT        text | json (default text); run show also: svg (planned vs actual Gantt)
   -o, --out FILE          write the report there instead of stdout
       --gantt FILE        write the planned-vs-actual Gantt (SVG) there
+      --no-bags           WfFormat: every task its own sub-task (give it again on --resume)
   plan options: --planner, --objective, --usd-per-hour, --data-home, --budget-ms, --workers, --seed,
                 --profile, --availability, --telemetry, --start-at, --capacity-risk (see apportion plan --help);
                 with a forecast, observed capacity outside its P10–P90 band and interruptions
@@ -150,6 +152,8 @@ interface RunOptions extends AvailabilityFlags {
   readonly format: 'text' | 'json';
   readonly out: string | undefined;
   readonly gantt: string | undefined;
+  /** WfFormat: bags of same-op tasks as divisible stages (default true). */
+  readonly bags: boolean;
 }
 
 export async function runRunCommand(args: readonly string[], io: Io): Promise<number> {
@@ -161,7 +165,7 @@ export async function runRunCommand(args: readonly string[], io: Io): Promise<nu
   }
   const definitionText = readText(options.taskPath);
   const poolsText = readText(options.poolsPath);
-  const definition = parseTaskDefinition(definitionText, options.taskPath);
+  const definition = parseTaskDefinition(definitionText, options.taskPath, { bags: options.bags });
   const resources = validateResourceMap(parseDocument(poolsText, options.poolsPath), options.poolsPath);
   const profile = loadProfile(options.profilePath, undefined);
   const applied = profile === undefined ? undefined : applyProfile(definition, profile, 0.5, resources);
@@ -293,6 +297,7 @@ function parseRunArgs(args: readonly string[]): RunOptions | 'help' {
     format: oneOf('--format', values.format, FORMATS) ?? 'text',
     out: values.out,
     gantt: values.gantt,
+    bags: values['no-bags'] !== true,
     ...availabilityFlags(values),
   };
 }

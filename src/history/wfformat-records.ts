@@ -30,7 +30,8 @@ export function wfformatRecords(document: unknown, source: string): RunRecord[] 
 
 export function wfformatRuns(document: unknown, source: string): WfFormatRuns {
   // Bad runtimes are this importer's to report (as skips), not a reason to refuse the trace.
-  const definition = importWfFormat(document, source, { invalidRuntimes: 'unknown' });
+  // One stage per task (no bags): every task is a record of its own.
+  const definition = importWfFormat(document, source, { invalidRuntimes: 'unknown', bags: false });
   const root = asRecord(document);
   const workflow = asRecord(root.workflow);
   const execution = asRecord(workflow.execution);

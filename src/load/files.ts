@@ -38,13 +38,18 @@ function fileErrorReason(error: unknown, missing: string): string {
   return code === 'ENOENT' ? missing : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
 }
 
-export function parseTaskDefinition(text: string, source: string): TaskDefinition {
-  const document = parseDocument(text, source, { trustKeys: isWfFormat });
-  return isWfFormat(document) ? importWfFormat(document, source) : validateTaskDefinition(document, source);
+export interface TaskLoadOptions {
+  /** WfFormat: plan bags of same-op tasks as divisible stages (default true; `--no-bags` = false). */
+  readonly bags?: boolean;
 }
 
-export function loadTaskDefinition(path: string): TaskDefinition {
-  return parseTaskDefinition(readText(path), path);
+export function parseTaskDefinition(text: string, source: string, options: TaskLoadOptions = {}): TaskDefinition {
+  const document = parseDocument(text, source, { trustKeys: isWfFormat });
+  return isWfFormat(document) ? importWfFormat(document, source, { bags: options.bags ?? true }) : validateTaskDefinition(document, source);
+}
+
+export function loadTaskDefinition(path: string, options: TaskLoadOptions = {}): TaskDefinition {
+  return parseTaskDefinition(readText(path), path, options);
 }
 
 export function loadResourceMap(path: string): ResourceMap {

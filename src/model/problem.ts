@@ -7,6 +7,7 @@
  */
 import { DEFAULT_USD_PER_HOUR, type Objective, type ObjectiveKind } from './objective.js';
 import { buildAvailabilityTable, checkAvailability, declaredAvailability, withAvailability, type Availability, type AvailabilityTable } from './availability.js';
+import { buildBagTables, type BagTables } from './bags.js';
 import { buildDag, findCycle, buildCsr, type Dag } from './graph.js';
 import { didYouMean, InputError, type PathSegment } from './issues.js';
 import { FieldReader } from './read.js';
@@ -69,6 +70,8 @@ export interface Problem {
   readonly externalObject: Int32Array;
   readonly externalRegion: Int32Array;
   readonly externalBytes: Float64Array;
+  /** Per stage, a bag's per-task tables (model/bags.ts); absent when the definition has no bag. */
+  readonly bags?: readonly (BagTables | undefined)[];
   readonly objective: Objective;
   readonly deadlineS: number | undefined;
   readonly budgetUsd: number | undefined;
@@ -78,7 +81,7 @@ export interface Problem {
 }
 
 export function stagePath(definition: TaskDefinition, stage: number): PathSegment[] {
-  return definition.origin === 'wfformat' ? ['workflow', 'specification', 'tasks', stage] : ['stages', stage];
+  return definition.origin === 'wfformat' ? ['workflow', 'specification', 'tasks', definition.sourceIndex?.[stage] ?? stage] : ['stages', stage];
 }
 
 export function assembleProblem(definition: TaskDefinition, resources: ResourceMap, options: ProblemOptions = {}): Problem {
@@ -119,6 +122,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
   const external = buildExternalInputs(definition, dataRegion);
   if (reader.issues.length > 0) throw new InputError('plan inputs', reader.issues);
 
+  const bags = buildBagTables(definition, stageIndex, external.externalStart, external.externalObject);
   const estimated = estimateStageWork(definition);
   const workS = estimated.workS;
   const provisional = [...(options.provisional ?? []), ...estimated.provisional];
@@ -143,6 +147,7 @@ export function assembleProblem(definition: TaskDefinition, resources: ResourceM
     stageSpeed: buildStageSpeed(definition, resources),
     stageFeasible,
     ...external,
+    ...(bags === undefined ? {} : { bags }),
     objective,
     deadlineS: definition.deadlineS,
     budgetUsd: definition.budgetUsd,
@@ -286,7 +291,7 @@ function buildStageDag(reader: FieldReader, definition: TaskDefinition, stageInd
   for (let v = 0; v < S; v++) {
     const stage = stages[v]!;
     for (const id of stage.outputs) producer.set(id, v);
-    upper += stage.after.length + stage.inputs.length;
+    upper += stage.after.length + (stage.kind === 'divisible' && stage.bag !== undefined ? stage.bag.inputs.reduce((n, list) => n + list.length, 0) : stage.inputs.length);
   }
   const bytesOf = new Map(definition.data.map((d) => [d.id, d.bytes]));
   const from = new Int32Array(upper);
@@ -313,9 +318,13 @@ function buildStageDag(reader: FieldReader, definition: TaskDefinition, stageInd
       const u = stageIndex.get(dependency)!;
       add(u, v, flowBytes(stages[u]!));
     }
-    for (const input of stage.inputs) {
-      const u = producer.get(input);
-      if (u !== undefined && u !== v) add(u, v, bytesOf.get(input) ?? 0);
+    // A bag's tasks each read their own inputs (a file two of them read counts twice, as for two atomic stages).
+    const reads = stage.kind === 'divisible' && stage.bag !== undefined ? stage.bag.inputs : [stage.inputs];
+    for (const list of reads) {
+      for (const input of list) {
+        const u = producer.get(input);
+        if (u !== undefined && u !== v) add(u, v, bytesOf.get(input) ?? 0);
+      }
     }
   }
   const dag = buildDag(S, from.subarray(0, edges), to.subarray(0, edges), bytes.subarray(0, edges));
@@ -371,6 +380,8 @@ function estimateStageWork(definition: TaskDefinition): { workS: Float64Array; p
   };
   for (const stage of stages) {
     if (stage.kind === 'atomic' && stage.runtimeS !== undefined) push(atomicByOp, stage.op, stage.runtimeS);
+    // A bag's tasks were atomic stages: an unknown task of their op borrows from them as before.
+    if (stage.kind === 'divisible' && stage.bag !== undefined) for (const runtime of stage.bag.runtimeS) push(atomicByOp, stage.op, runtime);
     if (stage.kind === 'divisible' && stage.runtimePerUnitS !== undefined) push(perUnitByOp, stage.op, stage.runtimePerUnitS);
   }
   const allAtomic = [...atomicByOp.values()].flat();

@@ -18,6 +18,7 @@
  * pool table's, i.e. the availability's constant or, where it varies, its value at time 0,
  * an estimate for planners the cost model does not use).
  */
+import { chunkEdgeBytes, chunkShare } from './bags.js';
 import { buildDag, type Dag } from './graph.js';
 import type { Problem } from './problem.js';
 import type { Stage } from './types.js';
@@ -116,12 +117,53 @@ export interface SubtaskGraph extends Dag {
   readonly stageSubtasks: Int32Array;
 }
 
-/** Share of stage `stage` that sub-task s holds (1 for whole atomic stages). */
+/**
+ * Share of stage `stage` that sub-task s holds (1 for whole atomic stages): units / stage units,
+ * or for a bag its tasks' share of the bag's work (model/bags.ts).
+ */
 export function fractionOf(problem: Problem, partition: Partition, s: number): number {
   const count = partition.unitCount[s]!;
   if (count === 0) return 1;
-  const stage = problem.definition.stages[partition.members[partition.memberStart[s]!]!]!;
-  return stage.kind === 'divisible' ? count / stage.units : 1;
+  const v = partition.members[partition.memberStart[s]!]!;
+  return chunkShare(problem.definition.stages[v]!, problem.bags?.[v], partition.unitStart[s]!, count);
+}
+
+/**
+ * Work at speed 1 of units [start, start + count) of stage v (count 0 = the whole stage), without
+ * overheads: the sum of a bag's own tasks, else units × the per-unit work. For planners that size
+ * chunks from a stage's mean rate and want a chunk's exact work.
+ */
+export function chunkWorkS(problem: Problem, v: number, start: number, count: number): number {
+  return problem.stageWorkS[v]! * chunkShare(problem.definition.stages[v]!, problem.bags?.[v], start, count);
+}
+
+/**
+ * Units from `start` on whose work is nearest to `workS` (at least 1, at most what is left): how
+ * a split that shares work among pools turns a pool's share into a unit range of a bag. Other
+ * stages: workS / the per-unit work, rounded.
+ */
+export function unitsForWorkS(problem: Problem, v: number, start: number, workS: number): number {
+  const stage = problem.definition.stages[v]!;
+  if (stage.kind !== 'divisible') return 0;
+  const left = stage.units - start;
+  const tables = problem.bags?.[v];
+  const total = problem.stageWorkS[v]!;
+  if (tables === undefined || !(total > 0) || !(tables.workPrefix[stage.units]! > 0)) {
+    const perUnit = total / stage.units;
+    return Math.max(1, Math.min(left, perUnit > 0 ? Math.round(workS / perUnit) : left));
+  }
+  // In the tables' weights (runtimes at the bag's own scale), then the prefix nearest to it.
+  const prefix = tables.workPrefix;
+  const goal = prefix[start]! + (workS / total) * prefix[stage.units]!;
+  let lo = start + 1;
+  let hi = stage.units;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (prefix[mid]! < goal) lo = mid + 1;
+    else hi = mid;
+  }
+  const end = lo > start + 1 && goal - prefix[lo - 1]! <= prefix[lo]! - goal ? lo - 1 : lo;
+  return Math.max(1, Math.min(left, end - start));
 }
 
 export function expectedWithRework(durationS: number, hazardPerS: number): number {
@@ -220,16 +262,26 @@ function subtaskEdges(
   const to: number[] = [];
   const bytes: number[] = [];
   const g = problem.stages;
+  const stages = problem.definition.stages;
+  const { unitStart, unitCount } = partition;
   for (let u = 0; u < g.nodeCount; u++) {
     for (let e = g.succStart[u]!; e < g.succStart[u + 1]!; e++) {
       const v = g.succIndex[e]!;
       const edgeBytes = g.succBytes[e]!;
+      // Into or out of a bag: the bytes its chunk's own tasks read or write (model/bags.ts).
+      const into = problem.bags?.[v]?.inBytes.get(u);
+      const outOf = into === undefined ? problem.bags?.[u]?.outBytes.get(v) : undefined;
+      const bagUnits = into !== undefined ? (stages[v] as { units: number }).units : outOf !== undefined ? (stages[u] as { units: number }).units : 0;
       for (let i = stageSubtaskStart[u]!; i < stageSubtaskStart[u + 1]!; i++) {
         const a = stageSubtasks[i]!;
         for (let j = stageSubtaskStart[v]!; j < stageSubtaskStart[v + 1]!; j++) {
           const c = stageSubtasks[j]!;
           if (a === c) continue;
-          const b = edgeBytes * fraction[a]! * fraction[c]!;
+          const b = into !== undefined
+            ? chunkEdgeBytes(into, bagUnits, unitStart[c]!, unitCount[c]!)! * fraction[a]!
+            : outOf !== undefined
+              ? chunkEdgeBytes(outOf, bagUnits, unitStart[a]!, unitCount[a]!)! * fraction[c]!
+              : edgeBytes * fraction[a]! * fraction[c]!;
           if (grouped) merged.set(a * n + c, (merged.get(a * n + c) ?? 0) + b);
           else {
             from.push(a);
@@ -258,10 +310,31 @@ function subtaskExternal(problem: Problem, partition: Partition, fraction: Float
   const bytes: number[] = [];
   const whole: number[] = [];
   const wholeReaders = new Int32Array(problem.definition.data.length);
+  // Per object, 1 + the last bag chunk that read it.
+  const readBy = problem.bags === undefined ? undefined : new Int32Array(problem.definition.data.length);
   for (let s = 0; s < n; s++) {
     const first = objects.length;
     for (let m = partition.memberStart[s]!; m < partition.memberStart[s + 1]!; m++) {
       const v = partition.members[m]!;
+      const bag = problem.bags?.[v];
+      if (bag !== undefined) {
+        // A chunk of a bag reads what its own tasks read, each object whole and once.
+        const units = bag.workPrefix.length - 1;
+        const a = partition.unitCount[s] === 0 ? 0 : partition.unitStart[s]!;
+        const b = partition.unitCount[s] === 0 ? units : a + partition.unitCount[s]!;
+        for (let x = bag.externalStart[a]!; x < bag.externalStart[b]!; x++) {
+          const k: number = bag.externalEntry[x]!;
+          const object = problem.externalObject[k]!;
+          if (readBy![object] === s + 1) continue;
+          readBy![object] = s + 1;
+          objects.push(object);
+          regions.push(problem.externalRegion[k]!);
+          bytes.push(problem.externalBytes[k]!);
+          whole.push(1);
+          wholeReaders[object]!++;
+        }
+        continue;
+      }
       for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
         const object = problem.externalObject[k]!;
         if (objects.indexOf(object, first) >= 0) continue; // two tasks of one cluster read it once

@@ -75,6 +75,26 @@ export interface DivisibleStage extends StageBase {
    */
   readonly runtimeLogS?: number;
   readonly outputBytesPerUnit: number;
+  /**
+   * Set when the stage is a bag of WfFormat tasks (model/bags.ts): unit i is task i, and a chunk
+   * costs the sum of its own tasks (runtimes as weights, bytes per task), not units × the mean.
+   * Internal to imported traces: the JSON task format has no such field.
+   */
+  readonly bag?: TaskBag;
+}
+
+/**
+ * The tasks of a bag (same op, same parents, same children, no edges among them), one per
+ * unit, in the trace's order. `runtimeS` are the recorded runtimes at speed 1; the stage's own
+ * runtimePerUnitS is their mean, so a profile that re-estimates the stage rescales the total
+ * and keeps each task's share.
+ */
+export interface TaskBag {
+  readonly taskIds: readonly string[];
+  readonly runtimeS: Float64Array;
+  /** Data objects each task reads / writes. */
+  readonly inputs: readonly (readonly string[])[];
+  readonly outputs: readonly (readonly string[])[];
 }
 
 export type Stage = AtomicStage | DivisibleStage;
@@ -89,6 +109,11 @@ export interface TaskDefinition {
   readonly usdPerHour: number | undefined;
   /** Where the definition came from, e.g. "wfformat" for an imported trace. */
   readonly origin: 'apportion' | 'wfformat';
+  /**
+   * WfFormat import only: index in `workflow.specification.tasks` of each stage's task (a bag's
+   * first task), for error paths once bags have merged tasks; absent = the stage's own index.
+   */
+  readonly sourceIndex?: readonly number[];
 }
 
 export interface CapacityStep {

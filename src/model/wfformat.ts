@@ -9,10 +9,14 @@
  * - `runtimeInSeconds` becomes the estimate at speed 1, where speed 1 is the trace's median
  *   recorded machine: a task recorded on a machine of `m` MHz gets runtime × m / median.
  *   A missing one is no estimate (a partial definition); one that is not a finite number >= 0
- *   is a problem with its path, not silently "no estimate".
+ *   is a problem with its path, not silently "no estimate";
+ * - by default (`bags`), each bag of same-op tasks with the same parents and children becomes
+ *   one divisible stage whose units are its tasks (model/bags.ts): chunk sizing and the
+ *   divisible-load split then apply to the trace, and a chunk still names its task ids.
  */
 import { buildCsr, findCycle } from './graph.js';
 import { describeValue, InputError, type InputIssue } from './issues.js';
+import { bagTasks } from './bags.js';
 import { FieldReader, type Path } from './read.js';
 import type { AtomicStage, DataObject, TaskDefinition } from './types.js';
 
@@ -47,6 +51,12 @@ export interface WfFormatImportOptions {
    * (`history import` skips the task with a warning).
    */
   readonly invalidRuntimes?: 'error' | 'unknown';
+  /**
+   * Plan each bag of same-op tasks (same parents, same children) as one divisible stage (true,
+   * the default), or every task as its own atomic stage (false: `--no-bags`, and the history
+   * importer, whose records are per task).
+   */
+  readonly bags?: boolean;
 }
 
 /** Where `workflow.execution.tasks[index].runtimeInSeconds` is. */
@@ -122,7 +132,8 @@ export function importWfFormat(document: unknown, source = 'WfFormat file', opti
   });
   const data: DataObject[] = [...files].map(([id, bytes]) => ({ id, bytes, home: undefined }));
   const name = typeof root.name === 'string' ? root.name : source;
-  return { name, stages, data, deadlineS: undefined, budgetUsd: undefined, usdPerHour: undefined, origin: 'wfformat' };
+  const atomic: TaskDefinition = { name, stages, data, deadlineS: undefined, budgetUsd: undefined, usdPerHour: undefined, origin: 'wfformat', sourceIndex: tasks.map((task) => task.index) };
+  return options.bags === false ? atomic : bagTasks(atomic);
 }
 
 /**

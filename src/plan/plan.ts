@@ -31,7 +31,10 @@ export interface PlanSubtask {
   readonly stage?: string;
   readonly items?: readonly [number, number];
   readonly unit?: 'items' | 'bytes';
-  /** A group of atomic tasks (one for an unclustered stage). */
+  /**
+   * A group of atomic tasks (one for an unclustered stage); for a chunk of a bag of WfFormat
+   * tasks (model/bags.ts), the task ids its unit range holds, in unit order.
+   */
   readonly tasks?: readonly string[];
   /** Ids of the sub-tasks whose output this one reads. */
   readonly after: readonly string[];
@@ -184,6 +187,7 @@ export function buildPlan(
       entry.stage = stage.id;
       entry.items = [unitStart[s]!, unitStart[s]! + unitCount[s]!];
       entry.unit = stage.kind === 'divisible' ? stage.unitName : 'items';
+      if (stage.kind === 'divisible' && stage.bag !== undefined) entry.tasks = stage.bag.taskIds.slice(entry.items[0], entry.items[1]);
     } else {
       const tasks: string[] = new Array(last - first);
       for (let m = first; m < last; m++) tasks[m - first] = stages[members[m]!]!.id;

@@ -17,7 +17,7 @@ import { profileId } from './id.js';
 import type { Provisional } from '../model/problem.js';
 import { superlinearS } from '../model/subtasks.js';
 import { RISK_LEVELS, type RuntimeSpread } from './spread.js';
-import type { AtomicStage, DivisibleStage, Pool, ResourceMap, Stage, TaskDefinition } from '../model/types.js';
+import type { AtomicStage, DivisibleStage, Pool, ResourceMap, Stage, TaskBag, TaskDefinition } from '../model/types.js';
 import { chunkLaw, hasMetric, predict } from './predict.js';
 import type { Profile } from './fit.js';
 import type { EstimateSource, Prediction, ProfileQuery, ScalingLaw } from './types.js';
@@ -60,7 +60,7 @@ export function applyProfile(definition: TaskDefinition, profile: Profile, quant
   const estimates: StageEstimate[] = [];
   const proportional: string[] = [];
   const stages = definition.stages.map((stage): Stage => {
-    const estimated = stage.kind === 'atomic' ? estimateAtomic(stage, profile, quantile, bytesOf, classed) : estimateDivisible(stage, profile, quantile);
+    const estimated = stage.kind === 'atomic' ? estimateAtomic(stage, profile, quantile, bytesOf, classed) : estimateDivisibleOrBag(stage, profile, quantile, bytesOf);
     if (estimated === undefined) {
       counts.definition++;
       estimates.push(declaredEstimate(stage));
@@ -94,7 +94,7 @@ export function runtimeSpread(definition: TaskDefinition, profile: Profile, quan
   const logRatio = new Float64Array(definition.stages.length * L);
   const jobShiftSigma = new Float64Array(definition.stages.length);
   definition.stages.forEach((stage, s) => {
-    const estimate = (q: number): Estimated | undefined => (stage.kind === 'atomic' ? estimateAtomic(stage, profile, q, bytesOf, []) : estimateDivisible(stage, profile, q));
+    const estimate = (q: number): Estimated | undefined => (stage.kind === 'atomic' ? estimateAtomic(stage, profile, q, bytesOf, []) : estimateDivisibleOrBag(stage, profile, q, bytesOf));
     const planned = estimate(quantile);
     const base = planned === undefined ? undefined : wholeStageS(planned.stage);
     if (base === undefined || !(base > 0)) return;
@@ -121,10 +121,10 @@ function declaredEstimate(stage: Stage): StageEstimate {
 /** The same stage re-estimated at P10 / P50 / P90, so the explanation shows the spread the plan chose from. */
 function describeEstimate(original: Stage, stage: Stage, prediction: Prediction, profile: Profile, quantile: number, bytesOf: ReadonlyMap<string, number>): StageEstimate {
   const at = (q: number): number => {
-    const again = original.kind === 'atomic' ? estimateAtomic(original, profile, q, bytesOf, []) : estimateDivisible(original, profile, q);
+    const again = original.kind === 'atomic' ? estimateAtomic(original, profile, q, bytesOf, []) : estimateDivisibleOrBag(original, profile, q, bytesOf);
     return again === undefined ? Number.NaN : wholeStageS(again.stage);
   };
-  const law = stage.kind === 'divisible' ? chunkLaw(profile, stage.op, quantile).law : undefined;
+  const law = stage.kind === 'divisible' && stage.bag === undefined ? chunkLaw(profile, stage.op, quantile).law : undefined;
   return { stage: stage.id, op: stage.op, source: prediction.source, n: prediction.n, provisional: prediction.provisional, plannedS: wholeStageS(stage), p10S: at(0.1), p50S: at(0.5), p90S: at(0.9), law };
 }
 
@@ -169,6 +169,36 @@ function estimateAtomic(
     if (onClass.source === 'op-class') (byPool ??= new Map()).set(pool.id, onClass.value);
   }
   return { stage: { ...stage, runtimeS: prediction.value, runtimeByPoolS: byPool }, prediction };
+}
+
+function estimateDivisibleOrBag(stage: DivisibleStage, profile: Profile, quantile: number, bytesOf: ReadonlyMap<string, number>): Estimated | undefined {
+  return stage.bag === undefined ? estimateDivisible(stage, profile, quantile) : estimateBag(stage, stage.bag, profile, quantile, bytesOf);
+}
+
+/**
+ * A bag of WfFormat tasks (model/bags.ts): each task is a run of its own, so each is predicted
+ * as the atomic task it was (its own inputs, one item), never through the op's chunk law (whose
+ * constant is per run and whose size would be the bag's). The bag keeps the predictions as its
+ * tasks' weights, and their mean as its per-unit runtime. Pools' class predictions are not
+ * applied (they are whole-stage runtimes). Undefined when the profile has no answer for a task.
+ */
+function estimateBag(stage: DivisibleStage, bag: TaskBag, profile: Profile, quantile: number, bytesOf: ReadonlyMap<string, number>): Estimated | undefined {
+  const n = bag.taskIds.length;
+  const runtimeS = new Float64Array(n);
+  let total = 0;
+  let prediction: Prediction | undefined;
+  for (let i = 0; i < n; i++) {
+    const task: AtomicStage = {
+      kind: 'atomic', id: bag.taskIds[i]!, op: stage.op, after: [], features: { items: 1 }, inputs: bag.inputs[i]!, outputs: bag.outputs[i]!,
+      memGb: stage.memGb, pools: undefined, overheadS: 0, runtimeByPoolS: undefined, runtimeS: bag.runtimeS[i], outputBytes: 0,
+    };
+    const estimated = estimateAtomic(task, profile, quantile, bytesOf, []);
+    if (estimated === undefined) return undefined;
+    runtimeS[i] = (estimated.stage as AtomicStage).runtimeS!;
+    total += runtimeS[i]!;
+    prediction ??= estimated.prediction;
+  }
+  return { stage: { ...stage, runtimePerUnitS: total / n, runtimeLogS: 0, runtimeByPoolS: undefined, bag: { ...bag, runtimeS } }, prediction: prediction! };
 }
 
 /**

@@ -451,8 +451,12 @@ function reworkS(t: PlanSubtask): number {
 }
 
 function describeWork(t: PlanSubtask): string {
-  if (t.items !== undefined) return `stage ${t.stage ?? t.op}, ${t.unit ?? 'items'} ${t.items[0]}–${t.items[1]}`;
   const tasks = t.tasks ?? [];
+  if (t.items !== undefined) {
+    const range = `stage ${t.stage ?? t.op}, ${t.unit ?? 'items'} ${t.items[0]}–${t.items[1]}`;
+    // A chunk of a bag of tasks: its task ids.
+    return tasks.length === 0 ? range : `${range}\n${tasks.length} task${tasks.length === 1 ? '' : 's'}: ${tasks.slice(0, 3).join(', ')}${tasks.length > 3 ? `, …, ${tasks[tasks.length - 1]!}` : ''}`;
+  }
   // A lone task usually names the sub-task already.
   if (tasks.length <= 1) return tasks.length === 1 && tasks[0] !== t.id ? `task ${tasks[0]}` : '';
   return `${tasks.length} tasks: ${tasks.slice(0, 3).join(', ')}${tasks.length > 3 ? ', …' : ''}`;

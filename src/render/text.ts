@@ -56,7 +56,12 @@ export function formatObjective(plan: Plan): string {
 }
 
 function describeWork(task: PlanSubtask): string {
-  if (task.items !== undefined) return `${task.stage} ${task.unit ?? 'items'} ${task.items[0]}–${task.items[1]}`;
   const tasks = task.tasks ?? [];
+  if (task.items !== undefined) {
+    const range = `${task.stage} ${task.unit ?? 'items'} ${task.items[0]}–${task.items[1]}`;
+    // A chunk of a bag of tasks: which tasks (--format json lists every one).
+    if (tasks.length === 0) return range;
+    return `${range}: ${tasks.length === 1 ? tasks[0]! : `${tasks[0]!} … ${tasks[tasks.length - 1]!}`}`;
+  }
   return tasks.length === 1 ? tasks[0]! : `${tasks.length} × ${task.op}`;
 }
