@@ -305,27 +305,37 @@ async function benchmarkFile(file: string, workflow: string, { scenario, resourc
   const base = { workflow, scenario: scenario.id };
   if (resources === undefined) return OBJECTIVES.map((objective) => failedRow(base, objective, null, `pools: ${errorLine(poolsError)}`, poolsError));
   let definition: TaskDefinition;
+  let atomic: TaskDefinition;
   try {
     definition = loadTaskDefinition(file);
+    atomic = loadTaskDefinition(file, { bags: false });
   } catch (error) {
     return OBJECTIVES.map((objective) => failedRow(base, objective, null, `load: ${errorLine(error)}`, error));
   }
-  return benchmarkDefinition(definition, base, resources, engine);
+  return benchmarkDefinition(definition, base, resources, engine, atomic);
 }
 
-/** One row per objective for a loaded definition on one pool map. */
-async function benchmarkDefinition(definition: TaskDefinition, base: { workflow: string; scenario: string }, resources: ResourceMap, engine: EngineContext | undefined): Promise<CaseRow[]> {
-  const tasks = definition.stages.length;
+/**
+ * One row per objective for a loaded definition on one pool map. apportion (and the engine)
+ * plan `definition` (WfFormat: bags of tasks as divisible stages); the baselines plan
+ * `baselineDefinition`, the atomic import, one sub-task per task as their papers schedule.
+ * Both are scored by the same cost model, and a bag cut one task per chunk costs exactly what
+ * its atomic tasks cost (test/model/bags.test.ts), so the objectives compare.
+ */
+async function benchmarkDefinition(definition: TaskDefinition, base: { workflow: string; scenario: string }, resources: ResourceMap, engine: EngineContext | undefined, baselineDefinition = definition): Promise<CaseRow[]> {
+  const tasks = baselineDefinition.stages.length;
   const rows: CaseRow[] = [];
   for (const objective of OBJECTIVES) {
     let problem: Problem;
+    let baselineProblem: Problem;
     try {
       problem = assembleProblem(definition, resources, { objective });
+      baselineProblem = baselineDefinition === definition ? problem : assembleProblem(baselineDefinition, resources, { objective });
     } catch (error) {
       rows.push(failedRow(base, objective, tasks, `assemble: ${errorLine(error)}`, error));
       continue;
     }
-    const planners = PLANNERS.map((planner) => runPlanner(problem, planner));
+    const planners = PLANNERS.map((planner) => runPlanner(planner === SUBJECT ? problem : baselineProblem, planner));
     const engineRecord = engine === undefined ? null : await runEngine(problem, engine, planners);
     rows.push({ ...base, objective, tasks, error: null, errorDetail: null, planners, engine: engineRecord });
   }

@@ -236,7 +236,9 @@ export function neighbourSpecs(problem: Problem, spec: PartitionSpec): Partition
   const hasDivisible = problem.definition.stages.some((s) => s.kind === 'divisible');
   const out: PartitionSpec[] = [];
   if (hasDivisible) {
-    out.push({ ...spec, chunkScale: spec.chunkScale * 2 }, { ...spec, chunkScale: spec.chunkScale / 2 });
+    // From bags cut one task per chunk, chunk moves go back to even chunks at the scale.
+    const chunked = spec.bagTasks === true ? { ...spec, bagTasks: false } : spec;
+    out.push({ ...chunked, chunkScale: spec.chunkScale * 2 }, { ...chunked, chunkScale: spec.chunkScale / 2 });
     out.push({ ...spec, split: spec.split === 'dlt' ? 'even' : 'dlt' });
   }
   if (spec.cluster) out.push({ ...spec, clusterScale: spec.clusterScale * 2 }, { ...spec, clusterScale: spec.clusterScale / 2 });

@@ -45,6 +45,8 @@ export interface PartitionSpec {
   readonly clusterScale: number;
   /** Run chains of single-input, single-dependant stages as one sub-task (planners/cluster.ts verticalChains). */
   readonly vertical?: boolean;
+  /** Even split only: cut each bag of WfFormat tasks one task per chunk. */
+  readonly bagTasks?: boolean;
 }
 
 export class PartitionBuilder {

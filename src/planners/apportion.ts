@@ -19,7 +19,8 @@ import { orderByStart } from '../cost/simulate.js';
 import { InputError } from '../model/issues.js';
 import type { Problem } from '../model/problem.js';
 import { INSERTION_LIMIT, listSchedule, placementCostUsd } from './list-schedule.js';
-import { greedy } from './baselines.js';
+import { buildSubtaskGraph } from '../model/subtasks.js';
+import { defaultPartition } from './partition.js';
 import { cheapestRegion, inputRegion, OUT_OF_REGION_PENALTY } from './data-local.js';
 import type { Candidate } from '../cost/candidate.js';
 import type { Planner, PlannerOptions } from './planner.js';
@@ -268,13 +269,16 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
     seen.add(variant.graph.nodeCount * 2 + (spec.split === 'dlt' ? 1 : 0));
     consider(variant);
   }
-  // The greedy baseline's topological priority beats the upward rank on some graphs (blast
-  // on one pool); it is one list schedule more, so it joins the portfolio.
-  if (options?.extend === undefined && (best === undefined || options?.shouldStop?.() !== true)) {
+  // Rules of the baselines, on one sub-task per task (taskRules): each is one list schedule more.
+  if (options?.extend === undefined) {
     try {
-      const scored = evaluateCandidate(problem, { ...greedy.plan(problem), variant: 'greedy earliest-finish (baseline rule)' });
-      tried.push(scored);
-      if (best === undefined || isBetter(problem, scored, best)) best = scored;
+      for (const candidate of taskRules(problem)) {
+        if (best !== undefined && options?.shouldStop?.() === true) break;
+        const scored = evaluateCandidate(problem, candidate);
+        tried.push(scored);
+        if (best === undefined || isBetter(problem, scored, best)) best = scored;
+        options?.onProgress?.(tried.length, total, best.terms.objective);
+      }
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       firstFailure ??= error;
@@ -282,6 +286,18 @@ export function planApportion(problem: Problem, options?: ApportionOptions): App
   }
   if (best === undefined) throw firstFailure ?? new Error('internal: no partition to plan');
   return { best, tried };
+}
+
+/**
+ * The baselines' rules on the partition they plan: one sub-task per task (a bag of WfFormat
+ * tasks cut one task per chunk, which costs what its atomic tasks cost). The greedy rule's
+ * topological priority beats the upward rank on some graphs (blast on one pool).
+ */
+function* taskRules(problem: Problem): Generator<Candidate> {
+  const hasBags = problem.definition.stages.some((stage) => stage.kind === 'divisible' && stage.bag !== undefined);
+  const graph = hasBags ? buildVariant(problem, { split: 'even', cluster: false, chunkScale: 1, clusterScale: 1, bagTasks: true }).graph : buildSubtaskGraph(problem, defaultPartition(problem));
+  const result = listSchedule(problem, graph, graph.order, { insertion: false, score: (_s, _p, _start, finish) => finish });
+  yield { graph, allocation: result.allocation, order: orderByStart(graph, result.startS), variant: 'greedy earliest-finish (baseline rule)' };
 }
 
 export const apportion: Planner = {

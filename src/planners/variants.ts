@@ -53,7 +53,9 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
         builder.addGroup(group);
         pins.push(-1);
       } else if (split === 'even') {
-        cutEvenly(stage.units, evenChunkCount(problem, v, slots * spec.chunkScale), (start, count) => {
+        // A bag cut one task per chunk is the atomic import's partition (chunk = task).
+        const chunks = spec.bagTasks === true && stage.bag !== undefined ? Math.min(stage.units, stageChunkCap(problem, v)) : evenChunkCount(problem, v, slots * spec.chunkScale);
+        cutEvenly(stage.units, chunks, (start, count) => {
           builder.addChunk(v, start, count);
           pins.push(-1);
         });
@@ -74,7 +76,7 @@ export function buildVariant(problem: Problem, spec: PartitionSpec): PartitionVa
   const graph = buildSubtaskGraph(problem, partition);
   const pinned = pins.some((p) => p >= 0) ? Int32Array.from(pins) : undefined;
   const hasDivisible = problem.definition.stages.some((stage) => stage.kind === 'divisible');
-  const cut = hasDivisible ? (split === 'dlt' ? 'DLT split' : 'even chunks') : 'whole tasks';
+  const cut = hasDivisible ? (split === 'dlt' ? 'DLT split' : spec.bagTasks === true ? 'bags one task per chunk' : 'even chunks') : 'whole tasks';
   const scales = `${spec.chunkScale !== 1 && hasDivisible ? `, chunks ×${spec.chunkScale}` : ''}${cluster && spec.clusterScale !== 1 ? `, cluster size ×${spec.clusterScale}` : ''}`;
   return { graph, pinned, label: `${cut}${cluster ? ', clustered' : ''}${spec.vertical === true ? ', chains merged' : ''}${scales}`, spec };
 }
@@ -184,6 +186,9 @@ export function defaultSpecs(problem: Problem): PartitionSpec[] {
   const hasDivisible = problem.definition.stages.some((s) => s.kind === 'divisible');
   const splits: Array<PartitionSpec['split']> = hasDivisible ? ['even', 'dlt'] : ['even'];
   const specs: PartitionSpec[] = [false, true].flatMap((cluster) => splits.map((split) => ({ split, cluster, chunkScale: 1, clusterScale: 1 })));
+  // Bags of tasks (WfFormat import) also planned one task per chunk: what the atomic import
+  // gives, which clustering by longest task first beat on homogeneous pools (bwa, seismology).
+  if (problem.definition.stages.some((stage) => stage.kind === 'divisible' && stage.bag !== undefined)) specs.splice(1, 0, { split: 'even', cluster: false, chunkScale: 1, clusterScale: 1, bagTasks: true });
   if (verticalChains(problem).length > 0) specs.push(...splits.map((split) => ({ split, cluster: true, chunkScale: 1, clusterScale: 1, vertical: true })));
   return specs;
 }
