@@ -7,6 +7,7 @@ import { buildSubtaskGraph, type SubtaskGraph } from '../../src/model/subtasks.j
 import { checkPlanValidity } from '../../src/plan/check.js';
 import { defaultPartition } from '../../src/planners/partition.js';
 import {
+  bestImaginaryLevel,
   criticalPath,
   octRank,
   optimisticCostTable,
@@ -152,6 +153,27 @@ test('PEFT looks ahead where HEFT does not: a goes to p2 (EFT 3 + OCT 2 = 5 < 2 
   assert.is(evaluateCandidate(problem, publishedCandidate(problem, 'peft')).terms.makespanS, 6);
 });
 
+test('BIL: the best imaginary levels of the 3-task example, and its schedule, derived by hand', () => {
+  // Exits: BIL(b) = (4, 1), BIL(c) = (3, 2) on (p1, p2).
+  // BIL(a, p1) = 2 + max( b: min(4, 1 + 6) = 4,  c: min(3, 2 + 1) = 3 ) = 6
+  // BIL(a, p2) = 3 + max( b: min(1, 4 + 6) = 1,  c: min(2, 3 + 1) = 2 ) = 5
+  // Step 1, k = 1: BIM(a) = (6, 5) → a on p2 [0, 3] (2 slots: no BIM* stretch while k ≤ 2).
+  // Step 2, k = 2: BIM(b) = (3+6+4, 3+1) = (13, 4), BIM(c) = (3+1+3, 3+2) = (7, 5); the 2nd
+  // smallest is 13 for b, 7 for c → b first, on p2 [3, 4]. Step 3: BIM(c) = (4+3, 4+2) → p2 [4, 6].
+  const problem = peftExample();
+  const graph = graphOf(problem);
+  const bil = bestImaginaryLevel(problem, graph);
+  const P = graph.poolCount;
+  const row = (id: string) => [bil[subtask(problem, graph, id) * P]!, bil[subtask(problem, graph, id) * P + 1]!];
+  assert.equal(row('a'), [6, 5]);
+  assert.equal(row('b'), [4, 1]);
+  assert.equal(row('c'), [3, 2]);
+  const { at } = scheduleOf(problem, 'bil');
+  assert.equal(at('a'), { pool: 'p2', startS: 0, finishS: 3 });
+  assert.equal(at('b'), { pool: 'p2', startS: 3, finishS: 4 });
+  assert.equal(at('c'), { pool: 'p2', startS: 4, finishS: 6 });
+});
+
 /** Independent tasks of 10, 6 and 3 s on two identical pools (one region, one slot each). */
 function threeIndependent(): Problem {
   return tiny(
@@ -220,9 +242,9 @@ test('ETF: equal earliest starts go to the larger static level', () => {
   assert.equal([min.at('b').startS, min.at('a').startS, min.at('c').startS], [0, 1, 6]);
 });
 
-test('MET ignores availability, OLB ignores runtime, FastestNode uses one pool', () => {
+test('MET ignores availability, MST runtime, FastestNode uses one pool', () => {
   // Three independent tasks, fast pool f (1 s each) and slow pool s (4 s each).
-  // MET: all on f, back to back (finish 3). OLB: t1 → f at 0 (tie: earlier finish), t2 → s at 0, t3 → f at 1.
+  // MET: all on f, back to back (finish 3). MST: t1 → f at 0 (tie: earlier finish), t2 → s at 0, t3 → f at 1.
   // FastestNode: all on f.
   const problem = tiny(
     [
@@ -235,10 +257,47 @@ test('MET ignores availability, OLB ignores runtime, FastestNode uses one pool',
   const met = scheduleOf(problem, 'met');
   assert.equal(['t1', 't2', 't3'].map((id) => met.at(id).pool), ['f', 'f', 'f']);
   assert.is(met.makespanS, 3);
-  const olb = scheduleOf(problem, 'olb');
-  assert.equal(['t1', 't2', 't3'].map((id) => [olb.at(id).pool, olb.at(id).startS]), [['f', 0], ['s', 0], ['f', 1]]);
+  const mst = scheduleOf(problem, 'mst');
+  assert.equal(['t1', 't2', 't3'].map((id) => [mst.at(id).pool, mst.at(id).startS]), [['f', 0], ['s', 0], ['f', 1]]);
   const fastest = scheduleOf(problem, 'fastest-node');
   assert.equal(['t1', 't2', 't3'].map((id) => fastest.at(id).pool), ['f', 'f', 'f']);
+});
+
+test('OLB takes the pool that is free first, where the inputs are or not; MST waits for where they are', () => {
+  // a (1 s on either) → b (10 bytes = 10 s across regions A/B). a → f [0, 1] (both free, tie: lower index).
+  // OLB: b → s (free at 0, f only at 1), starting when the input arrives: 1 + 10 = 11.
+  // MST: b → f at 1 (on s it could start at 11).
+  const problem = tiny(
+    [
+      { id: 'a', s: { f: 1, s: 1 }, out: { b: 10 } },
+      { id: 'b', s: { f: 1, s: 1 }, after: ['a'] },
+    ],
+    { f: 'A', s: 'B' },
+  );
+  const olb = scheduleOf(problem, 'olb');
+  assert.equal(olb.at('a'), { pool: 'f', startS: 0, finishS: 1 });
+  assert.equal(olb.at('b'), { pool: 's', startS: 11, finishS: 12 });
+  const mst = scheduleOf(problem, 'mst');
+  assert.equal(mst.at('b'), { pool: 'f', startS: 1, finishS: 2 });
+});
+
+test('DLS: the pair of largest dynamic level SL* − EST + (w* − w) goes next', () => {
+  // Pools f, s; independent x (2 | 6 s: median 4), y (3 | 3: median 3), z (1 | 1: median 1).
+  // Step 1 (all EST 0): DL(x,f) = 4 + 2 = 6, DL(x,s) = 4 − 2 = 2, DL(y,·) = 3, DL(z,·) = 1 → x on f [0, 2].
+  // Step 2: DL(y,f) = 3 − 2 = 1, DL(y,s) = 3, DL(z,f) = −1, DL(z,s) = 1 → y on s [0, 3].
+  // Step 3: DL(z,f) = 1 − 2 = −1, DL(z,s) = 1 − 3 = −2 → z on f [2, 3].
+  const problem = tiny(
+    [
+      { id: 'x', s: { f: 2, s: 6 } },
+      { id: 'y', s: { f: 3, s: 3 } },
+      { id: 'z', s: { f: 1, s: 1 } },
+    ],
+    { f: 'A', s: 'A' },
+  );
+  const dls = scheduleOf(problem, 'dls');
+  assert.equal(dls.at('x'), { pool: 'f', startS: 0, finishS: 2 });
+  assert.equal(dls.at('y'), { pool: 's', startS: 0, finishS: 3 });
+  assert.equal(dls.at('z'), { pool: 'f', startS: 2, finishS: 3 });
 });
 
 test('readyListOrder takes the ready sub-task of highest priority, not the global sort', () => {
@@ -367,7 +426,7 @@ test('a score override replaces the pool choice (here: cheapest pool), for stati
   const gpu = subtask(problem, graph, 'gpu');
   const cp = criticalPath(problem, graph);
   assert.ok(cp.pool !== onprem, 'the critical path pool is not the free one, so the test tells them apart');
-  for (const id of ['heft', 'cpop', 'peft', 'minmin', 'sufferage', 'etf'] as const) {
+  for (const id of ['heft', 'cpop', 'peft', 'minmin', 'sufferage', 'etf', 'dls', 'bil', 'mst', 'olb'] as const) {
     const candidate = publishedCandidate(problem, id, graph, { score: price });
     for (let s = 0; s < graph.nodeCount; s++) {
       const onPath = id === 'cpop' && cp.path.includes(s) && Number.isFinite(graph.expectedS[s * graph.poolCount + cp.pool]!);
@@ -380,7 +439,7 @@ test('a score override replaces the pool choice (here: cheapest pool), for stati
 test('ready-set rules: rescoring every step gives the incremental result when the score keeps no state', () => {
   const problem = mixedProblem('makespan');
   const graph = graphOf(problem);
-  for (const id of ['minmin', 'maxmin', 'sufferage', 'etf'] as const) {
+  for (const id of ['minmin', 'maxmin', 'sufferage', 'etf', 'dls', 'bil'] as const) {
     for (const insertion of [false, true]) {
       const a = PUBLISHED[id].schedule(problem, graph, { insertion });
       const b = PUBLISHED[id].schedule(problem, graph, { insertion, rescoreEachStep: true });

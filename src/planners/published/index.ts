@@ -10,22 +10,26 @@ import type { Candidate } from '../../cost/candidate.js';
 import type { Problem } from '../../model/problem.js';
 import { buildSubtaskGraph, type SubtaskGraph } from '../../model/subtasks.js';
 import { defaultPartition } from '../partition.js';
+import { bilSchedule } from './bil.js';
 import { duplexSchedule, maxMinSchedule, minMinSchedule, sufferageSchedule } from './batch.js';
 import { toCandidate, type PublishedOptions, type PublishedSchedule } from './common.js';
 import { cpopSchedule } from './cpop.js';
+import { dlsSchedule } from './dls.js';
 import { etfSchedule } from './etf.js';
 import { peftSchedule } from './peft.js';
-import { fastestNodeSchedule, heftSchedule, mctSchedule, metSchedule, olbSchedule } from './static.js';
+import { fastestNodeSchedule, heftSchedule, mctSchedule, metSchedule, mstSchedule, olbSchedule } from './static.js';
 
+export { bestImaginaryLevel, bilSchedule } from './bil.js';
 export { duplexSchedule, maxMinSchedule, minMinSchedule, sufferageSchedule } from './batch.js';
 export { readyListOrder, type PublishedOptions, type PublishedSchedule } from './common.js';
 export { criticalPath, cpopSchedule } from './cpop.js';
+export { dlsSchedule, medianRuntimeS } from './dls.js';
 export { etfSchedule, staticLevel } from './etf.js';
 export { octRank, optimisticCostTable, peftSchedule } from './peft.js';
 export { readySetSchedule, type ReadySetRule } from './ready-set.js';
-export { fastestNodeSchedule, fastestPool, heftSchedule, mctSchedule, metSchedule, olbSchedule } from './static.js';
+export { fastestNodeSchedule, fastestPool, heftSchedule, mctSchedule, metSchedule, mstSchedule, olbSchedule } from './static.js';
 
-export const PUBLISHED_IDS = ['heft', 'cpop', 'peft', 'minmin', 'maxmin', 'sufferage', 'duplex', 'mct', 'met', 'olb', 'etf', 'fastest-node'] as const;
+export const PUBLISHED_IDS = ['heft', 'cpop', 'peft', 'minmin', 'maxmin', 'sufferage', 'duplex', 'mct', 'met', 'mst', 'olb', 'etf', 'dls', 'bil', 'fastest-node'] as const;
 export type PublishedId = (typeof PUBLISHED_IDS)[number];
 
 export interface PublishedRule {
@@ -47,8 +51,11 @@ export const PUBLISHED: Readonly<Record<PublishedId, PublishedRule>> = {
   duplex: { id: 'duplex', name: 'Duplex', source: 'Braun et al. 2001', insertion: false, schedule: duplexSchedule },
   mct: { id: 'mct', name: 'MCT', source: 'Armstrong et al. 1998; Braun et al. 2001', insertion: false, schedule: mctSchedule },
   met: { id: 'met', name: 'MET', source: 'Braun et al. 2001', insertion: false, schedule: metSchedule },
-  olb: { id: 'olb', name: 'OLB', source: 'Braun et al. 2001', insertion: false, schedule: olbSchedule },
+  mst: { id: 'mst', name: 'MST', source: 'minimum start time (SAGA)', insertion: false, schedule: mstSchedule },
+  olb: { id: 'olb', name: 'OLB', source: 'Freund et al. 1998; Braun et al. 2001', insertion: false, schedule: olbSchedule },
   etf: { id: 'etf', name: 'ETF', source: 'Hwang, Chow, Anger & Lee 1989', insertion: false, schedule: etfSchedule },
+  dls: { id: 'dls', name: 'DLS', source: 'Sih & Lee 1993', insertion: false, schedule: dlsSchedule },
+  bil: { id: 'bil', name: 'BIL', source: 'Oh & Ha 1996', insertion: false, schedule: bilSchedule },
   'fastest-node': { id: 'fastest-node', name: 'FastestNode', source: 'serial baseline (SAGA)', insertion: false, schedule: fastestNodeSchedule },
 };
 

@@ -1,5 +1,5 @@
 /**
- * The shared driver of the dynamic ready-set schedulers (MinMin, MaxMin, Sufferage, ETF):
+ * The shared driver of the dynamic ready-set schedulers (MinMin, MaxMin, Sufferage, ETF, DLS, BIL):
  * at each step every ready sub-task (all inputs placed) has a value on every pool it may use
  * (its completion time for MinMin, its start for ETF); the rule turns a sub-task's best and
  * second-best values into a key, the sub-task of largest key is placed on its best pool, and
@@ -9,7 +9,7 @@
  * Incremental: a sub-task's ready times are fixed once it is ready (its producers are
  * placed), and a placement changes only the chosen pool's slot book, so after placing on
  * pool p only column p of the ready sub-tasks is recomputed; a row's best and second best
- * are rescanned only when p was one of them or its new value beats the second best.
+ * are rescanned only when that value changed and p was one of them or now beats the second.
  *
  * Cost: per placement O(R) slot searches on one pool (R = ready sub-tasks; a search is a
  * binary search in append mode on a pool of constant capacity, a bounded gap scan with
@@ -32,6 +32,14 @@ export interface ReadySetRule {
   readonly key: (best: number, second: number, s: number) => number;
   /** Among equal keys the larger goes first (ETF: static level); then the topological position. */
   readonly tieBreak?: ArrayLike<number> | undefined;
+  /**
+   * For rules whose key needs the whole row and the number of ready sub-tasks (BIL): replaces
+   * `key`. `cells[offset + p]` is the value on pool p (∞ where it cannot run); `pin` ≥ 0 means
+   * only that pool counts.
+   */
+  readonly rowKey?: ((u: number, cells: Float64Array, offset: number, pin: number, readyCount: number) => number) | undefined;
+  /** Pool for the chosen sub-task (BIL's revised BIM*), among the finite cells; default: its best. Not called for pinned sub-tasks nor with a score override. */
+  readonly choosePool?: ((u: number, cells: Float64Array, offset: number, readyCount: number) => number) | undefined;
 }
 
 export function readySetSchedule(problem: Problem, graph: SubtaskGraph, rule: ReadySetRule, options: PublishedOptions): ListSchedule {
@@ -161,7 +169,7 @@ export function readySetSchedule(problem: Problem, graph: SubtaskGraph, rule: Re
     for (let i = 0; i < ready.length; i++) {
       const u = ready[i]!;
       if (bestPool[u]! < 0) throw unplaceable(problem, graph, u, allocation, finishS);
-      const key = rule.key(best[u]!, second[u]!, u);
+      const key = rule.rowKey === undefined ? rule.key(best[u]!, second[u]!, u) : rule.rowKey(u, cell, u * P, pin[u]!, ready.length);
       if (at < 0) {
         at = i;
         atKey = key;
@@ -176,7 +184,9 @@ export function readySetSchedule(problem: Problem, graph: SubtaskGraph, rule: Re
     const t = ready[at]!;
     ready[at] = ready[ready.length - 1]!;
     ready.pop();
-    const p = bestPool[t]!;
+    // A score override chooses the pool itself (the rule's own choice may mix in its units).
+    const chosen = pin[t]! < 0 && rule.choosePool !== undefined && options.score === undefined ? rule.choosePool(t, cell, t * P, ready.length + 1) : -1;
+    const p = chosen >= 0 && cell[t * P + chosen]! < Number.POSITIVE_INFINITY ? chosen : bestPool[t]!;
     const d = graph.expectedS[t * P + p]!;
     const start = book.find(p, readyAt[t * P + p]!, d);
     allocation[t] = p;
@@ -189,8 +199,14 @@ export function readySetSchedule(problem: Problem, graph: SubtaskGraph, rule: Re
     } else {
       for (const u of ready) {
         if (pin[u]! >= 0 && pin[u] !== p) continue;
+        const k = u * P + p;
+        const before = cell[k]!;
+        const finishBefore = cellFinish[k]!;
         computeCell(u, p);
-        if (p === bestPool[u] || p === secondPool[u] || cell[u * P + p]! < second[u]!) rescan(u);
+        // Most placements leave other sub-tasks' values unchanged (another slot is still free).
+        if (cell[k] === before && cellFinish[k] === finishBefore) continue;
+        if (p === bestPool[u] && cell[k]! < second[u]!) best[u] = cell[k]!; // still the best
+        else if (p === bestPool[u] || p === secondPool[u] || cell[k]! < second[u]!) rescan(u);
       }
     }
     release(t, becomeReady);
