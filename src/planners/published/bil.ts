@@ -64,20 +64,37 @@ export function bilSchedule(problem: Problem, graph: SubtaskGraph, options: Publ
     for (let p = 0; p < P; p++) if (usable(graph.expectedS[s * P + p]!)) slots += problem.pools.maxSlots[p]!;
     return Math.max(1, slots);
   });
-  const sorted = new Float64Array(P);
+  const sorted = new Float64Array(graph.nodeCount * P);
+  const finiteCount = new Int32Array(graph.nodeCount);
+  const sortedVersion = new Int32Array(graph.nodeCount).fill(-1);
   return readySetSchedule(
     problem,
     graph,
     {
       value: (s, p, start) => start + bil[s * P + p]!,
       key: (best) => best,
-      rowKey: (_u, cells, offset, pin, readyCount) => {
+      rowKey: (u, cells, offset, pin, readyCount, rowVersion) => {
         if (pin >= 0) return cells[offset + pin]!;
-        let count = 0;
-        for (let p = 0; p < P; p++) if (cells[offset + p]! < Number.POSITIVE_INFINITY) sorted[count++] = cells[offset + p]!;
-        if (count === 0) return Number.POSITIVE_INFINITY;
-        const row = sorted.subarray(0, count).sort();
-        return row[Math.min(readyCount, count) - 1]!;
+        // The row's finite values, sorted, rebuilt only when the row changed (most steps
+        // change one column of a few rows, while k changes every step).
+        if (sortedVersion[u] !== rowVersion) {
+          sortedVersion[u] = rowVersion;
+          let count = 0;
+          for (let p = 0; p < P; p++) {
+            const value = cells[offset + p]!;
+            if (!(value < Number.POSITIVE_INFINITY)) continue;
+            let at = count++;
+            while (at > 0 && sorted[offset + at - 1]! > value) {
+              sorted[offset + at] = sorted[offset + at - 1]!;
+              at--;
+            }
+            sorted[offset + at] = value;
+          }
+          finiteCount[u] = count;
+        }
+        const count = finiteCount[u]!;
+        // Fewer finite values than k: the largest of them (the paper's "k > processors" case).
+        return count === 0 ? Number.POSITIVE_INFINITY : sorted[offset + Math.min(readyCount, count) - 1]!;
       },
       choosePool: (u, cells, offset, readyCount) => {
         const stretch = Math.max(readyCount / slotsFor[u]! - 1, 0);

@@ -23,7 +23,11 @@ import { SlotBook } from '../../cost/slots.js';
 import type { Problem } from '../../model/problem.js';
 import type { SubtaskGraph } from '../../model/subtasks.js';
 import { unplaceable, type ListSchedule, type PoolScore } from '../list-schedule.js';
-import { usable, type PublishedOptions } from './common.js';
+import { MAX_EXPECTED_RUNTIME_S } from '../../model/limits.js';
+import type { PublishedOptions } from './common.js';
+
+/** A sub-task expected to run longer never finishes there (as `usable`; read once, the loops are hot). */
+const LONGEST_S = MAX_EXPECTED_RUNTIME_S;
 
 export interface ReadySetRule {
   /** Value of running s on p with the start and finish found there; lower is better. */
@@ -35,9 +39,10 @@ export interface ReadySetRule {
   /**
    * For rules whose key needs the whole row and the number of ready sub-tasks (BIL): replaces
    * `key`. `cells[offset + p]` is the value on pool p (∞ where it cannot run); `pin` ≥ 0 means
-   * only that pool counts.
+   * only that pool counts. `rowVersion` changes whenever a value of u's row (or its pin) does,
+   * so the rule may cache what it derives from the row.
    */
-  readonly rowKey?: ((u: number, cells: Float64Array, offset: number, pin: number, readyCount: number) => number) | undefined;
+  readonly rowKey?: ((u: number, cells: Float64Array, offset: number, pin: number, readyCount: number, rowVersion: number) => number) | undefined;
   /** Pool for the chosen sub-task (BIL's revised BIM*), among the finite cells; default: its best. Not called for pinned sub-tasks nor with a score override. */
   readonly choosePool?: ((u: number, cells: Float64Array, offset: number, readyCount: number) => number) | undefined;
 }
@@ -66,24 +71,22 @@ export function readySetSchedule(problem: Problem, graph: SubtaskGraph, rule: Re
   const ready: number[] = [];
   const byRegion = problem.network.freeWithinRegions ? new Float64Array(problem.network.regionCount) : undefined;
 
+  const rowVersion = new Int32Array(n);
   const computeCell = (u: number, p: number): void => {
     const k = u * P + p;
+    const before = cell[k]!;
     const d = graph.expectedS[k]!;
-    if (!usable(d)) {
-      cell[k] = Number.POSITIVE_INFINITY;
-      cellFinish[k] = Number.POSITIVE_INFINITY;
-      return;
-    }
-    const start = book.find(p, readyAt[k]!, d);
+    const start = d <= LONGEST_S ? book.find(p, readyAt[k]!, d) : Number.POSITIVE_INFINITY;
     if (!Number.isFinite(start)) {
       cell[k] = Number.POSITIVE_INFINITY;
       cellFinish[k] = Number.POSITIVE_INFINITY;
-      return;
+    } else {
+      allocation[u] = p; // scores read the producers' pools against this one
+      cell[k] = value(u, p, start, start + d, allocation);
+      allocation[u] = -1;
+      cellFinish[k] = start + d;
     }
-    allocation[u] = p; // scores read the producers' pools against this one
-    cell[k] = value(u, p, start, start + d, allocation);
-    allocation[u] = -1;
-    cellFinish[k] = start + d;
+    if (cell[k] !== before) rowVersion[u]!++;
   };
   /** Best and second best of u's row (ties: earlier finish, then lower pool); drops a pin that cannot be kept. */
   const rescan = (u: number): void => {
@@ -104,6 +107,7 @@ export function readySetSchedule(problem: Problem, graph: SubtaskGraph, rule: Re
         // The pinned pool cannot run it (any more): free choice, every pool's value needed.
         const pinned = pin[u]!;
         pin[u] = -1;
+        rowVersion[u]!++;
         for (let p = 0; p < P; p++) if (p !== pinned) computeCell(u, p);
         continue;
       }
@@ -131,7 +135,7 @@ export function readySetSchedule(problem: Problem, graph: SubtaskGraph, rule: Re
       allocation[u] = -1;
     }
     const own = options.pinned?.[u] ?? -1;
-    pin[u] = own >= 0 && usable(graph.expectedS[u * P + own]!) ? own : -1;
+    pin[u] = own >= 0 && graph.expectedS[u * P + own]! <= LONGEST_S ? own : -1;
     computeRow(u);
     ready.push(u);
   };
@@ -169,7 +173,7 @@ export function readySetSchedule(problem: Problem, graph: SubtaskGraph, rule: Re
     for (let i = 0; i < ready.length; i++) {
       const u = ready[i]!;
       if (bestPool[u]! < 0) throw unplaceable(problem, graph, u, allocation, finishS);
-      const key = rule.rowKey === undefined ? rule.key(best[u]!, second[u]!, u) : rule.rowKey(u, cell, u * P, pin[u]!, ready.length);
+      const key = rule.rowKey === undefined ? rule.key(best[u]!, second[u]!, u) : rule.rowKey(u, cell, u * P, pin[u]!, ready.length, rowVersion[u]!);
       if (at < 0) {
         at = i;
         atKey = key;
