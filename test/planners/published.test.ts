@@ -17,6 +17,8 @@ import {
   readyListOrder,
   staticLevel,
 } from '../../src/planners/published/index.js';
+import { assembleProblem } from '../../src/model/problem.js';
+import { layeredDag, syntheticPools } from '../../src/synthetic/layered.js';
 import { heftClassicProblem, problemOf } from '../helpers/problems.js';
 
 const test = suite('published list schedulers (src/planners/published)');
@@ -445,6 +447,25 @@ test('ready-set rules: rescoring every step gives the incremental result when th
       const b = PUBLISHED[id].schedule(problem, graph, { insertion, rescoreEachStep: true });
       assert.equal(Array.from(a.allocation), Array.from(b.allocation), `${id} ${insertion}`);
       assert.equal(Array.from(a.startS), Array.from(b.startS), `${id} ${insertion}`);
+    }
+  }
+});
+
+test('synthetic layered DAGs (regions, start-ups, interruptions): every rule valid; incremental ready sets equal rescoring', () => {
+  for (const seed of [1, 2, 3]) {
+    const problem = assembleProblem(layeredDag({ tasks: 150, seed }), syntheticPools({ pools: 5, regions: 3, seed: seed + 10 }), { objective: seed === 2 ? 'makespan' : 'weighted' });
+    const graph = graphOf(problem);
+    for (const id of PUBLISHED_IDS) {
+      const rule = PUBLISHED[id];
+      for (const insertion of [false, true]) {
+        const result = rule.schedule(problem, graph, { insertion });
+        const scored = evaluateCandidate(problem, publishedCandidate(problem, id, graph, { insertion }));
+        assert.equal(checkPlanValidity(problem, scored), [], `${id} seed ${seed} ${insertion}`);
+        if (!['minmin', 'maxmin', 'sufferage', 'etf', 'dls', 'bil'].includes(id)) continue;
+        const rescored = rule.schedule(problem, graph, { insertion, rescoreEachStep: true });
+        assert.equal(Array.from(result.allocation), Array.from(rescored.allocation), `${id} seed ${seed} ${insertion}: allocation`);
+        assert.equal(Array.from(result.startS), Array.from(rescored.startS), `${id} seed ${seed} ${insertion}: starts`);
+      }
     }
   }
 });

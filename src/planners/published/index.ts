@@ -21,7 +21,7 @@ import { fastestNodeSchedule, heftSchedule, mctSchedule, metSchedule, mstSchedul
 
 export { bestImaginaryLevel, bilSchedule } from './bil.js';
 export { duplexSchedule, maxMinSchedule, minMinSchedule, sufferageSchedule } from './batch.js';
-export { readyListOrder, type PublishedOptions, type PublishedSchedule } from './common.js';
+export { readyListOrder, toCandidate, type PublishedOptions, type PublishedSchedule } from './common.js';
 export { criticalPath, cpopSchedule } from './cpop.js';
 export { dlsSchedule, medianRuntimeS } from './dls.js';
 export { etfSchedule, staticLevel } from './etf.js';
