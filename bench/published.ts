@@ -4,7 +4,7 @@
  * with its paper's slot policy, after warm-up; median of the timed runs. The graph is built
  * once outside the timing, so this is the rule's own cost (not scoring by the cost model).
  *
- *   node --import tsx bench/published.ts [--tasks 1000] [--pools 16] [--runs 200]
+ *   npm run bench:published -- [--tasks 1000] [--pools 16] [--runs 200]   (node --import tsx bench/published.ts)
  *
  * Rules are timed interleaved (one run of each per round) so machine load affects all alike.
  */
