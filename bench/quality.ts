@@ -10,6 +10,10 @@
  *   npm run bench:quality -- --no-families       skip the generated workflows outside the shared set
  *   npm run bench:quality -- --families-only     only those
  *
+ * Every published list scheduler of src/planners/published/ (HEFT, CPoP, PEFT, MinMin, MaxMin,
+ * Sufferage, Duplex, MCT, MET, OLB, ETF, FastestNode) also runs on every case, with --quick
+ * too, and apportion is compared with the best of them (bench/quality-published.ts).
+ *
  * Writes bench/results/quality.md (also printed to stdout) and bench/results/quality.json;
  * progress goes to stderr. Exit code 1 if any plan is invalid, any case threw, or any plan
  * lies below the certified lower bound (the bound would then be wrong).
@@ -46,6 +50,8 @@ import {
   writeResult,
   type MachineInfo,
 } from './common.js';
+import { renderPublishedCases, renderPublishedSummary, runPublished, summarizePublished, type PublishedCase, type PublishedOutcome, type PublishedSummary } from './quality-published.js';
+import { PUBLISHED_IDS, type PublishedId } from '../src/planners/published/index.js';
 
 const COMMAND = 'npm run bench:quality  (node --import tsx bench/quality.ts)';
 
@@ -179,6 +185,8 @@ interface CaseRow {
   readonly error: string | null;
   readonly errorDetail: string | null;
   readonly planners: PlannerOutcome[];
+  /** The published list schedulers (empty when the row failed). */
+  readonly published: PublishedOutcome[];
   /** The anytime engine; null with --quick or when the row failed. */
   readonly engine: EngineRecord | null;
 }
@@ -336,8 +344,9 @@ async function benchmarkDefinition(definition: TaskDefinition, base: { workflow:
       continue;
     }
     const planners = PLANNERS.map((planner) => runPlanner(planner === SUBJECT ? problem : baselineProblem, planner));
-    const engineRecord = engine === undefined ? null : await runEngine(problem, engine, planners);
-    rows.push({ ...base, objective, tasks, error: null, errorDetail: null, planners, engine: engineRecord });
+    const published = runPublished(baselineProblem);
+    const engineRecord = engine === undefined ? null : await runEngine(problem, engine, planners, published);
+    rows.push({ ...base, objective, tasks, error: null, errorDetail: null, planners, published, engine: engineRecord });
   }
   return rows;
 }
@@ -355,7 +364,7 @@ async function benchmarkFamilies(engine: EngineContext | undefined): Promise<Cas
 }
 
 function failedRow(base: { workflow: string; scenario: string }, objective: BenchObjective, tasks: number | null, error: string, cause: unknown): CaseRow {
-  return { ...base, objective, tasks, error, errorDetail: errorDetail(cause), planners: [], engine: null };
+  return { ...base, objective, tasks, error, errorDetail: errorDetail(cause), planners: [], published: [], engine: null };
 }
 
 function runPlanner(problem: Problem, planner: PlannerId): PlannerOutcome {
@@ -402,7 +411,7 @@ function sameResult(a: PlanOutcome, b: PlanOutcome): boolean {
 }
 
 /** The anytime engine on this problem; its certified bound also checks the constructive plans. */
-async function runEngine(problem: Problem, { planner, budgetMs }: EngineContext, constructive: readonly PlannerOutcome[]): Promise<EngineRecord> {
+async function runEngine(problem: Problem, { planner, budgetMs }: EngineContext, constructive: readonly PlannerOutcome[], published: readonly PublishedOutcome[]): Promise<EngineRecord> {
   try {
     const startMs = performance.now();
     const outcome = await planner.plan(problem, { timeBudgetMs: budgetMs, seed: ENGINE_SEED });
@@ -424,6 +433,7 @@ async function runEngine(problem: Problem, { planner, budgetMs }: EngineContext,
     const belowBound = [
       ...boundViolations(ENGINE, summary, bound),
       ...constructive.flatMap((run) => (run.ok ? boundViolations(run.planner, run, bound) : [])),
+      ...published.flatMap((run) => (run.ok ? boundViolations(publishedLabel(run.rule), run, bound) : [])),
     ];
     return {
       planner: ENGINE,
@@ -458,7 +468,7 @@ function boundKind(source: string): string {
 }
 
 /** A plan's objective, makespan or cost below the certified bound: the bound would be wrong. */
-function boundViolations(who: PlannerId | EngineSubject, plan: { objective: number; makespanS: number; costUsd: number }, bound: CertifiedBound): string[] {
+function boundViolations(who: PlanLabel, plan: { objective: number; makespanS: number; costUsd: number }, bound: CertifiedBound): string[] {
   const below = (value: number, lower: number) => value < lower * (1 - RELATIVE_TOLERANCE);
   const out: string[] = [];
   if (below(plan.objective, bound.objective)) out.push(`${who}: objective ${plan.objective} < bound ${bound.objective} (${bound.kind})`);
@@ -567,7 +577,11 @@ interface BeatenCase {
   readonly ratio: number;
 }
 
-type PlanLabel = PlannerId | EngineSubject | 'load/assemble';
+type PlanLabel = PlannerId | EngineSubject | 'load/assemble' | `published:${PublishedId}`;
+
+function publishedLabel(rule: PublishedId): PlanLabel {
+  return `published:${rule}`;
+}
 
 interface PlanRef {
   readonly workflow: string;
@@ -629,6 +643,8 @@ interface Summary {
   readonly warnings: Array<PlanRef & { warnings: string[] }>;
   /** The anytime engine; undefined with --quick. */
   readonly engine: EngineSummary | undefined;
+  /** apportion against the published list schedulers. */
+  readonly published: PublishedSummary;
 }
 
 /** What the ratio statistics compare: objective and makespan of a plan, or of the bound. */
@@ -681,11 +697,20 @@ function summarize(rows: readonly CaseRow[], budgetMs: number): Summary {
     failures: collectFailures(rows),
     warnings: runs.filter(({ run }) => run.warnings.length > 0).map(({ ref, run }) => ({ ...ref, warnings: run.warnings })),
     engine: rows.some((row) => row.engine !== null) ? summarizeEngine(rows, budgetMs) : undefined,
+    published: summarizePublished(
+      rows.filter((row) => row.error === null).map(publishedCase),
+      gapScopes().map(({ scope, keep }) => ({ scope, keep: (c: PublishedCase & { row: CaseRow }) => keep(c.row) })),
+    ),
   };
 
   function perObjective<T>(f: (objectiveRows: CaseRow[]) => T): Record<BenchObjective, T> {
     return Object.fromEntries(OBJECTIVES.map((objective) => [objective, f(rows.filter((row) => row.objective === objective))])) as Record<BenchObjective, T>;
   }
+}
+
+/** A row as the published-baseline summary sees it. */
+function publishedCase(row: CaseRow): PublishedCase & { row: CaseRow } {
+  return { row, workflow: row.workflow, scenario: row.scenario, objective: row.objective, published: row.published, constructive: runOf(row, SUBJECT)?.objective, engine: engineOf(row)?.objective };
 }
 
 function perScenario(rows: readonly CaseRow[], subject: Pick, reference: Pick, metric: keyof Metrics): Record<string, RatioStats> {
@@ -805,6 +830,7 @@ function collectRuns(rows: readonly CaseRow[]): Array<{ ref: PlanRef; run: { inv
     const engine = engineOf(row);
     return [
       ...row.planners.flatMap((outcome) => (outcome.ok ? [{ ref: refOf(row, outcome.planner), run: outcome }] : [])),
+      ...row.published.flatMap((outcome) => (outcome.ok ? [{ ref: refOf(row, publishedLabel(outcome.rule)), run: { invalid: outcome.invalid, warnings: [] } }] : [])),
       ...(engine === undefined ? [] : [{ ref: refOf(row, ENGINE), run: engine }]),
     ];
   });
@@ -814,7 +840,8 @@ function collectFailures(rows: readonly CaseRow[]): Summary['failures'] {
   return rows.flatMap((row): Summary['failures'] => {
     if (row.error !== null) return [{ ...refOf(row, 'load/assemble'), error: row.error }];
     const engine = row.engine?.ok === false ? [{ ...refOf(row, ENGINE), error: row.engine.error }] : [];
-    return [...row.planners.flatMap((outcome) => (outcome.ok ? [] : [{ ...refOf(row, outcome.planner), error: outcome.error }])), ...engine];
+    const published = row.published.flatMap((outcome) => (outcome.ok ? [] : [{ ...refOf(row, publishedLabel(outcome.rule)), error: outcome.error }]));
+    return [...row.planners.flatMap((outcome) => (outcome.ok ? [] : [{ ...refOf(row, outcome.planner), error: outcome.error }])), ...published, ...engine];
   });
 }
 
@@ -865,6 +892,7 @@ function benchConfig(dataDir: string, files: readonly string[], skipped: readonl
     skippedNonWfFormat: skipped.map((path) => workflowName(path, dataDir)),
     scenarios: SCENARIOS,
     planners: PLANNERS,
+    published: PUBLISHED_IDS,
     objectives: OBJECTIVES,
     timing: `performance.now() around planConstructive; median of ${TIMING_RUNS} runs when the first run is under ${REPEAT_BELOW_MS} ms`,
     relativeTolerance: RELATIVE_TOLERANCE,
@@ -896,7 +924,7 @@ function renderReport(input: ReportInput): string {
           `- certified bound: \`outcome.plan.bounds\` of the engine's plan (LP bound via ${engine.solver} when refinement ran, never below the quick critical-path / cheapest-compute bounds); it holds for every plan of the problem, so every constructive plan is checked against it too and its gap = objective / bound is reported`,
         ]
       : []),
-    `- run time: ${input.runtimeS.toFixed(1)} s for ${input.rows.length} rows (${input.rows.length * PLANNERS.length} constructive plans${engine.enabled ? `, ${engineRuns} ${ENGINE} plans` : ''})`,
+    `- run time: ${input.runtimeS.toFixed(1)} s for ${input.rows.length} rows (${input.rows.length * PLANNERS.length} constructive plans, ${input.rows.length * PUBLISHED_IDS.length} published-rule plans${engine.enabled ? `, ${engineRuns} ${ENGINE} plans` : ''})`,
     '',
     '## Summary',
     '',
@@ -912,9 +940,12 @@ function renderReport(input: ReportInput): string {
     ...renderRelativeTables(summary),
     ...renderPlanningTime(summary),
     '',
+    ...renderPublishedSummary(summary.published, engine.enabled ? engine.budgetMs : undefined),
     ...renderProblemLists(summary),
   ];
   for (const objective of OBJECTIVES) lines.push(...renderCaseTable(input.rows, objective, engine.enabled));
+  const publishedCases = input.rows.filter((row) => row.error === null).map(publishedCase);
+  for (const objective of OBJECTIVES) lines.push(...renderPublishedCases(publishedCases, objective, objective === 'makespan' ? 's' : 'USD', engine.enabled));
   return `${lines.join('\n')}\n`;
 }
 

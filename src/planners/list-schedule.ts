@@ -145,7 +145,7 @@ function usable(expectedS: number): boolean {
  * No pool has a slot long enough after the sub-task's inputs are ready: capacity ends too
  * soon for this stage on every pool that may run it. Bad input, named by stage.
  */
-function unplaceable(problem: Problem, graph: SubtaskGraph, s: number, allocation: Int32Array, finishS: Float64Array): InputError {
+export function unplaceable(problem: Problem, graph: SubtaskGraph, s: number, allocation: Int32Array, finishS: Float64Array): InputError {
   const P = problem.pools.count;
   const partition = graph.partition;
   const v = partition.members[partition.memberStart[s]!]!;
