@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { KernelArena } from '../../src/kernel/arena.js';
 import { LAYOUT } from '../../src/kernel/layout.js';
 import { instantiateKernel } from '../../src/kernel/loader.js';
+import { KernelScorer } from '../../src/kernel/scorer.js';
 import { TightKernel } from '../../src/kernel/tight.js';
 import { randomTopologicalOrder } from '../../src/model/graph.js';
 import { assembleProblem, type Problem } from '../../src/model/problem.js';
@@ -103,6 +104,23 @@ test('pairs with the same order: the bits each candidate gets alone, and the gen
   }
   assert.is(arena.status(12), 'not-permutation');
   assert.is(arena.status(8), 'not-topological');
+});
+
+test('pairs in worker slices (each slice its own scratch block) give the bits of this thread', async () => {
+  const { problem, graph } = layered(900, 71);
+  const count = 30;
+  const scorer = new KernelScorer(problem, graph, { batchCapacity: count, workers: 2 });
+  fill(scorer.arena, graph, count, 6);
+  const feasible = await scorer.scoreBatch(count);
+  const inWorkers = outputBits(scorer.arena, count);
+  clobber(scorer.arena, count);
+  assert.is(scorer.scoreBatchSync(count), feasible);
+  assert.equal(outputBits(scorer.arena, count), inWorkers);
+  // The second worker's block holds pair node states too: both slices paired candidates.
+  const block = scorer.arena.layout.scratch + scorer.arena.layout.scratchStride;
+  const stamps = Array.from({ length: graph.nodeCount }, (_, s) => scorer.arena.views.i32[(block + scorer.arena.layout.scratchPair + s * LAYOUT.PAIR_NODE_STRIDE + LAYOUT.PAIR_NODE_STAMP) >> 2]!);
+  assert.ok(stamps.some((stamp) => stamp > 0));
+  await scorer.close();
 });
 
 test('the floor loop: a lower bound of every makespan, refused outside the batch', () => {
