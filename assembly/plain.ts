@@ -6,10 +6,10 @@
  *
  *   - the work records the candidate needs are gathered in its order first (independent
  *     loads whose misses overlap), then read sequentially (H_SCRATCH_GATHER);
- *   - two candidates with the same order are scored in lock step (scorePlainPair): the
- *     order, the input lists and the placed/topological checks are shared, finish times and
- *     terms are f64x2 lanes (one per candidate), the two slot searches are independent
- *     chains the CPU overlaps;
+ *   - two candidates with the same order are scored in lock step (scorePlainPair; four:
+ *     quad.ts): the order, the input lists and the placed/topological checks are shared,
+ *     finish times and terms are f64x2 lanes (one per candidate), the slot searches are
+ *     independent chains the CPU overlaps;
  *   - none of the general loop's branches for availability, fixed sub-tasks, window pools
  *     or external reads.
  *
@@ -20,8 +20,8 @@
  * Measured one change at a time, side by side, on bench/kernel.ts's workloads (issue 12):
  * without the general loop's branches 3–8 % less time; gathering 0 % at 1k sub-tasks,
  * 2–5 % at 10k, 6–28 % at 100k; pairs 19–29 % less when every candidate shares the order,
- * about 8 % on the search's kind of batch (two in three share the base order). Together
- * 0.66–0.93× the time of the general loop. Tried and dropped: pairing candidates with
+ * about 8 % on the search's kind of batch (two in three share the base order); quads a
+ * further 8–15 % (quad.ts). Together 0.59–0.95× the time of the general loop. Tried and dropped: pairing candidates with
  * different orders (two scalar chains interleaved: no gain, the CPU already overlaps
  * consecutive sub-tasks; what pairs save is the shared work), and the reservation's first
  * two steps without branches (17 % less time on random allocations, 4 % more on the
@@ -51,7 +51,7 @@ import {
   H_SCRATCH_FREE,
   H_SCRATCH_GATHER,
   H_SCRATCH_NODES,
-  H_SCRATCH_PAIR,
+  H_SCRATCH_LANES,
   H_SCRATCH_STAMPS,
   H_SLOT_COUNT,
   H_USD_PER_HOUR,
@@ -71,6 +71,7 @@ import {
   PAIR_NODE_POOL_B,
   PAIR_NODE_STAMP,
   PAIR_NODE_STRIDE,
+  QUAD_NODE_STRIDE,
   PAIR_STRIDE,
   POOL_AVAIL,
   POOL_MODE,
@@ -103,7 +104,7 @@ export function plainPath(): bool {
 }
 
 @inline
-function allocationOf(c: i32): usize {
+export function allocationOf(c: i32): usize {
   return <usize>load<u32>(HEADER_OFFSET, H_CANDIDATES) + <usize>c * <usize>load<u32>(HEADER_OFFSET, H_CANDIDATE_STRIDE);
 }
 
@@ -122,7 +123,7 @@ export function sameOrder(a: i32, b: i32): bool {
 
 /** Cell of (s, allocation[s]) in the work matrix; cell 0 for an out-of-range s or pool (checked when used). */
 @inline
-function workCell(work: usize, allocation: usize, n: i32, poolCount: i32, s: i32): usize {
+export function workCell(work: usize, allocation: usize, n: i32, poolCount: i32, s: i32): usize {
   const inRange = <u32>s < <u32>n;
   const p = load<i32>(allocation + (<usize>select<i32>(s, 0, inRange) << 2));
   return work + (<usize>select<i32>(s * poolCount + p, 0, inRange && <u32>p < <u32>poolCount)) * WORK_STRIDE;
@@ -224,13 +225,13 @@ export function scorePlain(c: i32, block: usize): i32 {
 
 /** f64x2 of a value loaded from each of two records. */
 @inline
-function pairOf(a: usize, b: usize, offset: usize): v128 {
+export function pairOf(a: usize, b: usize, offset: usize): v128 {
   return f64x2.replace_lane(f64x2.splat(load<f64>(a + offset)), 1, load<f64>(b + offset));
 }
 
 /** max of times as bits, per lane (maxTimeBits). */
 @inline
-function maxTimeBitsX2(a: v128, b: v128): v128 {
+export function maxTimeBitsX2(a: v128, b: v128): v128 {
   return v128.bitselect(a, b, i64x2.gt_s(a, b));
 }
 
@@ -247,9 +248,9 @@ export function scorePlainPair(a: i32, b: i32, block: usize): i32 {
   const allocationA = allocationOf(a);
   const allocationB = allocationOf(b);
   const order = allocationA + (<usize>n << 2);
-  const nodes = block + <usize>load<u32>(h, H_SCRATCH_PAIR);
+  const nodes = block + <usize>load<u32>(h, H_SCRATCH_LANES);
   const freeA = block + <usize>load<u32>(h, H_SCRATCH_FREE);
-  const freeB = nodes + (<usize>n) * PAIR_NODE_STRIDE;
+  const freeB = nodes + (<usize>n) * QUAD_NODE_STRIDE;
   const gathered = block + <usize>load<u32>(h, H_SCRATCH_GATHER);
   const epoch = nextEpoch(block, block + <usize>load<u32>(h, H_SCRATCH_STAMPS), load<i32>(h, H_OBJECT_COUNT) * load<i32>(h, H_REGION_COUNT));
   const slotBytes = <usize>load<i32>(h, H_SLOT_COUNT) << 3;

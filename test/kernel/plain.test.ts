@@ -1,9 +1,9 @@
 /**
- * The kernel's plain path (assembly/plain.ts: constant pools, no availability, no fixed
- * sub-tasks, no external reads): candidates scored two at a time when they share their
- * order get exactly the bits each gets alone and the bits of the tight TypeScript twin
- * (the general loop), invalid ones included; and the floor loop (assembly/floor.ts) is a
- * lower bound of the kernel's makespans.
+ * The kernel's plain path (assembly/plain.ts, quad.ts: constant pools, no availability, no
+ * fixed sub-tasks, no external reads): candidates scored four or two at a time when they
+ * share their order get exactly the bits each gets alone and the bits of the tight
+ * TypeScript twin (the general loop), invalid ones included; and the floor loop
+ * (assembly/floor.ts) is a lower bound of the kernel's makespans.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -27,15 +27,16 @@ function layered(tasks: number, seed: number): { problem: Problem; graph: Subtas
 }
 
 /**
- * A search-like batch: most candidates share one base order (pairs form), a few have their
- * own; some are invalid, alone or inside a pair (a forbidden pool, a broken order shared by
- * two candidates, a sub-task listed twice).
+ * A search-like batch: most candidates share one base order (quads form), two share another
+ * (a pair), a few have their own; some are invalid, alone or inside a quad or pair (a
+ * forbidden pool, a broken order shared by two candidates, a sub-task listed twice).
  */
 function fill(arena: KernelArena, graph: SubtaskGraph, count: number, seed: number): void {
   const random = seededRandom(seed);
   const baseOrder = randomTopologicalOrder(graph, random);
   const base = randomAllocation(graph, random);
   const broken = breakTopology(graph, baseOrder, random)!;
+  const other = randomTopologicalOrder(graph, random);
   for (let i = 0; i < count; i++) {
     const allocation = Int32Array.from(base);
     for (let k = 0; k < 3; k++) {
@@ -45,6 +46,7 @@ function fill(arena: KernelArena, graph: SubtaskGraph, count: number, seed: numb
     }
     let order = i % 5 === 3 ? randomTopologicalOrder(graph, random) : baseOrder;
     if (i === 8 || i === 9) order = broken;
+    if (i === 20 || i === 21) order = other;
     if (i === 12) {
       order = Int32Array.from(baseOrder);
       order[order.length - 1] = order[0]!;
@@ -75,14 +77,14 @@ test('pairs with the same order: the bits each candidate gets alone, and the gen
   fill(arena, graph, count, 3);
   const kernel = instantiateKernel(arena.memory);
   const block = arena.layout.scratch;
-  const pairStamp = (s: number): number => arena.views.i32[(block + arena.layout.scratchPair + s * LAYOUT.PAIR_NODE_STRIDE + LAYOUT.PAIR_NODE_STAMP) >> 2]!;
-  assert.ok(Array.from({ length: graph.nodeCount }, (_, s) => pairStamp(s)).every((stamp) => stamp === 0), 'no pair scored yet');
+  // Pair and quad node states (strides 32 and 64) share this region: all zero until one is scored.
+  const lanes = (): Int32Array => new Int32Array(arena.memory.buffer, block + arena.layout.scratchLanes, (graph.nodeCount * LAYOUT.QUAD_NODE_STRIDE) >> 2);
+  assert.ok(lanes().every((word) => word === 0), 'nothing scored in lanes yet');
 
   const feasible = kernel.evaluate(0, count, 0);
   assert.ok(feasible > count / 2 && feasible < count, `feasible ${feasible} of ${count}`);
   const together = outputBits(arena, count);
-  // Pairs were scored: their node states carry this block's stamps.
-  assert.ok(Array.from({ length: graph.nodeCount }, (_, s) => pairStamp(s)).some((stamp) => stamp > 0), 'the pair path ran');
+  assert.ok(lanes().some((word) => word !== 0), 'candidates were scored in lanes');
 
   clobber(arena, count);
   let alone = 0;
@@ -116,10 +118,9 @@ test('pairs in worker slices (each slice its own scratch block) give the bits of
   clobber(scorer.arena, count);
   assert.is(scorer.scoreBatchSync(count), feasible);
   assert.equal(outputBits(scorer.arena, count), inWorkers);
-  // The second worker's block holds pair node states too: both slices paired candidates.
+  // The second worker's block holds lane node states too: both slices grouped candidates.
   const block = scorer.arena.layout.scratch + scorer.arena.layout.scratchStride;
-  const stamps = Array.from({ length: graph.nodeCount }, (_, s) => scorer.arena.views.i32[(block + scorer.arena.layout.scratchPair + s * LAYOUT.PAIR_NODE_STRIDE + LAYOUT.PAIR_NODE_STAMP) >> 2]!);
-  assert.ok(stamps.some((stamp) => stamp > 0));
+  assert.ok(new Int32Array(scorer.arena.memory.buffer, block + scorer.arena.layout.scratchLanes, (graph.nodeCount * LAYOUT.QUAD_NODE_STRIDE) >> 2).some((word) => word !== 0));
   await scorer.close();
 });
 
