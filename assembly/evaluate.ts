@@ -30,7 +30,8 @@
  *     the result of the search, and stores with unknown addresses held the next searches'
  *     loads back, serialising sub-tasks;
  *   - link records with no flags (skipped moves cost exactly 0 by construction);
- *   - grouped prefetch loads when the work matrix is far larger than the caches.
+ *   - grouped prefetch loads when the work matrix is far larger than the caches;
+ *   - the slot search with one step count for every pool (slots.ts, searchSteps).
  *   - the plain path (plain.ts: no availability, fixed sub-tasks or external reads): work
  *     records gathered in order before the loop, and four or two candidates with the same
  *     order scored in lock step in f64x2 lanes (issue 12: 0.59–0.95× the time of this loop).
@@ -132,7 +133,7 @@ import {
   WORK_STRIDE,
 } from './layout';
 import { crossBytes, egressUsd, linkSeconds, maxTimeBits, poolLink } from './links';
-import { findSlot, reserveSlot, searchedSlot, searchWindows, startOnWindows, windowEndAt } from './slots';
+import { findSlot, reserveSlot, searchedSlot, searchSteps, searchWindows, setSearchSteps, startOnWindows, windowEndAt } from './slots';
 import { writeFailure, writeTerms } from './terms';
 import { expectedOverWindow, START_ROUNDS } from './rework';
 import { meanPriceUsdPerS, windowPriceUsd } from './price';
@@ -184,7 +185,7 @@ function placeOnAvailability(pool: usize, free: usize, readyBits: i64, runtimeS:
   if (load<i32>(pool, POOL_MODE) == MODE_CONSTANT) {
     // Endless windows: the start does not depend on the duration, round 1 accepts.
     const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
-    const slotAt = findSlot(poolFree, slots, r);
+    const slotAt = findSlot(poolFree, slots, r, searchSteps);
     const old = load<i64>(slotAt);
     const startS = reinterpret<f64>(maxTimeBits(r, old));
     const durationS = hazardVaries ? expectedOverWindow(at, hazard, first, end, startS, runtimeS) : cachedS;
@@ -347,6 +348,7 @@ export function evaluate(first: i32, count: i32, scratch: i32): i32 {
   if (first < 0 || count < 0 || first > capacity - count) return ERROR_RANGE;
   if (scratch < 0 || scratch >= load<i32>(h, H_SCRATCH_COUNT)) return ERROR_RANGE;
   const block = <usize>load<u32>(h, H_SCRATCH) + <usize>scratch * <usize>load<u32>(h, H_SCRATCH_STRIDE);
+  setSearchSteps(<usize>load<u32>(h, H_POOLS), load<i32>(h, H_POOL_COUNT));
   if (!plainPath()) {
     let feasible = 0;
     for (let c = first; c < first + count; c++) {
@@ -455,6 +457,7 @@ function scoreCandidate(c: i32, block: usize): i32 {
   const epoch = nextEpoch(block, stamps, load<i32>(h, H_OBJECT_COUNT) * regionCount);
   const fixedCount = load<i32>(h, H_FIXED_COUNT);
   const nowBits = load<i64>(h, H_NOW_S);
+  const steps = searchSteps;
   if (fixedCount == 0) memory.fill(free, 0, <usize>load<i32>(h, H_SLOT_COUNT) << 3);
   else {
     // The slots fixed sub-tasks hold, and the sub-tasks themselves, already placed.
@@ -573,7 +576,7 @@ function scoreCandidate(c: i32, block: usize): i32 {
         }
         const poolFree = free + (slotBase << 3);
         const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
-        const at = findSlot(poolFree, slots, r);
+        const at = findSlot(poolFree, slots, r, steps);
         const old = load<i64>(at);
         startS = reinterpret<f64>(maxTimeBits(r, old));
         if (deferredPool >= 0) reserveSlot(deferredAt, deferredLast, deferredEnd);

@@ -87,7 +87,7 @@ import {
 } from './layout';
 import { nextEpoch } from './epoch';
 import { crossBytes, egressUsd, linkSeconds, maxTimeBits, poolLink } from './links';
-import { findSlot, reserveSlot } from './slots';
+import { findSlot, reserveSlot, searchSteps } from './slots';
 import { writeTerms } from './terms';
 
 /** Whether this problem takes the plain path (checked once per evaluate call). */
@@ -145,6 +145,7 @@ export function scorePlain(c: i32, block: usize): i32 {
   const gathered = block + <usize>load<u32>(h, H_SCRATCH_GATHER);
   const epoch = nextEpoch(block, block + <usize>load<u32>(h, H_SCRATCH_STAMPS), load<i32>(h, H_OBJECT_COUNT) * load<i32>(h, H_REGION_COUNT));
   const nowBits = load<i64>(h, H_NOW_S);
+  const steps = searchSteps;
   memory.fill(free, 0, <usize>load<i32>(h, H_SLOT_COUNT) << 3);
   for (let i = 0; i < n; i++) {
     const cell = workCell(work, allocation, n, poolCount, load<i32>(order + (<usize>i << 2)));
@@ -198,7 +199,7 @@ export function scorePlain(c: i32, block: usize): i32 {
       deferredPool = -1;
     }
     const r = maxTimeBits(readyBits, load<i64>(pool, POOL_OPEN_S));
-    const at = findSlot(poolFree, slots, r);
+    const at = findSlot(poolFree, slots, r, steps);
     const old = load<i64>(at);
     const startS = reinterpret<f64>(maxTimeBits(r, old));
     if (deferredPool >= 0) reserveSlot(deferredAt, deferredLast, deferredEnd);
@@ -276,6 +277,7 @@ export function scorePlainPair(a: i32, b: i32, block: usize): i32 {
   let interruptionS = zero;
   let interruptionUsd = zero;
   const nowBits = i64x2.splat(load<i64>(h, H_NOW_S));
+  const steps = searchSteps;
   let deferredPoolA = -1;
   let deferredAtA: usize = 0;
   let deferredLastA: usize = 0;
@@ -332,8 +334,8 @@ export function scorePlainPair(a: i32, b: i32, block: usize): i32 {
     }
     const rA = maxTimeBits(i64x2.extract_lane(readyBits, 0), load<i64>(poolA, POOL_OPEN_S));
     const rB = maxTimeBits(i64x2.extract_lane(readyBits, 1), load<i64>(poolB, POOL_OPEN_S));
-    const atA = findSlot(poolFreeA, slotsA, rA);
-    const atB = findSlot(poolFreeB, slotsB, rB);
+    const atA = findSlot(poolFreeA, slotsA, rA, steps);
+    const atB = findSlot(poolFreeB, slotsB, rB, steps);
     const oldA = load<i64>(atA);
     const oldB = load<i64>(atB);
     const startS = i64x2.replace_lane(i64x2.splat(maxTimeBits(rA, oldA)), 1, maxTimeBits(rB, oldB));

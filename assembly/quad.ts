@@ -55,7 +55,7 @@ import {
 import { nextEpoch } from './epoch';
 import { maxTimeBits, poolLink } from './links';
 import { allocationOf, maxTimeBitsX2, pairOf, workCell } from './plain';
-import { findSlot, reserveSlot } from './slots';
+import { findSlot, reserveSlot, searchSteps } from './slots';
 import { writeTerms } from './terms';
 
 /** Candidates a, b, c, d (the same order) in lock step: lanes 0, 1 of the first f64x2 are a, b; of the second c, d. */
@@ -117,6 +117,7 @@ export function scorePlainQuad(a: i32, b: i32, c: i32, d: i32, block: usize): i3
   let interruptionUsdAB = zero;
   let interruptionUsdCD = zero;
   const nowBits = i64x2.splat(load<i64>(h, H_NOW_S));
+  const steps = searchSteps;
   let deferredPoolA = -1;
   let deferredAtA: usize = 0;
   let deferredLastA: usize = 0;
@@ -210,10 +211,10 @@ export function scorePlainQuad(a: i32, b: i32, c: i32, d: i32, block: usize): i3
     const rB = maxTimeBits(i64x2.extract_lane(readyAB, 1), load<i64>(poolB, POOL_OPEN_S));
     const rC = maxTimeBits(i64x2.extract_lane(readyCD, 0), load<i64>(poolC, POOL_OPEN_S));
     const rD = maxTimeBits(i64x2.extract_lane(readyCD, 1), load<i64>(poolD, POOL_OPEN_S));
-    const atA = findSlot(poolFreeA, slotsA, rA);
-    const atB = findSlot(poolFreeB, slotsB, rB);
-    const atC = findSlot(poolFreeC, slotsC, rC);
-    const atD = findSlot(poolFreeD, slotsD, rD);
+    const atA = findSlot(poolFreeA, slotsA, rA, steps);
+    const atB = findSlot(poolFreeB, slotsB, rB, steps);
+    const atC = findSlot(poolFreeC, slotsC, rC, steps);
+    const atD = findSlot(poolFreeD, slotsD, rD, steps);
     const oldA = load<i64>(atA);
     const oldB = load<i64>(atB);
     const oldC = load<i64>(atC);
