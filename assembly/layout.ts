@@ -32,16 +32,17 @@
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_SCRATCH     │ scratch j (one per worker): epoch │ node states │ slot free    │ kernel only
  *                 │ times │ (object, region) stamps │ starts │ sort (contention) │
+ *                 │ fixed │ gathered work records │ pair node states, free times │
  *                 ├──────────────────────────────────────────────────────────────┤
  *   H_OUTPUT      │ output i: status, sub-task, terms          (× batchCapacity)  │ kernel writes
  *   H_END         └──────────────────────────────────────────────────────────────┘
  */
 
-export const LAYOUT_VERSION: i32 = 4;
+export const LAYOUT_VERSION: i32 = 5;
 
 /** Where the header starts; the host lays everything else out behind it. */
 export const HEADER_OFFSET: usize = 256;
-export const HEADER_BYTES: usize = 184;
+export const HEADER_BYTES: usize = 192;
 
 // ── Header fields (byte offsets from HEADER_OFFSET). Counts are i32, offsets are u32
 //    absolute addresses, except H_SCRATCH_* which are relative to one scratch block.
@@ -108,6 +109,17 @@ export const H_FIXED_INDEX: usize = 172;
 export const H_INITIAL_FREE: usize = 176;
 /** i32[H_FIXED_COUNT] per scratch block: epoch at which the order listed fixed record i. */
 export const H_SCRATCH_FIXED: usize = 180;
+/**
+ * Per scratch block, for the plain path (assembly/plain.ts): the work records of one
+ * candidate, a pair or a quad gathered in order, QUAD_GATHER_STRIDE × n bytes.
+ */
+export const H_SCRATCH_GATHER: usize = 184;
+/**
+ * Per scratch block: node states of a pair or a quad of candidates scored in lock step,
+ * QUAD_NODE_STRIDE × n, then the slot free times of lanes 1, 2, 3 (f64[slotCount] each;
+ * lane 0 uses H_SCRATCH_FREE).
+ */
+export const H_SCRATCH_LANES: usize = 188;
 
 // ── Pool record.
 //   0        4        8           12       16          24          32      36          40        44     48
@@ -209,6 +221,23 @@ export const NODE_STRIDE: usize = 16;
 export const NODE_FINISH_S: usize = 0;
 export const NODE_STAMP: usize = 8;
 export const NODE_POOL: usize = 12;
+
+// ── Plain path (assembly/plain.ts, quad.ts). Gathered work record at position i of the order:
+//    one candidate: 0 expectedS │ 8 runtimeS; a pair (a, b): 0 expected a │ 8 expected b │ 16 runtime a │ 24 runtime b;
+//    a quad (a, b, c, d): 0 expected a, b, c, d (f64 each) │ 32 runtime a, b, c, d
+export const PAIR_GATHER_STRIDE: usize = 32;
+export const QUAD_GATHER_STRIDE: usize = 64;
+//    Pair node state: 0 finish a │ 8 finish b │ 16 stamp i32 │ 20 pool a i32 │ 24 pool b i32 │ 28 (pad)
+export const PAIR_NODE_STRIDE: usize = 32;
+export const PAIR_NODE_FINISH_S: usize = 0;
+export const PAIR_NODE_STAMP: usize = 16;
+export const PAIR_NODE_POOL_A: usize = 20;
+export const PAIR_NODE_POOL_B: usize = 24;
+//    Quad node state: 0 finish a, b, c, d (f64 each) │ 32 stamp i32 │ 36 pool a, b, c, d (i32 each) │ 52 (pad)
+export const QUAD_NODE_STRIDE: usize = 64;
+export const QUAD_NODE_FINISH_S: usize = 0;
+export const QUAD_NODE_STAMP: usize = 32;
+export const QUAD_NODE_POOLS: usize = 36;
 
 // ── Output record.
 //   0 status i32 │ 4 sub-task i32 │ 8 makespanS │ 16 computeUsd │ 24 egressUsd │ 32 costUsd

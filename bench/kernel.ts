@@ -1,11 +1,14 @@
 /**
  * Cost-kernel throughput: sub-task evaluations per second (candidates × sub-tasks scored
- * per second) of the WASM kernel in this thread and of the tight TypeScript twin over the
- * same memory, at 1k, 10k and 100k sub-tasks × 16 pools; then Piscina scaling, 1 worker
+ * per second) of the WASM kernel against its own floor (assembly/floor.ts: the same walk
+ * over the same memory doing only the loads and the dependent max chain of finish times),
+ * timed batch against batch in one run; then the kernel and the tight TypeScript twin over
+ * the same memory, at 1k, 10k and 100k sub-tasks × 16 pools; then Piscina scaling, 1 worker
  * vs 2 workers on one big batch. Writes bench/results/kernel.md and prints it.
  *
  *   npm run bench:kernel            (builds build/kernel.wasm first)
  *   KERNEL_BENCH_QUICK=1 ...        shorter runs, for a smoke test
+ *   KERNEL_BENCH_FLOOR_ONLY=1 ...   section 0 only (kernel vs floor), printed, not written
  *
  * Micro benchmarks use benny (benchmark.js: warm-up cycle, samples until maxTime, mean and
  * relative margin of error). The machine may be shared: the load average is recorded at
@@ -26,6 +29,7 @@ import { layeredDag, seededRandom, syntheticPools } from '../src/synthetic/layer
 import { describeMachine, formatNumber, markdownTable, progress, reportHeader, writeResult } from './common.js';
 
 const QUICK = process.env.KERNEL_BENCH_QUICK === '1';
+const FLOOR_ONLY = process.env.KERNEL_BENCH_FLOOR_ONLY === '1';
 const POOLS = 16;
 const MAX_TIME_S = QUICK ? 1 : 6;
 /** Candidates per batch: about 1–2 M sub-task evaluations a batch. */
@@ -58,6 +62,159 @@ function fillCandidates(write: (i: number, allocation: Int32Array, order: Int32A
     }
     write(i, allocation, randomOrder ? randomTopologicalOrder(graph, random) : Int32Array.from(graph.order));
   }
+}
+
+/**
+ * Candidates like the search's (src/search/improve.ts): one base candidate (a random allowed
+ * pool per sub-task, a random topological order), each candidate the base with 1–2 sub-tasks
+ * moved to another allowed pool and, one time in three, two adjacent independent sub-tasks
+ * exchanged in the order.
+ */
+function fillSearchCandidates(write: (i: number, allocation: Int32Array, order: Int32Array) => void, graph: SubtaskGraph, count: number, seed: number): void {
+  const random = seededRandom(seed);
+  const n = graph.nodeCount;
+  const P = graph.poolCount;
+  const allowed = (s: number, p: number): boolean => Number.isFinite(graph.expectedS[s * P + p]!);
+  const base = new Int32Array(n);
+  for (let s = 0; s < n; s++) {
+    let p = Math.floor(random() * P);
+    while (!allowed(s, p)) p = (p + 1) % P;
+    base[s] = p;
+  }
+  const baseOrder = randomTopologicalOrder(graph, random);
+  const dependsOn = (s: number, q: number): boolean => {
+    for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) if (graph.predIndex[e] === q) return true;
+    return false;
+  };
+  for (let i = 0; i < count; i++) {
+    const allocation = Int32Array.from(base);
+    const order = Int32Array.from(baseOrder);
+    for (let k = 1 + Math.floor(random() * 2); k > 0; k--) {
+      const s = Math.floor(random() * n);
+      let p = (allocation[s]! + 1 + Math.floor(random() * (P - 1))) % P;
+      while (!allowed(s, p)) p = (p + 1) % P;
+      allocation[s] = p;
+    }
+    if (random() < 1 / 3) {
+      const at = Math.floor(random() * (n - 1));
+      if (!dependsOn(order[at + 1]!, order[at]!)) {
+        order[at] = baseOrder[at + 1]!;
+        order[at + 1] = baseOrder[at]!;
+      }
+    }
+    write(i, allocation, order);
+  }
+}
+
+/** Times of one case's batches (ms), in round order. */
+type Times = number[];
+
+/**
+ * Synchronous cases timed batch against batch: each round runs every case once, in an order
+ * that alternates round by round, until `budgetS` has passed (at least `minRounds`); so the
+ * cases see the same disturbances, and a ratio is taken within each round.
+ */
+function interleaved(cases: Readonly<Record<string, () => unknown>>, budgetS: number, minRounds: number): Record<string, Times> {
+  const labels = Object.keys(cases);
+  const times: Record<string, Times> = Object.fromEntries(labels.map((label) => [label, []]));
+  const started = performance.now();
+  for (let r = 0; r < minRounds || performance.now() - started < budgetS * 1000; r++) {
+    const sequence = r % 2 === 0 ? labels : [...labels].reverse();
+    for (const label of sequence) {
+      const t0 = performance.now();
+      cases[label]!();
+      times[label]!.push(performance.now() - t0);
+    }
+  }
+  return times;
+}
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface FloorRow {
+  readonly tasks: number;
+  readonly candidates: string;
+  readonly rounds: number;
+  /** Sub-task evaluations per second: median batch, best batch. */
+  readonly kernelMedian: number;
+  readonly kernelBest: number;
+  readonly floorMedian: number;
+  readonly floorBest: number;
+  /** Median over rounds of kernel time / floor time in the same round. */
+  readonly ratio: number;
+  readonly ratioBest: number;
+}
+
+/** Section 0: the kernel against its floor loop, per workload and kind of candidates. */
+function measureFloor(sizes: readonly number[]): FloorRow[] {
+  const rows: FloorRow[] = [];
+  for (const tasks of sizes) {
+    const w = workload(tasks);
+    const n = w.graph.nodeCount;
+    const kinds: { label: string; fill: (write: (i: number, a: Int32Array, o: Int32Array) => void) => void }[] = [
+      { label: 'graph order', fill: (write) => fillCandidates(write, w.graph, w.batch, false, 7) },
+      { label: 'random topological order', fill: (write) => fillCandidates(write, w.graph, w.batch, true, 7) },
+      { label: "search's (base ± 1–2 moves)", fill: (write) => fillSearchCandidates(write, w.graph, w.batch, 11) },
+    ];
+    for (const kind of kinds) {
+      const arena = new KernelArena(w.problem, w.graph, { batchCapacity: w.batch, scratchCount: 1 });
+      kind.fill((i, a, o) => arena.setCandidate(i, a, o));
+      const kernel = instantiateKernel(arena.memory);
+      if (kernel.evaluate(0, w.batch, 0) !== w.batch) throw new Error(`${tasks} ${kind.label}: some candidate is infeasible`);
+      // The floor's chain is the kernel's without slots: its makespans are a lower bound of the kernel's.
+      const makespans = Array.from({ length: w.batch }, (_, i) => {
+        const r = arena.result(i);
+        return r.state === 'ok' ? r.terms.makespanS : Number.NaN;
+      });
+      const checksum = kernel.floorScore(0, w.batch, 0);
+      if (!(checksum > 0) || checksum > makespans.reduce((a, x) => a + x, 0) * (1 + 1e-12)) throw new Error(`${tasks} ${kind.label}: floor checksum ${checksum} is not a lower bound of the kernel's makespans`);
+      progress(`floor: ${tasks} sub-tasks, ${kind.label}, batch ${w.batch}`);
+      for (let k = 0; k < 5; k++) {
+        kernel.evaluate(0, w.batch, 0);
+        kernel.floorScore(0, w.batch, 0);
+      }
+      // Batches at 100k take 30–100 ms and the floor is memory-bound: more rounds there.
+      const times = interleaved({ kernel: () => kernel.evaluate(0, w.batch, 0), floor: () => kernel.floorScore(0, w.batch, 0) }, floorBudgetS(tasks), 30);
+      const evals = w.batch * n;
+      const k = times.kernel!;
+      const f = times.floor!;
+      rows.push({
+        tasks,
+        candidates: kind.label,
+        rounds: k.length,
+        kernelMedian: evals / (median(k) / 1000),
+        kernelBest: evals / (Math.min(...k) / 1000),
+        floorMedian: evals / (median(f) / 1000),
+        floorBest: evals / (Math.min(...f) / 1000),
+        ratio: median(k.map((t, r) => t / f[r]!)),
+        ratioBest: Math.min(...k) / Math.min(...f),
+      });
+    }
+  }
+  return rows;
+}
+
+const FLOOR_TARGET: Readonly<Record<number, number>> = { 1_000: 1.5, 100_000: 2 };
+const floorBudgetS = (tasks: number): number => (MAX_TIME_S / 2) * (tasks >= 100_000 ? 3 : 1);
+
+function floorTable(rows: readonly FloorRow[]): string[] {
+  return markdownTable(
+    ['sub-tasks', 'candidates', 'rounds', 'kernel (median; best batch)', 'floor (median; best batch)', 'kernel / floor time (median of rounds; best batches)', 'target'],
+    rows.map((r) => [
+      r.tasks.toLocaleString('en-US'),
+      r.candidates,
+      String(r.rounds),
+      `${fmtRate(r.kernelMedian)}; ${fmtRate(r.kernelBest)}`,
+      `${fmtRate(r.floorMedian)}; ${fmtRate(r.floorBest)}`,
+      `${fmtRatio(r.ratio)}; ${fmtRatio(r.ratioBest)}`,
+      FLOOR_TARGET[r.tasks] === undefined ? '' : `≤ ${FLOOR_TARGET[r.tasks]}×: ${r.ratio <= FLOOR_TARGET[r.tasks]! ? 'met' : '**missed**'}`,
+    ]),
+    new Set([0, 2, 3, 4, 5]),
+  );
 }
 
 /**
@@ -133,6 +290,13 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const sizes = QUICK ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 
+  // ── 0. The kernel against its floor loop, batch against batch.
+  const floorRows = measureFloor(FLOOR_ONLY ? (process.env.KERNEL_BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number) : sizes);
+  if (FLOOR_ONLY) {
+    process.stdout.write(`${floorTable(floorRows).join('\n')}\n`);
+    return;
+  }
+
   // ── 1. In-thread throughput: WASM kernel vs tight TypeScript over the same memory.
   const micro: string[][] = [];
   const ratios: number[] = [];
@@ -142,9 +306,8 @@ async function main(): Promise<void> {
   for (const tasks of sizes) {
     const w = workload(tasks);
     const n = w.graph.nodeCount;
-    // The default prefetch setting; at 10k also the other one (the trade-off the default makes).
+    // (The prefetch setting only matters to the general loop: these problems take the plain path, assembly/plain.ts.)
     const settings: { randomOrder: boolean; prefetchGroup?: number }[] = [{ randomOrder: false }, { randomOrder: true }];
-    if (tasks === 10_000) settings.push({ randomOrder: false, prefetchGroup: 0 }, { randomOrder: true, prefetchGroup: 0 });
     for (const { randomOrder, prefetchGroup } of settings) {
       const arena = new KernelArena(w.problem, w.graph, { batchCapacity: w.batch, scratchCount: 1, ...(prefetchGroup === undefined ? {} : { prefetchGroup }) });
       fillCandidates((i, a, o) => arena.setCandidate(i, a, o), w.graph, w.batch, randomOrder, 7);
@@ -220,6 +383,14 @@ async function main(): Promise<void> {
     '- workload: `layeredDag({ tasks, seed: 1 })` (width √tasks, fan-in 1–3) + `syntheticPools({ pools: 16, seed: 2 })` (2 regions, 4–32 slots), default partition (one sub-task per task); candidates: a random allowed pool per sub-task',
     '- rate = candidates × sub-tasks scored per second of wall time (benny mean ± relative margin of error); "per CPU-s" = per second of CPU time the process used, so time the core spent on other work is left out; "best batch" = the fastest single batch (the least disturbed)',
     '',
+    '## 0. One core: the kernel against its floor loop (same memory, same candidates, batch against batch)',
+    '',
+    '- floor = `floorScore` (assembly/floor.ts): the same walk over the same memory doing only the loads and the dependent max chain of finish times (inputs\' finish + link seconds, + expectedS), no slots, no checks, no terms',
+    `- each round times one kernel batch and one floor batch (alternating which goes first), for ${floorBudgetS(1_000)} s (${floorBudgetS(100_000)} s at 100k; at least 30 rounds) after 5 warm-up rounds; ratio = median over rounds of kernel time / floor time in the same round; "best batches" = fastest kernel batch / fastest floor batch (the least disturbed; the floor at 100k is memory-bound and slows most when other work shares the machine)`,
+    '- candidates: as in section 1 (a random allowed pool per sub-task; graph order or a random topological order), and the search\'s kind (src/search/improve.ts): one random base, each candidate the base with 1–2 sub-tasks moved to another pool and, one time in three, two adjacent independent sub-tasks exchanged',
+    '',
+    ...floorTable(floorRows),
+    '',
     '## 1. One core: WASM kernel vs tight TypeScript (same memory, same candidates)',
     '',
     ...markdownTable(['sub-tasks', 'order', 'batch', 'prefetch', 'WASM (benny mean)', 'WASM per CPU-s', 'WASM best batch', 'tight TS (benny mean)', 'tight TS per CPU-s', 'tight TS best batch', 'WASM / TS (means)'], micro, new Set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10])),
@@ -246,6 +417,18 @@ async function main(): Promise<void> {
           verdict(minWasm >= 30e6),
         ],
         ['2 workers ≥ 1.7× one worker', fmtRatio(scale), verdict(scale >= 1.7)],
+        ...[1_000, 100_000]
+          .filter((t) => sizes.includes(t))
+          .map((t) => {
+            const row = floorRows.find((r) => r.tasks === t && r.candidates === 'graph order')!;
+            const all = floorRows.filter((r) => r.tasks === t);
+            const worst = Math.max(...all.map((r) => r.ratio));
+            return [
+              `kernel ≤ ${FLOOR_TARGET[t]}× its floor loop at ${t.toLocaleString('en-US')} sub-tasks`,
+              `${fmtRatio(row.ratio)} in graph order (kernel ${fmtRate(row.kernelMedian)}, floor ${fmtRate(row.floorMedian)}); ${all.map((r) => `${r.candidates} ${fmtRatio(r.ratio)}`).join(', ')}`,
+              verdict(worst <= FLOOR_TARGET[t]!),
+            ];
+          }),
       ],
     ),
     '',

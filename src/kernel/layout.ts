@@ -27,9 +27,9 @@ import type { PartialSchedule } from '../cost/simulate.js';
 
 /** The host's copy of assembly/layout.ts. */
 export const LAYOUT = Object.freeze({
-  LAYOUT_VERSION: 4,
+  LAYOUT_VERSION: 5,
   HEADER_OFFSET: 256,
-  HEADER_BYTES: 184,
+  HEADER_BYTES: 192,
   H_VERSION: 0,
   H_NODE_COUNT: 4,
   H_POOL_COUNT: 8,
@@ -74,6 +74,8 @@ export const LAYOUT = Object.freeze({
   H_FIXED_INDEX: 172,
   H_INITIAL_FREE: 176,
   H_SCRATCH_FIXED: 180,
+  H_SCRATCH_GATHER: 184,
+  H_SCRATCH_LANES: 188,
   FIXED_STRIDE: 32,
   FIXED_SUBTASK: 0,
   FIXED_POOL: 4,
@@ -122,6 +124,17 @@ export const LAYOUT = Object.freeze({
   NODE_FINISH_S: 0,
   NODE_STAMP: 8,
   NODE_POOL: 12,
+  PAIR_GATHER_STRIDE: 32,
+  QUAD_GATHER_STRIDE: 64,
+  PAIR_NODE_STRIDE: 32,
+  PAIR_NODE_FINISH_S: 0,
+  PAIR_NODE_STAMP: 16,
+  PAIR_NODE_POOL_A: 20,
+  PAIR_NODE_POOL_B: 24,
+  QUAD_NODE_STRIDE: 64,
+  QUAD_NODE_FINISH_S: 0,
+  QUAD_NODE_STAMP: 32,
+  QUAD_NODE_POOLS: 36,
   OUT_STRIDE: 128,
   OUT_STATUS: 0,
   OUT_SUBTASK: 4,
@@ -229,6 +242,9 @@ export interface KernelLayout {
   readonly initialFree: number;
   /** Within one scratch block. */
   readonly scratchFixed: number;
+  /** Within one scratch block: the plain path's gathered work records, then the node states and lanes 1–3's free times of a pair or quad. */
+  readonly scratchGather: number;
+  readonly scratchLanes: number;
   readonly output: number;
   readonly outputStride: number;
   readonly end: number;
@@ -358,7 +374,9 @@ export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options:
   const scratchStarts = align(scratchStamps + 4 * objectCount * R, 8);
   const scratchSort = scratchStarts + (contended ? 8 * n : 0);
   const scratchFixed = scratchSort + (contended ? 16 * n : 0);
-  const scratchStride = align(scratchFixed + 4 * fixedCount, CACHE_LINE_BYTES);
+  const scratchGather = align(scratchFixed + 4 * fixedCount, CACHE_LINE_BYTES);
+  const scratchLanes = scratchGather + n * LAYOUT.QUAD_GATHER_STRIDE;
+  const scratchStride = align(scratchLanes + n * LAYOUT.QUAD_NODE_STRIDE + 3 * 8 * slotCount, CACHE_LINE_BYTES);
   const scratch = take(scratchCount * scratchStride, CACHE_LINE_BYTES);
   const output = take(batchCapacity * LAYOUT.OUT_STRIDE, CACHE_LINE_BYTES);
   const end = at;
@@ -405,6 +423,8 @@ export function planKernelLayout(problem: Problem, graph: SubtaskGraph, options:
     fixedIndex,
     initialFree,
     scratchFixed,
+    scratchGather,
+    scratchLanes,
     output,
     outputStride: LAYOUT.OUT_STRIDE,
     end,
@@ -503,6 +523,8 @@ export function writeKernelInputs(memory: WebAssembly.Memory, layout: KernelLayo
     [L.H_FIXED_INDEX, layout.fixedIndex],
     [L.H_INITIAL_FREE, layout.initialFree],
     [L.H_SCRATCH_FIXED, layout.scratchFixed],
+    [L.H_SCRATCH_GATHER, layout.scratchGather],
+    [L.H_SCRATCH_LANES, layout.scratchLanes],
   ];
   // Offsets are u32 addresses; an Int32Array stores their bit pattern.
   for (const [field, value] of offsets) header32(field, value | 0);

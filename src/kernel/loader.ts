@@ -19,6 +19,12 @@ export type KernelExports = { readonly [K in LayoutConstant]: WebAssembly.Global
    * ERROR_VERSION (-2) without writing anything.
    */
   evaluate(first: number, count: number, scratch: number): number;
+  /**
+   * The evaluate loop's floor (assembly/floor.ts): the same walk over the same memory doing
+   * only the loads and the dependent max chain of finish times. Returns a checksum (Σ of the
+   * candidates' largest finish), NaN when refused. For benchmarks; valid candidates only.
+   */
+  floorScore(first: number, count: number, scratch: number): number;
 };
 
 /** The function every implementation of the evaluate loop offers (the WASM kernel, the tight TypeScript twin). */

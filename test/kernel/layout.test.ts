@@ -125,8 +125,12 @@ test('regions are 8-byte aligned, in order, disjoint; per-worker blocks are whol
   assert.ok(layout.candidateStride >= 8 * layout.nodeCount);
   assert.ok(layout.scratchStamps + 4 * layout.objectCount * layout.regionCount <= layout.scratchStarts);
   assert.ok(layout.scratchSort <= layout.scratchStride);
+  // The plain path's regions: gathered records, then node states and lanes 1–3's free times, inside the block.
+  assert.ok(layout.scratchFixed + 4 * layout.fixedCount <= layout.scratchGather && layout.scratchGather % 64 === 0);
+  assert.ok(layout.scratchGather + LAYOUT.QUAD_GATHER_STRIDE * layout.nodeCount <= layout.scratchLanes);
+  assert.ok(layout.scratchLanes + LAYOUT.QUAD_NODE_STRIDE * layout.nodeCount + 3 * 8 * layout.slotCount <= layout.scratchStride);
   // The header's last field lies inside the header.
-  assert.ok(LAYOUT.H_SCRATCH_SORT + 4 <= LAYOUT.HEADER_BYTES);
+  assert.ok(LAYOUT.H_SCRATCH_LANES + 4 <= LAYOUT.HEADER_BYTES);
 });
 
 test('the module owns no memory and imports only env.memory; a missing build says how to make it', () => {
