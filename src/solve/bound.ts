@@ -21,32 +21,53 @@
  * makespan objective the first feasible segment already holds the minimum (feasibility is
  * monotone in T, since each C_p is non-decreasing).
  *
+ * Two more capacity rows per pool and segment. Fact (3) (`stage-data.ts`) charges the
+ * dispatch overhead once per sub-task instead of once per slot, against the slot-time from
+ * start-up: Σ_v x[v,p]·Wfull[v,p] + Σ_f d_p·k[f,p] ≤ ∫_{startup_p}^{T} cap_p, where Wfull holds
+ * the dispatch of the sub-tasks a stage surely forms (each whole atomic stage that is never
+ * clustered, each chunk of a divisible one) and k[f,p] ∈ [0, n_f] counts the sub-tasks of
+ * cluster family f on p, Σ_p k[f,p] ≥ the family's fewest sub-tasks. Tail rows: a stage whose
+ * tail (least time that must follow it, `paths.ts`) is ≥ τ ends by T − τ in every plan, so for
+ * a few thresholds τ (`tailThresholds`) both rows are repeated over the stages reaching τ
+ * against C_p(T − τ), bounded above on the segment by C_p(lo − τ) + (most slots in
+ * [lo − τ, hi − τ])·(T − lo).
+ *
  * T is also ≥ the quick critical path (`makespanLowerBoundS`) and ≥ the pool-aware path bound
  * (`paths.ts`), each valid on its own. Objective by `problem.objective.kind`:
- *     makespan  min T                                  (s)
- *     weighted  min usdPerHour/3600·T + Σ x·W·price_p  (USD)
- *     cost      min Σ x·W·price_p                      (USD)
- * compute price is busy time × price ≥ Σ x·W·price by fact (1), with price_p the pool's least
- * price over the segments a sub-task can use (`usableLeast`: under a time-varying price a
- * sub-task pays ∫ price over its window ≥ that × its busy time). W here is `busyS`, which
- * already holds the stage overheads, the chunk dispatch overheads and rework that every
- * partition must pay (`stage-data.ts`).
+ *     makespan  min T                                            (s)
+ *     weighted  min usdPerHour/3600·T + compute + egress          (USD)
+ *     cost      min compute + egress                              (USD)
+ * compute = Σ x·Wfull·price_p + Σ k·d_p·price_p: busy time × price, by facts (1) and (3), with
+ * price_p the pool's least price over the segments a sub-task can use (`usableLeast`: under a
+ * time-varying price a sub-task pays ∫ price over its window ≥ that × its busy time). W here is
+ * `busyS`, which already holds the stage overheads and rework every partition must pay.
  *
  * Egress of external inputs is charged per (object, region), not per stage: a whole object
  * moves to a region once and every reader there shares the copy, while a chunk reads (and
  * pays for) its own share. Either way, for each reader v of object o (home r0) the plan
  * pays at least bytes_o·egress(r0 → r)·x[v, r] for region r ≠ r0 (x[v, r] = Σ_{p in r}
  * x[v,p]); so e[o,r] ≥ x[v,r] for every reader v, with cost bytes_o·egress(r0 → r)·e[o,r],
- * is valid (the max over readers, not the sum). Egress of data passed between stages is left
- * out: its volume is bilinear in the two stages' shares and its convex envelope (McCormick,
- * x_u + x_v − 1) is ~0 at the fractional points the LP picks. Transfer times and atomic
- * dispatch overheads are in the path bound only.
+ * is valid (the max over readers, not the sum). An object read by one stage is that stage's
+ * linear cost, and where stages merge (the coarse level) a shared object read by n stages is
+ * charged 1/n to each reader (the mean over readers ≤ the max; `linearReadUsd`).
  *
- * Stages whose W rows are proportional (same feasible pools, same W[v,·]/max_p W[v,·], e.g.
- * every stage of one op without per-pool runtimes) and that read no external data are merged
- * into one LP column per pool with their total work: the LP over the merged columns has the
- * same optimum (any split of the merged work is some split of each stage), and rounding the
- * profile key down keeps it valid. Provisional stages have W = 0 and drop out.
+ * Egress between stages (`addEdgeRows`): edge u → v of B bytes pays at least
+ * B·Σ_r m_r·(X_u(r) − X_v(r))⁺, m_r the least egress price out of region r, X the stages' shares
+ * per region; z[e,r] ≥ X_u(r) − X_v(r) states it (exact for whole stages on two regions; 0 when
+ * the LP splits u and v alike, which a divisible shuffle cannot avoid but the relaxation may).
+ * Transfer times are in the path bound only.
+ *
+ * Stages whose rows are proportional (same feasible pools, same W, Wfull and linear egress per
+ * max_p Wfull) are merged into one LP column per pool with their total work: the LP over the
+ * merged columns has the same optimum (any split of the merged work is some split of each
+ * stage), and taking the least factor of the members keeps any merge valid. Stages that pay
+ * inter-stage egress or read a shared object keep their own columns ('full' level). A large
+ * problem is first bounded by the 'coarse' level: every stage may merge, profiles bucketed
+ * until ≤ COARSE_GROUPS columns per pool remain (losing at most the bucket's width per term)
+ * and egress only in its linear part; it solves in milliseconds where the full LP of a
+ * 1,000-stage, six-pool problem takes hundreds, so a bound arrives within the engine's
+ * budget, and the full LP, given the time left, can only raise it. Provisional stages have
+ * W = 0 and drop out (unless they pay egress).
  *
  * Certification. An LP solver stops within tolerances (HiGHS's dual feasibility tolerance
  * 1e-7 lets it call a point optimal whose reduced costs are slightly negative), so its
@@ -60,7 +81,7 @@
 import { costLowerBoundUsd, makespanLowerBoundS, usableLeast } from '../cost/bounds.js';
 import { monotonicMs, type ClockMs } from '../util/clock.js';
 import type { Problem } from '../model/problem.js';
-import { pathBounds } from './paths.js';
+import { pathBounds, type PathBounds } from './paths.js';
 import { lagrangianBound, ModelBuilder, type BackendId, type LinearModel, type SolveResult, type Solver } from './solver.js';
 import { capacityBreakpoints, maxCapacityIn, slotTimeS, stageData, workOpensS, type StageData } from './stage-data.js';
 
@@ -137,6 +158,11 @@ export interface WorkGroup {
   readonly stages: number[];
   /** How many of the formulation's tail thresholds every member's tail reaches. */
   readonly tailClass: number;
+  /**
+   * Per pool, the least over members of (earliest finish on p + tail), `paths.ts`: no plan with
+   * a member on p ends sooner, so a segment with hi below it leaves the column out (Infinity: none).
+   */
+  readonly endOnS: Float64Array;
 }
 
 /**
@@ -280,7 +306,8 @@ function tailThresholds(problem: Problem, data: StageData, tailS: Float64Array):
 }
 
 /** The formulation of one level (see `Formulation`). */
-export function formulation(problem: Problem, data: StageData, level: 'full' | 'coarse', tailS: Float64Array): Formulation {
+export function formulation(problem: Problem, data: StageData, level: 'full' | 'coarse', paths: PathBounds): Formulation {
+  const tailS = paths.tailS;
   const readers = readerCountsOf(problem);
   const own = new Uint8Array(data.S);
   let edges: { u: number; v: number; bytes: number }[] = [];
@@ -304,7 +331,15 @@ export function formulation(problem: Problem, data: StageData, level: 'full' | '
   }
   // An edge whose end has no column (free somewhere) cannot be charged.
   const columned = new Uint8Array(data.S);
-  for (const group of groups) for (const v of group.stages) columned[v] = 1;
+  for (const group of groups) {
+    for (const v of group.stages) {
+      columned[v] = 1;
+      for (let p = 0; p < data.P; p++) {
+        const end = paths.finishOnS[v * data.P + p]! + tailS[v]!;
+        if (!(end >= group.endOnS[p]!)) group.endOnS[p] = end;
+      }
+    }
+  }
   return { level, groups, edges: edges.filter((e) => columned[e.u] === 1 && columned[e.v] === 1), data, thresholdsS, familyClass };
 }
 
@@ -375,6 +410,7 @@ function mergeStages(data: StageData, profiles: { scale: Float64Array; profile: 
         usdFactor: profile.slice(row + 2 * P, row + 3 * P),
         stages: [v],
         tailClass: tailClass[v]!,
+        endOnS: new Float64Array(P).fill(Number.POSITIVE_INFINITY),
       });
     } else {
       (group as { massS: number }).massS += scale[v]!;
@@ -395,8 +431,16 @@ interface Segment {
   readonly hi: number;
 }
 
-function segments(problem: Problem, fromS: number): Segment[] {
-  const cuts = capacityBreakpoints(problem).filter((t) => t > fromS);
+/**
+ * Extra cuts of the T axis at these multiples of the path bound: capacity stays linear on each
+ * piece (they change nothing there), but a finite hi lets `segmentModel` leave out the columns
+ * of pools a stage cannot use in a plan that ends by hi.
+ */
+const EXTRA_CUTS = [1.02, 1.05, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5, 3, 4];
+
+function segments(problem: Problem, fromS: number, anchorS: number): Segment[] {
+  const extra = anchorS > 0 ? EXTRA_CUTS.map((f) => f * anchorS) : [];
+  const cuts = [...new Set([...capacityBreakpoints(problem), ...extra])].filter((t) => t > fromS).sort((a, b) => a - b);
   const out: Segment[] = [];
   let lo = fromS;
   for (const t of cuts) {
@@ -422,7 +466,7 @@ function familyPools(problem: Problem, data: StageData, f: number): number[] | u
   return [...pools];
 }
 
-/** The LP of one T-segment: capacity rows exact on [lo, hi]. */
+/** The LP of one T-segment: capacity rows exact on [lo, hi]; undefined if some group may use no pool there (infeasible). */
 function segmentModel(problem: Problem, form: Formulation, segment: Segment, goal: Goal) {
   const P = problem.pools.count;
   const { groups, data } = form;
@@ -438,6 +482,7 @@ function segmentModel(problem: Problem, form: Formulation, segment: Segment, goa
   const loadB: Terms[][] = Array.from({ length: classes }, () => Array.from({ length: P }, () => []));
   const egress = new Map<string, number>(); // object × region → e[o,r]
   const columnOf = new Map<number, Int32Array>(); // stage with its own column → column per pool
+  let empty = false;
   groups.forEach((group, g) => {
     // Columns are shares in [0, 1] of the group's work (well scaled, and bounded for the certificate).
     const share: Terms = [];
@@ -445,6 +490,7 @@ function segmentModel(problem: Problem, form: Formulation, segment: Segment, goa
     for (let p = 0; p < P; p++) {
       const f = group.factor[p]!;
       if (Number.isNaN(f)) continue;
+      if (group.endOnS[p]! > segment.hi * (1 + 1e-9) + 1e-9) continue; // no plan ending by hi has a member on p
       const cost = priced ? group.massS * (group.fullFactor[p]! * price[p]! + group.usdFactor[p]!) : 0;
       const y = b.addVariable(`y${g}_${p}`, { cost, upper: 1 });
       columns[p] = y;
@@ -454,6 +500,7 @@ function segmentModel(problem: Problem, form: Formulation, segment: Segment, goa
         loadB[c]![p]!.push({ variable: y, coefficient: group.fullFactor[p]! * group.massS });
       }
     }
+    if (share.length === 0) empty = true;
     b.addConstraint(`work${g}`, share, '=', 1);
     if (group.stages.length === 1) columnOf.set(group.stages[0]!, columns);
     if (priced && form.level === 'full' && group.stages.length === 1) addEgressRows(problem, b, group.stages[0]!, columns, egress);
@@ -476,20 +523,21 @@ function segmentModel(problem: Problem, form: Formulation, segment: Segment, goa
     // Class c's stages end by T − τ (τ = 0 for class 0): their slot-time ends there.
     const tauS = c === 0 ? 0 : form.thresholdsS[c - 1]!;
     for (let p = 0; p < P; p++) {
-      if (loadA[c]![p]!.length === 0) continue;
+      // Row B may hold only family dispatches (k on a pool no group may use here): it must stay.
+      if (loadA[c]![p]!.length === 0 && loadB[c]![p]!.length === 0) continue;
       const capacity = (from: number): { atLo: number; rate: number } => ({
         atLo: slotTimeS(problem, p, from, segment.lo - tauS),
         rate: maxCapacityIn(problem, p, Math.max(segment.lo - tauS, from), segment.hi - tauS),
       });
       // Σ load ≤ C_p(lo − τ) + rate·(T − lo), rate the most slots in [lo − τ, hi − τ]: ≥ C_p(T − τ) on the segment.
       const a = capacity(workOpensS(problem, p));
-      b.addConstraint(`pool${p}_${c}`, [...loadA[c]![p]!, { variable: T, coefficient: -a.rate }], '<=', a.atLo - a.rate * segment.lo);
-      if (!(problem.pools.dispatchOverheadS[p]! > 0)) continue; // fact (3) is fact (2) then
+      if (loadA[c]![p]!.length > 0) b.addConstraint(`pool${p}_${c}`, [...loadA[c]![p]!, { variable: T, coefficient: -a.rate }], '<=', a.atLo - a.rate * segment.lo);
+      if (!(problem.pools.dispatchOverheadS[p]! > 0)) continue; // fact (3) is fact (2) then (and no k sits on p)
       const bb = capacity(problem.pools.startupS[p]!);
       b.addConstraint(`subtasks${p}_${c}`, [...loadB[c]![p]!, { variable: T, coefficient: -bb.rate }], '<=', bb.atLo - bb.rate * segment.lo);
     }
   }
-  return b.build();
+  return empty ? undefined : b.build();
 }
 
 /** e[o,r] ≥ x[v,r] for stage v (its own column) reading a shared external object o (file comment). */
@@ -622,19 +670,20 @@ export async function lpBound(problem: Problem, solver: Solver, options: BoundOp
   const paths = pathBounds(problem, data);
   const pathBoundS = paths.makespanS;
   const fromS = Math.max(criticalPathS, pathBoundS);
-  const full = formulation(problem, data, 'full', paths.tailS);
-  const forms = columnCount(problem, full) > COARSE_FIRST_ABOVE ? [formulation(problem, data, 'coarse', paths.tailS), full] : [full];
+  // Each level is built only when its turn comes (building the full one takes time too).
+  const levels: ('coarse' | 'full')[] = fullColumnEstimate(problem) > COARSE_FIRST_ABOVE ? ['coarse', 'full'] : ['full'];
   const notes: string[] = [];
   let best: { makespanS: number; objective: number; form: Formulation } | undefined;
   let failure = '';
-  for (const form of forms) {
+  for (const level of levels) {
     if (budget.spent) {
-      notes.push(`${form.level} LP skipped: no time left`);
+      notes.push(`${level} LP skipped: no time left`);
       failure ||= 'no time left';
       continue;
     }
+    const form = formulation(problem, data, level, paths);
     // A coarser level's makespan bound holds for every plan, so the finer one starts there.
-    const solved = await solveFormulation(problem, solver, form, Math.max(fromS, best?.makespanS ?? 0), budget, clockMs);
+    const solved = await solveFormulation(problem, solver, form, Math.max(fromS, best?.makespanS ?? 0), fromS, budget, clockMs);
     const label = `${form.level} LP over ${form.groups.length} work group(s) × ${problem.pools.count} pool(s)${form.edges.length > 0 ? `, egress on ${form.edges.length} stage edge(s)` : ''}`;
     if ('failed' in solved) {
       failure = solved.failed;
@@ -656,11 +705,53 @@ export async function lpBound(problem: Problem, solver: Solver, options: BoundOp
   return { ...bound, atMakespanS: options.atMakespanS, costAtMakespanUsd: costAt.usd, notes: [...notes, ...costAt.notes] };
 }
 
-/** LP columns of a formulation: shares per group × pool, plus the egress columns of its edges. */
-function columnCount(problem: Problem, form: Formulation): number {
+/** LP columns of the full level at most: a share per feasible stage × pool, egress columns per stage edge and region. */
+function fullColumnEstimate(problem: Problem): number {
   let columns = 0;
-  for (const group of form.groups) for (const f of group.factor) if (!Number.isNaN(f)) columns++;
-  return columns + form.edges.length * problem.network.regionCount;
+  for (let k = 0; k < problem.stageFeasible.length; k++) columns += problem.stageFeasible[k]!;
+  const R = problem.network.regionCount;
+  return columns + (R > 1 ? problem.stages.succIndex.length * R : 0);
+}
+
+/**
+ * Whether no plan can finish by `hiS`: for some tail class c (τ = its threshold, 0 for class 0),
+ * even with every group of class ≥ c on the pool where it loads least, their load of fact (2),
+ * or of fact (3) with each family's fewest dispatches, exceeds all pools' slot-time by hi − τ
+ * (the sum of the LP's class-c capacity rows at T = hi, so the segment's LP is infeasible).
+ */
+function surelyInfeasible(problem: Problem, form: Formulation, hiS: number): boolean {
+  const P = problem.pools.count;
+  const margin = 1 + 1e-9;
+  for (let c = 0; c <= form.thresholdsS.length; c++) {
+    const tauS = c === 0 ? 0 : form.thresholdsS[c - 1]!;
+    let needA = 0;
+    let needB = 0;
+    for (const group of form.groups) {
+      if (group.tailClass < c) continue;
+      let a = Number.POSITIVE_INFINITY;
+      let b = Number.POSITIVE_INFINITY;
+      for (let p = 0; p < P; p++) {
+        if (Number.isNaN(group.factor[p]!)) continue;
+        a = Math.min(a, group.factor[p]!);
+        b = Math.min(b, group.fullFactor[p]!);
+      }
+      if (Number.isFinite(a)) needA += a * group.massS;
+      if (Number.isFinite(b)) needB += b * group.massS;
+    }
+    form.data.familyMinSubtasks.forEach((least, f) => {
+      if (form.familyClass[f]! < c) return;
+      const pools = familyPools(problem, form.data, f);
+      if (pools !== undefined && pools.length > 0) needB += least * Math.min(...pools.map((p) => problem.pools.dispatchOverheadS[p]!));
+    });
+    let haveA = 0;
+    let haveB = 0;
+    for (let p = 0; p < P; p++) {
+      haveA += slotTimeS(problem, p, workOpensS(problem, p), hiS - tauS);
+      haveB += slotTimeS(problem, p, problem.pools.startupS[p]!, hiS - tauS);
+    }
+    if (needA > haveA * margin + 1e-9 || needB > haveB * margin + 1e-9) return true;
+  }
+  return false;
 }
 
 /** The makespan and objective bounds of one formulation, or why its LPs failed. */
@@ -669,47 +760,89 @@ async function solveFormulation(
   solver: Solver,
   form: Formulation,
   fromS: number,
+  anchorS: number,
   budget: Budget,
   clockMs: ClockMs,
 ): Promise<{ makespanS: number; objective: number } | { failed: string }> {
-  // 1. Makespan: first feasible segment.
-  let makespanS = Number.NaN;
-  for (const segment of segments(problem, fromS)) {
-    if (budget.spent) return { failed: 'no time left' };
+  // 1. Makespan: the optimum of the first feasible segment. Feasibility is monotone along the
+  // segments (a later one has more capacity and leaves out fewer columns), so bisect for it.
+  const all = segments(problem, fromS, anchorS);
+  let lo = 0;
+  let hi = all.length - 1; // the last segment is always tried
+  let found: number | undefined;
+  let failed: string | undefined;
+  const attempt = async (i: number): Promise<'infeasible' | 'optimal' | 'failed'> => {
+    const segment = all[i]!;
+    if (Number.isFinite(segment.hi) && surelyInfeasible(problem, form, segment.hi)) return 'infeasible';
     const model = segmentModel(problem, form, segment, 'makespan');
+    if (model === undefined) return 'infeasible';
+    if (budget.spent) {
+      failed = 'no time left';
+      return 'failed';
+    }
     const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
-    if (result.state === 'infeasible') continue;
-    if (result.state !== 'optimal') return { failed: `makespan LP: ${result.state}${'message' in result && result.message ? ` (${result.message})` : ''}` };
-    makespanS = Math.max(fromS, certifyLp(model, result));
-    break;
+    if (result.state === 'infeasible') return 'infeasible';
+    if (result.state !== 'optimal') {
+      failed = `makespan LP: ${result.state}${'message' in result && result.message ? ` (${result.message})` : ''}`;
+      return 'failed';
+    }
+    found = Math.max(fromS, certifyLp(model, result));
+    return 'optimal';
+  };
+  let best: number | undefined;
+  // fromS is often a tight bound already (a coarser level's, or the paths'): its segment first.
+  const first = await attempt(0);
+  if (first === 'failed') return { failed: failed! };
+  if (first === 'optimal') hi = -1;
+  else lo = 1;
+  if (first === 'optimal') best = found;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const state = await attempt(mid);
+    if (state === 'failed') return { failed: failed! };
+    if (state === 'optimal') {
+      best = found;
+      hi = mid - 1;
+    } else lo = mid + 1;
   }
-  if (Number.isNaN(makespanS)) return { failed: 'every makespan segment LP was infeasible' };
+  if (best === undefined) return { failed: 'every makespan segment LP was infeasible' };
+  const makespanS = best;
 
   // 2. Objective.
   const kind = problem.objective.kind;
   if (kind === 'makespan') return { makespanS, objective: makespanS };
+  const later = segments(problem, makespanS, anchorS);
   if (kind === 'cost') {
     // The last segment lets T grow until no capacity row binds: the LP's cost optimum over all T.
-    const all = segments(problem, makespanS);
+    const model = segmentModel(problem, form, later[later.length - 1]!, 'cost')!;
     if (budget.spent) return { failed: 'no time left' };
-    const model = segmentModel(problem, form, all[all.length - 1]!, 'cost');
     const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
     if (result.state !== 'optimal') return { failed: `cost LP: ${result.state}` };
     return { makespanS, objective: Math.max(certifyLp(model, result), certified(minCostUsd(problem, form))) };
   }
   const usdPerS = problem.objective.usdPerHour / 3600;
   const cheapest = minCostUsd(problem, form);
-  let best = Number.POSITIVE_INFINITY;
-  for (const segment of segments(problem, makespanS)) {
-    if (usdPerS * segment.lo + cheapest >= best) break; // later segments cannot do better
-    if (budget.spent) return { failed: 'no time left' };
+  let objective = Number.POSITIVE_INFINITY;
+  for (const segment of later) {
+    // Every plan ending in this segment or later scores ≥ usdPerS·lo + cheapest: once that is no
+    // better, or no LP can be solved in time, it stands for all of them.
+    const floor = certified(usdPerS * segment.lo + cheapest);
+    if (floor >= objective) break;
     const model = segmentModel(problem, form, segment, 'weighted');
+    if (model === undefined) continue;
+    if (budget.spent) {
+      objective = Math.min(objective, floor);
+      break;
+    }
     const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
     if (result.state === 'infeasible') continue;
-    if (result.state !== 'optimal') return { failed: `weighted LP: ${result.state}` };
-    best = Math.min(best, certifyLp(model, result));
+    if (result.state !== 'optimal') {
+      objective = Math.min(objective, floor);
+      break;
+    }
+    objective = Math.min(objective, certifyLp(model, result));
   }
-  return { makespanS, objective: Math.max(best, certified(cheapest + usdPerS * makespanS)) };
+  return { makespanS, objective: Math.max(objective, certified(cheapest + usdPerS * makespanS)) };
 }
 
 /**
@@ -724,10 +857,11 @@ export async function costLowerBoundAt(
   options: { timeLimitMs: number; makespanS?: number; form?: Formulation; clockMs?: ClockMs },
 ): Promise<{ usd: number; notes: string[] }> {
   const data = options.form?.data ?? stageData(problem);
-  const form = options.form ?? formulation(problem, data, 'full', pathBounds(problem, data).tailS);
+  const form = options.form ?? formulation(problem, data, 'full', pathBounds(problem, data));
   const cheapest = certified(minCostUsd(problem, form));
   if (options.makespanS !== undefined && atMakespanS < options.makespanS) return { usd: Number.POSITIVE_INFINITY, notes: [`no plan finishes by ${atMakespanS} s`] };
   const model = segmentModel(problem, form, { lo: atMakespanS, hi: atMakespanS }, 'cost');
+  if (model === undefined) return { usd: Number.POSITIVE_INFINITY, notes: [`no plan finishes by ${atMakespanS} s (paths)`] };
   const result = await solver.solve(model, { timeLimitMs: options.timeLimitMs, integer: false, ...(options.clockMs === undefined ? {} : { clockMs: options.clockMs }) });
   if (result.state === 'infeasible') return { usd: Number.POSITIVE_INFINITY, notes: [`no plan finishes by ${atMakespanS} s (capacity)`] };
   if (result.state !== 'optimal') return { usd: cheapest, notes: [`cost-at-makespan LP: ${result.state}; cheapest-pool bound used`] };
