@@ -931,6 +931,7 @@ function renderReport(input: ReportInput): string {
     ...renderHealth(summary),
     '',
     ...(summary.engine === undefined ? [] : [...renderEngineSummary(summary.engine, engine.budgetMs), '']),
+    ...(summary.engine === undefined ? [] : [...renderFamilyGaps(input.rows), '']),
     `### Constructive planners (\`planConstructive\`)`,
     '',
     ...renderRatioLines(summary),
@@ -948,6 +949,43 @@ function renderReport(input: ReportInput): string {
   for (const objective of OBJECTIVES) lines.push(...renderPublishedCases(publishedCases, objective, objective === 'makespan' ? 's' : 'USD', engine.enabled));
   return `${lines.join('\n')}\n`;
 }
+
+// ---- Gap per workflow family (issue 12's target: geomean ≤ 1.20 in every family, none above 1.5) ----
+
+/** Target per workflow family: geometric mean of objective / certified bound, and the largest case. */
+const FAMILY_GAP_TARGET = 1.2;
+const FAMILY_GAP_MAX = 1.5;
+
+/** The folder under wfinstances: pegasus/montage, makeflow/blast, nextflow, helloworld. */
+function workflowFamily(workflow: string): string {
+  const parts = workflow.split('/');
+  return parts.length > 2 ? parts.slice(0, -1).join('/') : parts[0]!;
+}
+
+function renderFamilyGaps(rows: readonly CaseRow[]): string[] {
+  const byFamily = new Map<string, { gap: number; row: CaseRow }[]>();
+  for (const row of rows) {
+    const gap = engineOf(row)?.gapRatio;
+    if (gap === undefined || gap === null) continue;
+    const family = workflowFamily(row.workflow);
+    const list = byFamily.get(family) ?? [];
+    list.push({ gap, row });
+    byFamily.set(family, list);
+  }
+  const table = [...byFamily].sort(([a], [b]) => a.localeCompare(b)).map(([family, list]) => {
+    const worst = list.reduce((a, b) => (b.gap > a.gap ? b : a));
+    const geomean = geometricMean(list.map((x) => x.gap)) ?? Number.NaN;
+    const met = geomean <= FAMILY_GAP_TARGET && worst.gap <= FAMILY_GAP_MAX;
+    return [family, String(list.length), formatRatio(geomean), formatRatio(worst.gap), `${worst.row.workflow.split('/').pop()}, ${worst.row.scenario}, ${worst.row.objective}`, met ? 'met' : '**NOT met**'];
+  });
+  return [
+    `Gap of ${ENGINE} per workflow family (objective / certified bound; target geomean ≤ ${FAMILY_GAP_TARGET.toFixed(2)} and no case above ${FAMILY_GAP_MAX.toFixed(2)}):`,
+    '',
+    ...markdownTable(['family', 'cases', 'geomean', 'max', 'max at', 'target'], table, new Set([1, 2, 3])),
+  ];
+}
+
+// ---- end of the per-family table ----
 
 function plannerOptionsText(options: ResolvedPlannerOptions | undefined): string {
   return options === undefined ? 'options unknown' : `workers ${options.workers}, batch size ${options.batchSize}, scorer ${options.scorer}, solver ${options.solver}`;

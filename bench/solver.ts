@@ -4,6 +4,7 @@
  * every WfFormat trace × the hetero pools (plan objective of the apportion planner / bound).
  *
  *   npm run bench:solver        (node --import tsx bench/solver.ts)
+ *   npm run bench:solver -- --only budget    only the six-pool bound-within-budget table
  *
  * Writes bench/results/solver.md and solver.json, prints the markdown; progress on stderr.
  */
@@ -23,6 +24,72 @@ const BACKENDS: readonly BackendId[] = ['highs', 'jslp'];
 const BOUND_LIMIT_MS = 20_000;
 const ILP_LIMIT_MS = 10_000;
 const HETERO = `${REPO_ROOT}/examples/pools/hetero.json`;
+const SIX_POOL = `${REPO_ROOT}/examples/pools/six-pool.json`;
+/**
+ * The bound's share of a 2 s engine budget at most: REFINE_SHARE (0.5) × the refiner's bound
+ * share (0.7) × 2000 ms, before the construct and partition phases take their part.
+ */
+const ENGINE_BOUND_MS = 700;
+const WF = `${REPO_ROOT}/../shared/data/wfinstances`;
+
+interface BudgetCase {
+  readonly id: string;
+  readonly problem: (objective: 'weighted' | 'makespan') => Problem;
+}
+
+const BUDGET_CASES: readonly BudgetCase[] = [
+  { id: 'seismology-chameleon-1000p-001 × six-pool', problem: (objective) => assembleProblem(loadTaskDefinition(`${WF}/pegasus/seismology/seismology-chameleon-1000p-001.json`), loadResourceMap(SIX_POOL), { objective }) },
+  { id: 'montage-chameleon-dss-10d-001 × six-pool', problem: (objective) => assembleProblem(loadTaskDefinition(`${WF}/pegasus/montage/montage-chameleon-dss-10d-001.json`), loadResourceMap(SIX_POOL), { objective }) },
+  { id: 'epigenomics-chameleon-ilmn-2seq-100k-001 × six-pool', problem: (objective) => assembleProblem(loadTaskDefinition(`${WF}/pegasus/epigenomics/epigenomics-chameleon-ilmn-2seq-100k-001.json`), loadResourceMap(SIX_POOL), { objective }) },
+  { id: 'layeredDag({ tasks: 1000 }) × six-pool', problem: (objective) => assembleProblem(layeredDag({ tasks: 1000 }), loadResourceMap(SIX_POOL), { objective }) },
+];
+
+interface BudgetRow {
+  readonly id: string;
+  readonly objective: 'weighted' | 'makespan';
+  readonly stages: number;
+  readonly limitMs: number;
+  readonly ms: number;
+  readonly state: LpBound['state'];
+  readonly boundObjective: number;
+  readonly planObjective: number;
+  readonly ratio: number;
+  readonly notes: readonly string[];
+}
+
+/** The bound with the time the engine gives it, on 1,000-task-class problems over six pools (warm solver). */
+async function budgetRows(): Promise<BudgetRow[]> {
+  const solver = createSolver('highs');
+  const rows: BudgetRow[] = [];
+  for (const c of BUDGET_CASES) {
+    for (const objective of ['weighted', 'makespan'] as const) {
+      progress(`budget: ${c.id} (${objective})`);
+      const problem = c.problem(objective);
+      await lpBound(problem, solver, { timeLimitMs: 50 }); // warm the runtime and the JIT
+      for (const limitMs of [ENGINE_BOUND_MS / 2, ENGINE_BOUND_MS]) {
+        const started = performance.now();
+        const bound = await lpBound(problem, solver, { timeLimitMs: limitMs });
+        const ms = performance.now() - started;
+        const plan = planConstructive(problem).plan.summary.objective;
+        rows.push({ id: c.id, objective, stages: problem.stages.nodeCount, limitMs, ms, state: bound.state, boundObjective: bound.objective, planObjective: plan, ratio: plan / bound.objective, notes: bound.notes });
+      }
+    }
+  }
+  return rows;
+}
+
+function budgetReport(rows: readonly BudgetRow[]): string[] {
+  return [
+    '',
+    `## Bound within the engine's budget: six pools, large traces (time limit ≤ ${ENGINE_BOUND_MS} ms, the bound's share of a 2 s budget)`,
+    '',
+    ...markdownTable(
+      ['case', 'objective', 'stages', 'limit ms', 'ms', 'state', 'bound', 'plan (constructive)', 'plan / bound', 'levels'],
+      rows.map((r) => [r.id, r.objective, String(r.stages), formatMs(r.limitMs), formatMs(r.ms), r.state, formatNumber(r.boundObjective), formatNumber(r.planObjective), formatNumber(r.ratio), r.notes.filter((n) => / LP /.test(n)).join('; ')]),
+      new Set([2, 3, 4, 6, 7, 8]),
+    ),
+  ];
+}
 
 interface SizeCase {
   readonly id: string;
@@ -248,12 +315,20 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   const date = new Date().toISOString();
   const started = performance.now();
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'budget') {
+    const lines = reportHeader('apportion solvers: the lower bound within the engine’s budget', `${COMMAND} -- --only budget`, date, machine);
+    lines.push(...budgetReport(await budgetRows()), '');
+    writeResult('solver-budget.md', lines.join('\n'));
+    process.stdout.write(lines.join('\n'));
+    return;
+  }
   const solverResults = await solverRows();
   const limits = await limitRows();
   const gaps = await gapRows();
-  const markdown = report(machine, date, solverResults, limits, gaps, (performance.now() - started) / 1000);
+  const budget = await budgetRows();
+  const markdown = `${report(machine, date, solverResults, limits, gaps, (performance.now() - started) / 1000)}${budgetReport(budget).join('\n')}\n`;
   writeResult('solver.md', markdown);
-  writeResult('solver.json', `${JSON.stringify({ command: COMMAND, date, machine, solver: solverResults, limits, gaps }, null, 2)}\n`);
+  writeResult('solver.json', `${JSON.stringify({ command: COMMAND, date, machine, solver: solverResults, limits, gaps, budget }, null, 2)}\n`);
   process.stdout.write(markdown);
 }
 

@@ -21,32 +21,53 @@
  * makespan objective the first feasible segment already holds the minimum (feasibility is
  * monotone in T, since each C_p is non-decreasing).
  *
+ * Two more capacity rows per pool and segment. Fact (3) (`stage-data.ts`) charges the
+ * dispatch overhead once per sub-task instead of once per slot, against the slot-time from
+ * start-up: Σ_v x[v,p]·Wfull[v,p] + Σ_f d_p·k[f,p] ≤ ∫_{startup_p}^{T} cap_p, where Wfull holds
+ * the dispatch of the sub-tasks a stage surely forms (each whole atomic stage that is never
+ * clustered, each chunk of a divisible one) and k[f,p] ∈ [0, n_f] counts the sub-tasks of
+ * cluster family f on p, Σ_p k[f,p] ≥ the family's fewest sub-tasks. Tail rows: a stage whose
+ * tail (least time that must follow it, `paths.ts`) is ≥ τ ends by T − τ in every plan, so for
+ * a few thresholds τ (`tailThresholds`) both rows are repeated over the stages reaching τ
+ * against C_p(T − τ), bounded above on the segment by C_p(lo − τ) + (most slots in
+ * [lo − τ, hi − τ])·(T − lo).
+ *
  * T is also ≥ the quick critical path (`makespanLowerBoundS`) and ≥ the pool-aware path bound
  * (`paths.ts`), each valid on its own. Objective by `problem.objective.kind`:
- *     makespan  min T                                  (s)
- *     weighted  min usdPerHour/3600·T + Σ x·W·price_p  (USD)
- *     cost      min Σ x·W·price_p                      (USD)
- * compute price is busy time × price ≥ Σ x·W·price by fact (1), with price_p the pool's least
- * price over the segments a sub-task can use (`usableLeast`: under a time-varying price a
- * sub-task pays ∫ price over its window ≥ that × its busy time). W here is `busyS`, which
- * already holds the stage overheads, the chunk dispatch overheads and rework that every
- * partition must pay (`stage-data.ts`).
+ *     makespan  min T                                            (s)
+ *     weighted  min usdPerHour/3600·T + compute + egress          (USD)
+ *     cost      min compute + egress                              (USD)
+ * compute = Σ x·Wfull·price_p + Σ k·d_p·price_p: busy time × price, by facts (1) and (3), with
+ * price_p the pool's least price over the segments a sub-task can use (`usableLeast`: under a
+ * time-varying price a sub-task pays ∫ price over its window ≥ that × its busy time). W here is
+ * `busyS`, which already holds the stage overheads and rework every partition must pay.
  *
  * Egress of external inputs is charged per (object, region), not per stage: a whole object
  * moves to a region once and every reader there shares the copy, while a chunk reads (and
  * pays for) its own share. Either way, for each reader v of object o (home r0) the plan
  * pays at least bytes_o·egress(r0 → r)·x[v, r] for region r ≠ r0 (x[v, r] = Σ_{p in r}
  * x[v,p]); so e[o,r] ≥ x[v,r] for every reader v, with cost bytes_o·egress(r0 → r)·e[o,r],
- * is valid (the max over readers, not the sum). Egress of data passed between stages is left
- * out: its volume is bilinear in the two stages' shares and its convex envelope (McCormick,
- * x_u + x_v − 1) is ~0 at the fractional points the LP picks. Transfer times and atomic
- * dispatch overheads are in the path bound only.
+ * is valid (the max over readers, not the sum). An object read by one stage is that stage's
+ * linear cost, and where stages merge (the coarse level) a shared object read by n stages is
+ * charged 1/n to each reader (the mean over readers ≤ the max; `linearReadUsd`).
  *
- * Stages whose W rows are proportional (same feasible pools, same W[v,·]/max_p W[v,·], e.g.
- * every stage of one op without per-pool runtimes) and that read no external data are merged
- * into one LP column per pool with their total work: the LP over the merged columns has the
- * same optimum (any split of the merged work is some split of each stage), and rounding the
- * profile key down keeps it valid. Provisional stages have W = 0 and drop out.
+ * Egress between stages (`addEdgeRows`): edge u → v of B bytes pays at least
+ * B·Σ_r m_r·(X_u(r) − X_v(r))⁺, m_r the least egress price out of region r, X the stages' shares
+ * per region; z[e,r] ≥ X_u(r) − X_v(r) states it (exact for whole stages on two regions; 0 when
+ * the LP splits u and v alike, which a divisible shuffle cannot avoid but the relaxation may).
+ * Transfer times are in the path bound only.
+ *
+ * Stages whose rows are proportional (same feasible pools, same W, Wfull and linear egress per
+ * max_p Wfull) are merged into one LP column per pool with their total work: the LP over the
+ * merged columns has the same optimum (any split of the merged work is some split of each
+ * stage), and taking the least factor of the members keeps any merge valid. Stages that pay
+ * inter-stage egress or read a shared object keep their own columns ('full' level). A large
+ * problem is first bounded by the 'coarse' level: every stage may merge, profiles bucketed
+ * until ≤ COARSE_GROUPS columns per pool remain (losing at most the bucket's width per term)
+ * and egress only in its linear part; it solves in milliseconds where the full LP of a
+ * 1,000-stage, six-pool problem takes hundreds, so a bound arrives within the engine's
+ * budget, and the full LP, given the time left, can only raise it. Provisional stages have
+ * W = 0 and drop out (unless they pay egress).
  *
  * Certification. An LP solver stops within tolerances (HiGHS's dual feasibility tolerance
  * 1e-7 lets it call a point optimal whose reduced costs are slightly negative), so its
@@ -60,7 +81,7 @@
 import { costLowerBoundUsd, makespanLowerBoundS, usableLeast } from '../cost/bounds.js';
 import { monotonicMs, type ClockMs } from '../util/clock.js';
 import type { Problem } from '../model/problem.js';
-import { pathBounds } from './paths.js';
+import { pathBounds, type PathBounds } from './paths.js';
 import { lagrangianBound, ModelBuilder, type BackendId, type LinearModel, type SolveResult, type Solver } from './solver.js';
 import { capacityBreakpoints, maxCapacityIn, slotTimeS, stageData, workOpensS, type StageData } from './stage-data.js';
 
@@ -123,75 +144,283 @@ function certifyLp(model: LinearModel, result: Extract<SolveResult, { state: 'op
   return result.objective - 1e-6 * (Math.abs(result.objective) + scale);
 }
 
-/** One merged LP column per pool: total work `massS` with per-pool runtime factor `factor[p]` (NaN: not allowed). */
+/**
+ * One merged LP column per pool: total `massS` with per-pool factors (NaN: not allowed):
+ * `factor[p]·massS` is the busy time fact (2) counts (dispatch excluded), `fullFactor[p]·massS`
+ * the busy time of fact (3) (dispatch of certain sub-tasks included), `usdFactor[p]·massS`
+ * the linear egress of external reads (see `linearReadUsd`).
+ */
 export interface WorkGroup {
   readonly massS: number;
   readonly factor: Float64Array;
+  readonly fullFactor: Float64Array;
+  readonly usdFactor: Float64Array;
   readonly stages: number[];
+  /** How many of the formulation's tail thresholds every member's tail reaches. */
+  readonly tailClass: number;
+  /**
+   * Per pool, the least over members of (earliest finish on p + tail), `paths.ts`: no plan with
+   * a member on p ends sooner, so a segment with hi below it leaves the column out (Infinity: none).
+   */
+  readonly endOnS: Float64Array;
+}
+
+/**
+ * What one level of the bound states. 'full': stages with inter-stage egress or shared
+ * external reads keep their own columns, and egress rows charge them; 'coarse': every stage
+ * may merge (profiles bucketed more coarsely), egress only in its linear part, so the LP is
+ * small enough to arrive within any budget the engine sets (see `lpBound`).
+ */
+export interface Formulation {
+  readonly level: 'full' | 'coarse';
+  readonly groups: readonly WorkGroup[];
+  /** Inter-stage edges charged for egress (full only): u → v carrying `bytes`. */
+  readonly edges: readonly { readonly u: number; readonly v: number; readonly bytes: number }[];
+  readonly data: StageData;
+  /** Tail thresholds τ_j, ascending (see `tailThresholds`), and each cluster family's tail class. */
+  readonly thresholdsS: readonly number[];
+  readonly familyClass: readonly number[];
 }
 
 /** Above this many merged columns per pool, profiles are bucketed (see `workGroups`). */
 const MAX_GROUPS = 1500;
+/** The coarse level buckets profiles until at most this many columns per pool remain. */
+const COARSE_GROUPS = 120;
+/** The full level is preceded by the coarse one when it has more LP columns than this. */
+const COARSE_FIRST_ABOVE = 2500;
+/** No LP is started with less time than this left. */
+const MIN_SOLVE_MS = 5;
 
-/** Whether some external input of v could be charged egress on a pool v may use (then v keeps its own column). */
-function readsChargeable(problem: Problem, v: number): boolean {
+/** Least egress USD per byte from region r to any other region (0 if none is dearer than free). */
+function leastEgressOut(problem: Problem, r: number): number {
   const R = problem.network.regionCount;
+  let least = Number.POSITIVE_INFINITY;
+  for (let q = 0; q < R; q++) if (q !== r) least = Math.min(least, problem.network.egressUsdPerByte[r * R + q]!);
+  return Number.isFinite(least) ? least : 0;
+}
+
+/** How many stages read each data object from outside the job. */
+function readerCounts(problem: Problem): Int32Array {
+  const counts = new Int32Array(problem.definition.data.length);
+  const S = problem.stages.nodeCount;
+  for (let v = 0; v < S; v++) {
+    const seen = new Set<number>();
+    for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) seen.add(problem.externalObject[k]!);
+    for (const o of seen) counts[o]!++;
+  }
+  return counts;
+}
+
+/** Whether reading external input k on pool p may cost egress. */
+function chargeableRead(problem: Problem, k: number, p: number): boolean {
+  const R = problem.network.regionCount;
+  const r = problem.pools.regionIndex[p]!;
+  const home = problem.externalRegion[k]!;
+  return r !== home && problem.network.egressUsdPerByte[home * R + r]! > 0;
+}
+
+/** Whether some shared external input of v (read by ≥ 2 stages) could be charged egress on a pool v may use. */
+function readsSharedChargeable(problem: Problem, v: number, readers: Int32Array): boolean {
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
-    for (let p = 0; p < problem.pools.count; p++) {
-      if (problem.stageFeasible[v * problem.pools.count + p] === 0) continue;
-      const r = problem.pools.regionIndex[p]!;
-      if (r !== problem.externalRegion[k]! && problem.network.egressUsdPerByte[problem.externalRegion[k]! * R + r]! > 0) return true;
-    }
+    if (readers[problem.externalObject[k]!]! < 2) continue;
+    for (let p = 0; p < problem.pools.count; p++) if (problem.stageFeasible[v * problem.pools.count + p] === 1 && chargeableRead(problem, k, p)) return true;
   }
   return false;
 }
 
 /**
- * Stages merged into LP columns (see the file comment). Any merge is valid when each pool's
- * factor is the least over the members (the merged load and cost are then ≤ the members'):
- * proportional rows lose nothing; when rework makes rows differ (it is convex in the runtime)
- * and there are more than MAX_GROUPS of them, profiles are bucketed on a log scale (0.1 %,
- * then 1 %, then 5 %), giving up at most that share of the load. Provisional / zero-work stages
- * are dropped; stages whose external reads may pay egress keep their own column.
+ * Egress of v's external reads on pool p that is linear in v's share there (USD): an object
+ * read by v alone costs bytes·egress(home → region p) per share of v in that region, exactly
+ * (a chunk reads its share, a whole reader the object once). An object read by n stages costs
+ * at least bytes·egress·max_v x[v, r] ≥ bytes·egress·(1/n)·Σ_v x[v, r], so charging each reader
+ * 1/n of it is valid; the full level charges shared objects exactly (max) instead, when `shared`
+ * is false here.
  */
-export function workGroups(problem: Problem, data: StageData): WorkGroup[] {
-  let groups: WorkGroup[] = [];
-  for (const bucket of [0, 1e-3, 1e-2, 5e-2]) {
-    groups = mergeStages(problem, data, bucket);
-    if (groups.length <= MAX_GROUPS) break;
+function linearReadUsd(problem: Problem, v: number, p: number, readers: Int32Array, shared: boolean): number {
+  const R = problem.network.regionCount;
+  let usd = 0;
+  for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
+    const n = readers[problem.externalObject[k]!]!;
+    if (n >= 2 && !shared) continue;
+    if (!chargeableRead(problem, k, p)) continue;
+    usd += (problem.externalBytes[k]! * problem.network.egressUsdPerByte[problem.externalRegion[k]! * R + problem.pools.regionIndex[p]!]!) / Math.max(1, n);
   }
-  return groups;
+  return usd;
 }
 
-function mergeStages(problem: Problem, data: StageData, bucket: number): WorkGroup[] {
-  const { S, P, busyS } = data;
-  const groups = new Map<string, { massS: number; factor: Float64Array; stages: number[] }>();
-  const profile = new Float64Array(P);
-  const step = Math.log1p(bucket);
+/** Inter-stage edges whose egress the full level charges: some region choice of u and v pays. */
+function chargeableEdges(problem: Problem): { u: number; v: number; bytes: number }[] {
+  const out: { u: number; v: number; bytes: number }[] = [];
+  const R = problem.network.regionCount;
+  if (R < 2) return out;
+  const P = problem.pools.count;
+  const g = problem.stages;
+  const least = Float64Array.from({ length: R }, (_, r) => leastEgressOut(problem, r));
+  for (let u = 0; u < g.nodeCount; u++) {
+    let pays = false;
+    for (let p = 0; p < P && !pays; p++) if (problem.stageFeasible[u * P + p] === 1 && least[problem.pools.regionIndex[p]!]! > 0) pays = true;
+    if (!pays) continue;
+    for (let e = g.succStart[u]!; e < g.succStart[u + 1]!; e++) {
+      const bytes = g.succBytes[e]!;
+      if (bytes > 0) out.push({ u, v: g.succIndex[e]!, bytes });
+    }
+  }
+  return out;
+}
+
+/** Most tail thresholds per formulation (each adds two rows per pool). */
+const MAX_THRESHOLDS = 4;
+
+/**
+ * Tail thresholds. A stage whose tail (least time that must follow it, `paths.ts`) is ≥ τ
+ * ends by T − τ in every plan, so its work on p fits in the slot-time before T − τ: for each
+ * τ_j the LP repeats the capacity rows over the stages reaching it, against C_p(T − τ_j).
+ * Candidates are the distinct tails; kept are those with the largest quick estimate
+ * τ + (least work reaching τ) / (all slots), i.e. where such a row can bind.
+ */
+function tailThresholds(problem: Problem, data: StageData, tailS: Float64Array): number[] {
+  const { S, P, fullS } = data;
+  let slots = 0;
+  for (let p = 0; p < P; p++) slots += problem.pools.maxSlots[p]!;
+  const least = new Float64Array(S);
   for (let v = 0; v < S; v++) {
-    let scale = 0;
-    let zero = false;
-    for (let p = 0; p < P; p++) {
-      const w = busyS[v * P + p]!;
-      if (Number.isNaN(w)) continue;
-      if (w === 0) zero = true;
-      scale = Math.max(scale, w);
+    let best = Number.POSITIVE_INFINITY;
+    for (let p = 0; p < P; p++) if (!Number.isNaN(fullS[v * P + p]!)) best = Math.min(best, fullS[v * P + p]!);
+    least[v] = Number.isFinite(best) ? best : 0;
+  }
+  const order = [...Array(S).keys()].filter((v) => tailS[v]! > 0).sort((a, b) => tailS[b]! - tailS[a]!);
+  const candidates: { tauS: number; estimateS: number }[] = [];
+  let work = 0;
+  for (let i = 0; i < order.length; i++) {
+    const v = order[i]!;
+    work += least[v]!;
+    const next = order[i + 1];
+    if (next !== undefined && tailS[next] === tailS[v]) continue; // the threshold takes every stage with this tail
+    candidates.push({ tauS: tailS[v]!, estimateS: tailS[v]! + work / Math.max(1, slots) });
+  }
+  return candidates
+    .sort((a, b) => b.estimateS - a.estimateS)
+    .slice(0, MAX_THRESHOLDS)
+    .map((c) => c.tauS)
+    .sort((a, b) => a - b);
+}
+
+/** The formulation of one level (see `Formulation`). */
+export function formulation(problem: Problem, data: StageData, level: 'full' | 'coarse', paths: PathBounds): Formulation {
+  const tailS = paths.tailS;
+  const readers = readerCountsOf(problem);
+  const own = new Uint8Array(data.S);
+  let edges: { u: number; v: number; bytes: number }[] = [];
+  if (level === 'full') {
+    edges = chargeableEdges(problem);
+    for (const e of edges) own[e.u] = own[e.v] = 1;
+    for (let v = 0; v < data.S; v++) if (readsSharedChargeable(problem, v, readers)) own[v] = 1;
+  }
+  const profiles = stageProfiles(problem, data, own, readers, level === 'coarse');
+  const thresholdsS = tailThresholds(problem, data, tailS);
+  const tailClass = new Int32Array(data.S);
+  for (let v = 0; v < data.S; v++) tailClass[v] = thresholdsS.filter((tau) => tailS[v]! >= tau).length;
+  const familyClass = data.familyMinSubtasks.map(() => thresholdsS.length);
+  for (let v = 0; v < data.S; v++) if (data.family[v]! >= 0) familyClass[data.family[v]!] = Math.min(familyClass[data.family[v]!]!, tailClass[v]!);
+  const ladder = level === 'full' ? [0, 1e-3, 1e-2, 5e-2] : [5e-2, 0.25, 1, 4, 16];
+  const limit = level === 'full' ? MAX_GROUPS : COARSE_GROUPS;
+  let groups: WorkGroup[] = [];
+  for (const bucket of ladder) {
+    groups = mergeStages(data, profiles, bucket, own, tailClass);
+    if (groups.length <= limit) break;
+  }
+  // An edge whose end has no column (free somewhere) cannot be charged.
+  const columned = new Uint8Array(data.S);
+  for (const group of groups) {
+    for (const v of group.stages) {
+      columned[v] = 1;
+      for (let p = 0; p < data.P; p++) {
+        const end = paths.finishOnS[v * data.P + p]! + tailS[v]!;
+        if (!(end >= group.endOnS[p]!)) group.endOnS[p] = end;
+      }
     }
-    if (zero || scale === 0) continue; // can run for free somewhere: adds no load and no cost
-    const key: string[] = readsChargeable(problem, v) ? [`stage${v}`] : [];
+  }
+  return { level, groups, edges: edges.filter((e) => columned[e.u] === 1 && columned[e.v] === 1), data, thresholdsS, familyClass };
+}
+
+/**
+ * Per stage: its scale (max full busy time, or 1 when it has none) and, per pool, busy, full
+ * and linear-egress terms divided by it (S × 3P, NaN where not allowed); scale 0 marks a stage
+ * free somewhere (every term 0 on some pool), which adds no load and no cost.
+ */
+function stageProfiles(problem: Problem, data: StageData, own: Uint8Array, readers: Int32Array, sharedLinear: boolean): { scale: Float64Array; profile: Float64Array } {
+  const { S, P, busyS, fullS } = data;
+  const scale = new Float64Array(S);
+  const profile = new Float64Array(S * 3 * P);
+  for (let v = 0; v < S; v++) {
+    let top = 0;
+    let free = false;
+    const row = v * 3 * P;
     for (let p = 0; p < P; p++) {
-      const w = busyS[v * P + p]!;
-      profile[p] = w / scale;
-      if (Number.isNaN(w)) key.push('-');
-      else key.push(bucket === 0 ? profile[p]!.toPrecision(9) : String(Math.floor(Math.log(profile[p]!) / step)));
+      const b = busyS[v * P + p]!;
+      if (Number.isNaN(b)) {
+        profile[row + p] = profile[row + P + p] = profile[row + 2 * P + p] = Number.NaN;
+        continue;
+      }
+      const f = fullS[v * P + p]!;
+      const usd = problem.externalStart[v + 1]! > problem.externalStart[v]! ? linearReadUsd(problem, v, p, readers, sharedLinear) : 0;
+      profile[row + p] = b;
+      profile[row + P + p] = f;
+      profile[row + 2 * P + p] = usd;
+      if (b === 0 && f === 0 && usd === 0 && own[v] === 0) free = true;
+      top = Math.max(top, f);
     }
-    const id = key.join(',');
+    if (free) continue;
+    if (top === 0) top = 1; // no work anywhere, but egress: the scale is only a normaliser
+    scale[v] = top;
+    for (let i = row; i < row + 3 * P; i++) profile[i] = profile[i]! / top;
+  }
+  return { scale, profile };
+}
+
+/**
+ * Stages merged into LP columns (see the file comment). Any merge is valid when each pool's
+ * factor is the least over the members (the merged load and cost are then ≤ the members'):
+ * proportional rows lose nothing; when rework and dispatch make rows differ and there are
+ * too many of them, profiles are bucketed on a log scale (`bucket` the relative width),
+ * giving up at most that share of each term. Stages in `own` keep their own column; stages of
+ * one cluster family, and of one tail class, merge only among themselves.
+ */
+function mergeStages(data: StageData, profiles: { scale: Float64Array; profile: Float64Array }, bucket: number, own: Uint8Array, tailClass: Int32Array): WorkGroup[] {
+  const { S, P } = data;
+  const { scale, profile } = profiles;
+  const groups = new Map<string, WorkGroup>();
+  const step = Math.log1p(bucket === 0 ? 1e-9 : bucket);
+  const width = 3 * P;
+  const codes: number[] = new Array<number>(width);
+  for (let v = 0; v < S; v++) {
+    if (scale[v] === 0) continue;
+    const row = v * width;
+    for (let i = 0; i < width; i++) {
+      const x = profile[row + i]!;
+      codes[i] = Number.isNaN(x) ? -2e9 : x === 0 ? -1e9 : Math.floor(Math.log(x) / step);
+    }
+    const id = `${own[v] === 1 ? `s${v}` : `f${data.family[v]}`}:t${tailClass[v]}:${codes.join(',')}`;
     const group = groups.get(id);
-    if (group === undefined) groups.set(id, { massS: scale, factor: Float64Array.from(profile), stages: [v] });
-    else {
-      group.massS += scale;
+    if (group === undefined) {
+      groups.set(id, {
+        massS: scale[v]!,
+        factor: profile.slice(row, row + P),
+        fullFactor: profile.slice(row + P, row + 2 * P),
+        usdFactor: profile.slice(row + 2 * P, row + 3 * P),
+        stages: [v],
+        tailClass: tailClass[v]!,
+        endOnS: new Float64Array(P).fill(Number.POSITIVE_INFINITY),
+      });
+    } else {
+      (group as { massS: number }).massS += scale[v]!;
       group.stages.push(v);
-      for (let p = 0; p < P; p++) if (!Number.isNaN(profile[p]!)) group.factor[p] = Math.min(group.factor[p]!, profile[p]!);
+      for (let p = 0; p < P; p++) {
+        if (Number.isNaN(profile[row + p]!)) continue;
+        group.factor[p] = Math.min(group.factor[p]!, profile[row + p]!);
+        group.fullFactor[p] = Math.min(group.fullFactor[p]!, profile[row + P + p]!);
+        group.usdFactor[p] = Math.min(group.usdFactor[p]!, profile[row + 2 * P + p]!);
+      }
     }
   }
   return [...groups.values()];
@@ -202,8 +431,16 @@ interface Segment {
   readonly hi: number;
 }
 
-function segments(problem: Problem, fromS: number): Segment[] {
-  const cuts = capacityBreakpoints(problem).filter((t) => t > fromS);
+/**
+ * Extra cuts of the T axis at these multiples of the path bound: capacity stays linear on each
+ * piece (they change nothing there), but a finite hi lets `segmentModel` leave out the columns
+ * of pools a stage cannot use in a plan that ends by hi.
+ */
+const EXTRA_CUTS = [1.02, 1.05, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5, 3, 4];
+
+function segments(problem: Problem, fromS: number, anchorS: number): Segment[] {
+  const extra = anchorS > 0 ? EXTRA_CUTS.map((f) => f * anchorS) : [];
+  const cuts = [...new Set([...capacityBreakpoints(problem), ...extra])].filter((t) => t > fromS).sort((a, b) => a - b);
   const out: Segment[] = [];
   let lo = fromS;
   for (const t of cuts) {
@@ -215,55 +452,107 @@ function segments(problem: Problem, fromS: number): Segment[] {
 }
 
 type Goal = 'makespan' | 'weighted' | 'cost';
+type Terms = { variable: number; coefficient: number }[];
 
-/** The LP of one T-segment: capacity rows exact on [lo, hi]. */
-function segmentModel(problem: Problem, groups: readonly WorkGroup[], segment: Segment, goal: Goal) {
+/** Pools a cluster family may use, each with its dispatch overhead > 0; undefined if one is free of dispatch (the count then costs nothing). */
+function familyPools(problem: Problem, data: StageData, f: number): number[] | undefined {
   const P = problem.pools.count;
+  const pools = new Set<number>();
+  for (let v = 0; v < data.S; v++) {
+    if (data.family[v] !== f) continue;
+    for (let p = 0; p < P; p++) if (problem.stageFeasible[v * P + p] === 1) pools.add(p);
+  }
+  for (const p of pools) if (!(problem.pools.dispatchOverheadS[p]! > 0)) return undefined;
+  return [...pools];
+}
+
+/** The LP of one T-segment: capacity rows exact on [lo, hi]; undefined if some group may use no pool there (infeasible). */
+function segmentModel(problem: Problem, form: Formulation, segment: Segment, goal: Goal) {
+  const P = problem.pools.count;
+  const { groups, data } = form;
   const price = usableLeast(problem).priceUsdPerSlotS;
   const usdPerS = problem.objective.usdPerHour / 3600;
+  const priced = goal !== 'makespan';
   const b = new ModelBuilder();
   const T = b.addVariable('T', { lower: segment.lo, upper: segment.hi, cost: goal === 'makespan' ? 1 : goal === 'weighted' ? usdPerS : 0 });
-  const load: { variable: number; coefficient: number }[][] = Array.from({ length: P }, () => []);
+  // Per tail class c (0 = every stage) and pool: the load of fact (2), dispatch once per slot,
+  // and of fact (3), dispatch once per sub-task; class c's rows take the groups of class ≥ c.
+  const classes = form.thresholdsS.length + 1;
+  const loadA: Terms[][] = Array.from({ length: classes }, () => Array.from({ length: P }, () => []));
+  const loadB: Terms[][] = Array.from({ length: classes }, () => Array.from({ length: P }, () => []));
   const egress = new Map<string, number>(); // object × region → e[o,r]
+  const columnOf = new Map<number, Int32Array>(); // stage with its own column → column per pool
+  let empty = false;
   groups.forEach((group, g) => {
     // Columns are shares in [0, 1] of the group's work (well scaled, and bounded for the certificate).
-    const share: { variable: number; coefficient: number }[] = [];
+    const share: Terms = [];
     const columns = new Int32Array(P).fill(-1);
     for (let p = 0; p < P; p++) {
       const f = group.factor[p]!;
       if (Number.isNaN(f)) continue;
-      const cost = goal === 'makespan' ? 0 : f * group.massS * price[p]!;
+      if (group.endOnS[p]! > segment.hi * (1 + 1e-9) + 1e-9) continue; // no plan ending by hi has a member on p
+      const cost = priced ? group.massS * (group.fullFactor[p]! * price[p]! + group.usdFactor[p]!) : 0;
       const y = b.addVariable(`y${g}_${p}`, { cost, upper: 1 });
       columns[p] = y;
       share.push({ variable: y, coefficient: 1 });
-      load[p]!.push({ variable: y, coefficient: f * group.massS });
+      for (let c = 0; c <= group.tailClass; c++) {
+        loadA[c]![p]!.push({ variable: y, coefficient: f * group.massS });
+        loadB[c]![p]!.push({ variable: y, coefficient: group.fullFactor[p]! * group.massS });
+      }
     }
+    if (share.length === 0) empty = true;
     b.addConstraint(`work${g}`, share, '=', 1);
-    if (goal !== 'makespan' && group.stages.length === 1 && readsChargeable(problem, group.stages[0]!)) addEgressRows(problem, b, group, columns, egress);
+    if (group.stages.length === 1) columnOf.set(group.stages[0]!, columns);
+    if (priced && form.level === 'full' && group.stages.length === 1) addEgressRows(problem, b, group.stages[0]!, columns, egress);
   });
-  for (let p = 0; p < P; p++) {
-    if (load[p]!.length === 0) continue;
-    const opens = workOpensS(problem, p);
-    const atLo = slotTimeS(problem, p, opens, segment.lo);
-    const rate = maxCapacityIn(problem, p, Math.max(segment.lo, opens), segment.hi);
-    // Σ load ≤ C_p(lo) + rate·(T − lo)
-    b.addConstraint(`pool${p}`, [...load[p]!, { variable: T, coefficient: -rate }], '<=', atLo - rate * segment.lo);
+  if (priced) addEdgeRows(problem, b, form, columnOf);
+  // Fact (3): a cluster family forms at least familyMinSubtasks sub-tasks, k[f,p] of them on p.
+  data.familyMinSubtasks.forEach((least, f) => {
+    const pools = familyPools(problem, data, f);
+    if (pools === undefined || pools.length === 0) return;
+    const count: Terms = [];
+    for (const p of pools) {
+      const d = problem.pools.dispatchOverheadS[p]!;
+      const k = b.addVariable(`k${f}_${p}`, { upper: data.familySize[f]!, cost: priced ? d * price[p]! : 0 });
+      count.push({ variable: k, coefficient: 1 });
+      for (let c = 0; c <= form.familyClass[f]!; c++) loadB[c]![p]!.push({ variable: k, coefficient: d });
+    }
+    b.addConstraint(`family${f}`, count, '>=', least);
+  });
+  for (let c = 0; c < classes; c++) {
+    // Class c's stages end by T − τ (τ = 0 for class 0): their slot-time ends there.
+    const tauS = c === 0 ? 0 : form.thresholdsS[c - 1]!;
+    for (let p = 0; p < P; p++) {
+      // Row B may hold only family dispatches (k on a pool no group may use here): it must stay.
+      if (loadA[c]![p]!.length === 0 && loadB[c]![p]!.length === 0) continue;
+      const capacity = (from: number): { atLo: number; rate: number } => ({
+        atLo: slotTimeS(problem, p, from, segment.lo - tauS),
+        rate: maxCapacityIn(problem, p, Math.max(segment.lo - tauS, from), segment.hi - tauS),
+      });
+      // Σ load ≤ C_p(lo − τ) + rate·(T − lo), rate the most slots in [lo − τ, hi − τ]: ≥ C_p(T − τ) on the segment.
+      const a = capacity(workOpensS(problem, p));
+      if (loadA[c]![p]!.length > 0) b.addConstraint(`pool${p}_${c}`, [...loadA[c]![p]!, { variable: T, coefficient: -a.rate }], '<=', a.atLo - a.rate * segment.lo);
+      if (!(problem.pools.dispatchOverheadS[p]! > 0)) continue; // fact (3) is fact (2) then (and no k sits on p)
+      const bb = capacity(problem.pools.startupS[p]!);
+      b.addConstraint(`subtasks${p}_${c}`, [...loadB[c]![p]!, { variable: T, coefficient: -bb.rate }], '<=', bb.atLo - bb.rate * segment.lo);
+    }
   }
-  return b.build();
+  return empty ? undefined : b.build();
 }
 
-/** e[o,r] ≥ x[v,r] for the one stage v of `group` reading external object o (file comment). */
-function addEgressRows(problem: Problem, b: ModelBuilder, group: WorkGroup, columns: Int32Array, egress: Map<string, number>): void {
-  const v = group.stages[0]!;
+/** e[o,r] ≥ x[v,r] for stage v (its own column) reading a shared external object o (file comment). */
+function addEgressRows(problem: Problem, b: ModelBuilder, v: number, columns: Int32Array, egress: Map<string, number>): void {
   const network = problem.network;
   const R = network.regionCount;
+  const readers = readerCountsOf(problem);
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
-    const home = problem.externalRegion[k]!;
     const object = problem.externalObject[k]!;
+    if (readers[object]! < 2) continue; // charged linearly (linearReadUsd)
+    const home = problem.externalRegion[k]!;
     for (let r = 0; r < R; r++) {
       const usd = problem.externalBytes[k]! * network.egressUsdPerByte[home * R + r]!;
       if (r === home || !(usd > 0)) continue;
-      const terms: { variable: number; coefficient: number }[] = [];
+      const terms: Terms = [];
       for (let p = 0; p < problem.pools.count; p++) {
         if (columns[p]! >= 0 && problem.pools.regionIndex[p] === r) terms.push({ variable: columns[p]!, coefficient: -1 });
       }
@@ -279,17 +568,60 @@ function addEgressRows(problem: Problem, b: ModelBuilder, group: WorkGroup, colu
   }
 }
 
-function minCostUsd(problem: Problem, groups: readonly WorkGroup[]): number {
+const readerCache = new WeakMap<Problem, Int32Array>();
+function readerCountsOf(problem: Problem): Int32Array {
+  let counts = readerCache.get(problem);
+  if (counts === undefined) readerCache.set(problem, (counts = readerCounts(problem)));
+  return counts;
+}
+
+/**
+ * Inter-stage egress. Edge u → v carries B bytes; a sub-task holding share f of u sends f·g·B
+ * to each holding share g of v, paying egress between their regions. With X_u(r) the share of
+ * u in region r, the edge pays ≥ B·Σ_{r≠r'} X_u(r)·X_v(r')·egress(r → r') ≥ B·Σ_r m_r·X_u(r)·(1 − X_v(r))
+ * (m_r the least egress out of r) ≥ B·Σ_r m_r·(X_u(r) − X_v(r))⁺, since X_u·X_v ≤ min(X_u, X_v).
+ * Exact for whole stages on two regions; so z[e,r] ≥ X_u(r) − X_v(r), z ∈ [0, 1], at cost B·m_r.
+ */
+function addEdgeRows(problem: Problem, b: ModelBuilder, form: Formulation, columnOf: ReadonlyMap<number, Int32Array>): void {
+  const R = problem.network.regionCount;
+  const P = problem.pools.count;
+  const least = Float64Array.from({ length: R }, (_, r) => leastEgressOut(problem, r));
+  form.edges.forEach((edge, i) => {
+    const cu = columnOf.get(edge.u);
+    const cv = columnOf.get(edge.v);
+    if (cu === undefined || cv === undefined) return;
+    for (let r = 0; r < R; r++) {
+      if (!(least[r]! > 0)) continue;
+      const terms: Terms = [];
+      for (let p = 0; p < P; p++) {
+        if (problem.pools.regionIndex[p] !== r) continue;
+        if (cu[p]! >= 0) terms.push({ variable: cu[p]!, coefficient: -1 });
+        if (cv[p]! >= 0) terms.push({ variable: cv[p]!, coefficient: 1 });
+      }
+      if (!terms.some((t) => t.coefficient < 0)) continue; // u never in r
+      const z = b.addVariable(`z${i}_${r}`, { cost: edge.bytes * least[r]!, upper: 1 });
+      b.addConstraint(`edge${i}_${r}`, [{ variable: z, coefficient: 1 }, ...terms], '>=', 0);
+    }
+  });
+}
+
+/** The cost every plan pays at least: each group on its cheapest pool, each family's fewest dispatches at the cheapest. */
+function minCostUsd(problem: Problem, form: Formulation): number {
   const price = usableLeast(problem).priceUsdPerSlotS;
   let total = 0;
-  for (const group of groups) {
+  for (const group of form.groups) {
     let best = Number.POSITIVE_INFINITY;
     for (let p = 0; p < problem.pools.count; p++) {
-      const f = group.factor[p]!;
-      if (!Number.isNaN(f)) best = Math.min(best, f * price[p]!);
+      const f = group.fullFactor[p]!;
+      if (!Number.isNaN(f)) best = Math.min(best, f * price[p]! + group.usdFactor[p]!);
     }
     total += group.massS * best;
   }
+  form.data.familyMinSubtasks.forEach((least, f) => {
+    const pools = familyPools(problem, form.data, f);
+    if (pools === undefined || pools.length === 0) return;
+    total += least * Math.min(...pools.map((p) => problem.pools.dispatchOverheadS[p]! * price[p]!));
+  });
   return total;
 }
 
@@ -316,85 +648,220 @@ class Budget {
   get leftMs(): number {
     return Math.max(1, this.endMs - this.clock());
   }
+  /** Whether the budget is spent (a solver given ~0 ms still reads its model, which takes long on a large one). */
+  get spent(): boolean {
+    return this.endMs - this.clock() < MIN_SOLVE_MS;
+  }
 }
 
 /**
  * The lower bound for `problem` (see the file comment for the argument). On a solver
  * failure, the quick bounds of `cost/bounds.ts` (and the path bound) stand in, with a note.
+ *
+ * A large problem is bounded twice: first by the coarse formulation (few columns, so it
+ * arrives within the budget), then, with the time left, by the full one; each is valid, so the
+ * larger of the two stands, and a full LP that runs out of time leaves the coarse one.
  */
 export async function lpBound(problem: Problem, solver: Solver, options: BoundOptions): Promise<LpBound> {
   const clockMs = options.clockMs ?? monotonicMs;
   const budget = new Budget(options.timeLimitMs, clockMs);
   const data = stageData(problem);
   const criticalPathS = makespanLowerBoundS(problem);
-  const pathBoundS = pathBounds(problem, data).makespanS;
+  const paths = pathBounds(problem, data);
+  const pathBoundS = paths.makespanS;
   const fromS = Math.max(criticalPathS, pathBoundS);
-  const groups = workGroups(problem, data);
-  const notes: string[] = [`LP over ${groups.length} work group(s) × ${problem.pools.count} pool(s); inter-stage egress and transfers left out (each ≥ 0)`];
-  const quick = (why: string): LpBound => {
-    const makespanS = fromS;
-    return { state: 'quick', solver: solver.id, makespanS, objective: quickObjective(problem, makespanS), criticalPathS, pathBoundS, notes: [...notes, `fell back to the quick bounds: ${why}`] };
-  };
-
-  // 1. Makespan: first feasible segment.
-  let makespanS = Number.NaN;
-  for (const segment of segments(problem, fromS)) {
-    const model = segmentModel(problem, groups, segment, 'makespan');
-    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
-    if (result.state === 'infeasible') continue;
-    if (result.state !== 'optimal') return quick(`makespan LP: ${result.state}${'message' in result && result.message ? ` (${result.message})` : ''}`);
-    makespanS = Math.max(fromS, certifyLp(model, result));
-    break;
-  }
-  if (Number.isNaN(makespanS)) return quick('every makespan segment LP was infeasible');
-
-  // 2. Objective.
-  let objective: number;
-  const kind = problem.objective.kind;
-  if (kind === 'makespan') objective = makespanS;
-  else if (kind === 'cost') {
-    // The last segment lets T grow until no capacity row binds: the LP's cost optimum over all T.
-    const all = segments(problem, makespanS);
-    const model = segmentModel(problem, groups, all[all.length - 1]!, 'cost');
-    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
-    if (result.state !== 'optimal') return quick(`cost LP: ${result.state}`);
-    objective = Math.max(certifyLp(model, result), certified(minCostUsd(problem, groups)));
-  } else {
-    const usdPerS = problem.objective.usdPerHour / 3600;
-    const cheapest = minCostUsd(problem, groups);
-    let best = Number.POSITIVE_INFINITY;
-    for (const segment of segments(problem, makespanS)) {
-      if (usdPerS * segment.lo + cheapest >= best) break; // later segments cannot do better
-      const model = segmentModel(problem, groups, segment, 'weighted');
-      const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
-      if (result.state === 'infeasible') continue;
-      if (result.state !== 'optimal') return quick(`weighted LP: ${result.state}`);
-      best = Math.min(best, certifyLp(model, result));
+  // Each level is built only when its turn comes (building the full one takes time too).
+  const levels: ('coarse' | 'full')[] = fullColumnEstimate(problem) > COARSE_FIRST_ABOVE ? ['coarse', 'full'] : ['full'];
+  const notes: string[] = [];
+  let best: { makespanS: number; objective: number; form: Formulation } | undefined;
+  let failure = '';
+  for (const level of levels) {
+    if (budget.spent) {
+      notes.push(`${level} LP skipped: no time left`);
+      failure ||= 'no time left';
+      continue;
     }
-    objective = Math.max(best, certified(cheapest + usdPerS * makespanS));
+    const form = formulation(problem, data, level, paths);
+    // A coarser level's makespan bound holds for every plan, so the finer one starts there.
+    const solved = await solveFormulation(problem, solver, form, Math.max(fromS, best?.makespanS ?? 0), fromS, budget, clockMs);
+    const label = `${form.level} LP over ${form.groups.length} work group(s) × ${problem.pools.count} pool(s)${form.edges.length > 0 ? `, egress on ${form.edges.length} stage edge(s)` : ''}`;
+    if ('failed' in solved) {
+      failure = solved.failed;
+      notes.push(`${label}: ${solved.failed}`);
+      continue;
+    }
+    notes.push(`${label}: makespan ≥ ${solved.makespanS.toPrecision(6)} s, objective ≥ ${solved.objective.toPrecision(6)}`);
+    best = best === undefined ? { ...solved, form } : { makespanS: Math.max(best.makespanS, solved.makespanS), objective: Math.max(best.objective, solved.objective), form };
   }
-
+  notes.push('transfer times left out of the LP (each ≥ 0; in the path bound)');
+  if (best === undefined) {
+    const makespanS = fromS;
+    return { state: 'quick', solver: solver.id, makespanS, objective: quickObjective(problem, makespanS), criticalPathS, pathBoundS, notes: [...notes, `fell back to the quick bounds: ${failure}`] };
+  }
+  const { makespanS, objective } = best;
   const bound: LpBound = { state: 'lp', solver: solver.id, makespanS, objective, criticalPathS, pathBoundS, notes };
   if (options.atMakespanS === undefined) return bound;
-  const costAt = await costLowerBoundAt(problem, solver, options.atMakespanS, { timeLimitMs: budget.leftMs, makespanS, groups, clockMs });
+  const costAt = await costLowerBoundAt(problem, solver, options.atMakespanS, { timeLimitMs: budget.leftMs, makespanS, form: best.form, clockMs });
   return { ...bound, atMakespanS: options.atMakespanS, costAtMakespanUsd: costAt.usd, notes: [...notes, ...costAt.notes] };
 }
 
+/** LP columns of the full level at most: a share per feasible stage × pool, egress columns per stage edge and region. */
+function fullColumnEstimate(problem: Problem): number {
+  let columns = 0;
+  for (let k = 0; k < problem.stageFeasible.length; k++) columns += problem.stageFeasible[k]!;
+  const R = problem.network.regionCount;
+  return columns + (R > 1 ? problem.stages.succIndex.length * R : 0);
+}
+
 /**
- * A lower bound on the compute cost of any plan with makespan ≤ T0: the LP with T fixed at T0
- * (C_p is non-decreasing, so finishing earlier only removes capacity). Infinity when no plan
- * can finish by T0. Falls back to the cheapest-pool bound on a solver failure.
+ * Whether no plan can finish by `hiS`: for some tail class c (τ = its threshold, 0 for class 0),
+ * even with every group of class ≥ c on the pool where it loads least, their load of fact (2),
+ * or of fact (3) with each family's fewest dispatches, exceeds all pools' slot-time by hi − τ
+ * (the sum of the LP's class-c capacity rows at T = hi, so the segment's LP is infeasible).
+ */
+function surelyInfeasible(problem: Problem, form: Formulation, hiS: number): boolean {
+  const P = problem.pools.count;
+  const margin = 1 + 1e-9;
+  for (let c = 0; c <= form.thresholdsS.length; c++) {
+    const tauS = c === 0 ? 0 : form.thresholdsS[c - 1]!;
+    let needA = 0;
+    let needB = 0;
+    for (const group of form.groups) {
+      if (group.tailClass < c) continue;
+      let a = Number.POSITIVE_INFINITY;
+      let b = Number.POSITIVE_INFINITY;
+      for (let p = 0; p < P; p++) {
+        if (Number.isNaN(group.factor[p]!)) continue;
+        a = Math.min(a, group.factor[p]!);
+        b = Math.min(b, group.fullFactor[p]!);
+      }
+      if (Number.isFinite(a)) needA += a * group.massS;
+      if (Number.isFinite(b)) needB += b * group.massS;
+    }
+    form.data.familyMinSubtasks.forEach((least, f) => {
+      if (form.familyClass[f]! < c) return;
+      const pools = familyPools(problem, form.data, f);
+      if (pools !== undefined && pools.length > 0) needB += least * Math.min(...pools.map((p) => problem.pools.dispatchOverheadS[p]!));
+    });
+    let haveA = 0;
+    let haveB = 0;
+    for (let p = 0; p < P; p++) {
+      haveA += slotTimeS(problem, p, workOpensS(problem, p), hiS - tauS);
+      haveB += slotTimeS(problem, p, problem.pools.startupS[p]!, hiS - tauS);
+    }
+    if (needA > haveA * margin + 1e-9 || needB > haveB * margin + 1e-9) return true;
+  }
+  return false;
+}
+
+/** The makespan and objective bounds of one formulation, or why its LPs failed. */
+async function solveFormulation(
+  problem: Problem,
+  solver: Solver,
+  form: Formulation,
+  fromS: number,
+  anchorS: number,
+  budget: Budget,
+  clockMs: ClockMs,
+): Promise<{ makespanS: number; objective: number } | { failed: string }> {
+  // 1. Makespan: the optimum of the first feasible segment. Feasibility is monotone along the
+  // segments (a later one has more capacity and leaves out fewer columns), so bisect for it.
+  const all = segments(problem, fromS, anchorS);
+  let lo = 0;
+  let hi = all.length - 1; // the last segment is always tried
+  let found: number | undefined;
+  let failed: string | undefined;
+  const attempt = async (i: number): Promise<'infeasible' | 'optimal' | 'failed'> => {
+    const segment = all[i]!;
+    if (Number.isFinite(segment.hi) && surelyInfeasible(problem, form, segment.hi)) return 'infeasible';
+    const model = segmentModel(problem, form, segment, 'makespan');
+    if (model === undefined) return 'infeasible';
+    if (budget.spent) {
+      failed = 'no time left';
+      return 'failed';
+    }
+    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
+    if (result.state === 'infeasible') return 'infeasible';
+    if (result.state !== 'optimal') {
+      failed = `makespan LP: ${result.state}${'message' in result && result.message ? ` (${result.message})` : ''}`;
+      return 'failed';
+    }
+    found = Math.max(fromS, certifyLp(model, result));
+    return 'optimal';
+  };
+  let best: number | undefined;
+  // fromS is often a tight bound already (a coarser level's, or the paths'): its segment first.
+  const first = await attempt(0);
+  if (first === 'failed') return { failed: failed! };
+  if (first === 'optimal') hi = -1;
+  else lo = 1;
+  if (first === 'optimal') best = found;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const state = await attempt(mid);
+    if (state === 'failed') return { failed: failed! };
+    if (state === 'optimal') {
+      best = found;
+      hi = mid - 1;
+    } else lo = mid + 1;
+  }
+  if (best === undefined) return { failed: 'every makespan segment LP was infeasible' };
+  const makespanS = best;
+
+  // 2. Objective.
+  const kind = problem.objective.kind;
+  if (kind === 'makespan') return { makespanS, objective: makespanS };
+  const later = segments(problem, makespanS, anchorS);
+  if (kind === 'cost') {
+    // The last segment lets T grow until no capacity row binds: the LP's cost optimum over all T.
+    const model = segmentModel(problem, form, later[later.length - 1]!, 'cost')!;
+    if (budget.spent) return { failed: 'no time left' };
+    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
+    if (result.state !== 'optimal') return { failed: `cost LP: ${result.state}` };
+    return { makespanS, objective: Math.max(certifyLp(model, result), certified(minCostUsd(problem, form))) };
+  }
+  const usdPerS = problem.objective.usdPerHour / 3600;
+  const cheapest = minCostUsd(problem, form);
+  let objective = Number.POSITIVE_INFINITY;
+  for (const segment of later) {
+    // Every plan ending in this segment or later scores ≥ usdPerS·lo + cheapest: once that is no
+    // better, or no LP can be solved in time, it stands for all of them.
+    const floor = certified(usdPerS * segment.lo + cheapest);
+    if (floor >= objective) break;
+    const model = segmentModel(problem, form, segment, 'weighted');
+    if (model === undefined) continue;
+    if (budget.spent) {
+      objective = Math.min(objective, floor);
+      break;
+    }
+    const result = await solver.solve(model, { timeLimitMs: budget.leftMs, integer: false, clockMs });
+    if (result.state === 'infeasible') continue;
+    if (result.state !== 'optimal') {
+      objective = Math.min(objective, floor);
+      break;
+    }
+    objective = Math.min(objective, certifyLp(model, result));
+  }
+  return { makespanS, objective: Math.max(objective, certified(cheapest + usdPerS * makespanS)) };
+}
+
+/**
+ * A lower bound on the cost (compute and egress) of any plan with makespan ≤ T0: the LP with
+ * T fixed at T0 (C_p is non-decreasing, so finishing earlier only removes capacity). Infinity
+ * when no plan can finish by T0. Falls back to the cheapest-pool bound on a solver failure.
  */
 export async function costLowerBoundAt(
   problem: Problem,
   solver: Solver,
   atMakespanS: number,
-  options: { timeLimitMs: number; makespanS?: number; groups?: readonly WorkGroup[]; clockMs?: ClockMs },
+  options: { timeLimitMs: number; makespanS?: number; form?: Formulation; clockMs?: ClockMs },
 ): Promise<{ usd: number; notes: string[] }> {
-  const groups = options.groups ?? workGroups(problem, stageData(problem));
-  const cheapest = certified(minCostUsd(problem, groups));
+  const data = options.form?.data ?? stageData(problem);
+  const form = options.form ?? formulation(problem, data, 'full', pathBounds(problem, data));
+  const cheapest = certified(minCostUsd(problem, form));
   if (options.makespanS !== undefined && atMakespanS < options.makespanS) return { usd: Number.POSITIVE_INFINITY, notes: [`no plan finishes by ${atMakespanS} s`] };
-  const model = segmentModel(problem, groups, { lo: atMakespanS, hi: atMakespanS }, 'cost');
+  const model = segmentModel(problem, form, { lo: atMakespanS, hi: atMakespanS }, 'cost');
+  if (model === undefined) return { usd: Number.POSITIVE_INFINITY, notes: [`no plan finishes by ${atMakespanS} s (paths)`] };
   const result = await solver.solve(model, { timeLimitMs: options.timeLimitMs, integer: false, ...(options.clockMs === undefined ? {} : { clockMs: options.clockMs }) });
   if (result.state === 'infeasible') return { usd: Number.POSITIVE_INFINITY, notes: [`no plan finishes by ${atMakespanS} s (capacity)`] };
   if (result.state !== 'optimal') return { usd: cheapest, notes: [`cost-at-makespan LP: ${result.state}; cheapest-pool bound used`] };

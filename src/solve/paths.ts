@@ -19,12 +19,15 @@
  *     chunks on p run inside [s_p, F] on slots that exist there, each slot paying a
  *     dispatch first (fact (2) of `stage-data.ts`).
  * Runtimes are `busyS` (overheads and rework included, `stage-data.ts`). A dispatch overhead is
- * charged where a sub-task boundary is certain: before an atomic stage whose input comes from
- * another pool or that has no same-pool predecessor to share a cluster with. (A cluster of
- * runtime D takes g(d + D) ≥ d + Σ_members g(W'_m) by superadditivity of g, so a chain inside
- * one cluster pays d once and each stage's head stays ≤ the cluster's finish.)
+ * charged before every atomic stage, after each predecessor: clusters are horizontal (one
+ * level, `planners/cluster.ts`), so a stage never shares a sub-task with a predecessor, and
+ * its sub-task starts after every predecessor's output arrived and pays d before any member
+ * runs. (Were chains ever clustered vertically, a chain inside one cluster would pay d once:
+ * the same-pool case below, and fact (3) of `stage-data.ts`, would have to follow.)
  * Tails ignore transfers and start-ups (both ≥ 0): an atomic successor takes at least its
- * fastest busy time, a divisible one at least 1 / Σ_p maxSlots_p / busyS[w,p].
+ * fastest dispatch + busy time (its sub-task starts after v's output and pays d first, as
+ * above), a divisible one at least the least dispatch + 1 / Σ_p maxSlots_p / busyS[w,p]
+ * (every chunk starts after v and its slot pays a dispatch before any of its work).
  */
 import type { Problem } from '../model/problem.js';
 import { transferS } from '../model/tables.js';
@@ -57,7 +60,7 @@ export function pathBounds(problem: Problem, data: StageData): PathBounds {
     for (let p = 0; p < P; p++) {
       startOn[p] = Number.POSITIVE_INFINITY;
       if (Number.isNaN(busyS[v * P + p]!)) continue;
-      // Atomic: the sub-task's own dispatch precedes v unless v may share a cluster with a same-pool predecessor.
+      // Atomic: v's sub-task (never one of a predecessor's, see the header) pays its dispatch after its inputs arrive.
       const dispatch = divisible ? 0 : dispatchS[p]!;
       let base = problem.pools.startupS[p]!;
       for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
@@ -75,7 +78,7 @@ export function pathBounds(problem: Problem, data: StageData): PathBounds {
         for (let q = 0; q < P; q++) {
           const f = finishOnS[u * P + q]!;
           if (f === Number.POSITIVE_INFINITY) continue;
-          const t = q === p ? f : f + transferS(network, regions[q]!, regions[p]!, bytes) + dispatch;
+          const t = (q === p ? f : f + transferS(network, regions[q]!, regions[p]!, bytes)) + dispatch;
           if (t < arrival) arrival = t;
         }
         ready = Math.max(ready, arrival);
@@ -135,21 +138,25 @@ function tails(problem: Problem, data: StageData): Float64Array {
   const stages = problem.definition.stages;
   const duration = new Float64Array(S);
   for (let w = 0; w < S; w++) {
+    const dispatchS = problem.pools.dispatchOverheadS;
     if (stages[w]!.kind === 'atomic') {
       let best = Number.POSITIVE_INFINITY;
       for (let p = 0; p < P; p++) {
         const t = wholeS[w * P + p]!;
-        if (t < best) best = t;
+        if (t + dispatchS[p]! < best) best = t + dispatchS[p]!;
       }
       duration[w] = best === Number.POSITIVE_INFINITY ? 0 : best;
     } else {
       let rate = 0;
+      let leastDispatchS = Number.POSITIVE_INFINITY;
       for (let p = 0; p < P; p++) {
         const t = wholeS[w * P + p]!;
+        if (Number.isNaN(t)) continue;
+        leastDispatchS = Math.min(leastDispatchS, dispatchS[p]!);
         if (t === 0) rate = Number.POSITIVE_INFINITY;
         else if (t > 0) rate += problem.pools.maxSlots[p]! / t;
       }
-      duration[w] = rate === 0 ? 0 : 1 / rate;
+      duration[w] = rate === 0 || leastDispatchS === Number.POSITIVE_INFINITY ? 0 : leastDispatchS + 1 / rate;
     }
   }
   const tail = new Float64Array(S);

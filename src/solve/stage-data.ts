@@ -30,8 +30,25 @@
  *     relied on, since the planners break it when a share cannot be cut within both limits.
  *     Each unit on p therefore costs at least min_{c ∈ [1, maxChunk]} g(c·w + o)/c
  *     slot-seconds, and busyS = units × that.
- * Dispatch overheads of atomic sub-tasks are not charged to stages (a cluster pays one for
+ * Dispatch overheads of atomic sub-tasks are not charged to `busyS` (a cluster pays one for
  * many); the path bound charges them where a sub-task boundary is certain (`paths.ts`).
+ *
+ *   (3) Per-sub-task dispatch. Every sub-task's busy time starts with d_p, so instead of once
+ *       per slot (fact (2)), d_p can be charged once per sub-task against the slot-time from
+ *       start-up, ∫_{startup_p}^{T} cap_p. `fullS[v,p]` is busyS with the dispatch of the
+ *       sub-tasks v surely forms on p folded in:
+ *   - divisible: a chunk of c ≤ min(maxChunk, units) units takes g(d + c·w + o), so each unit
+ *     costs at least min_c g(d + c·w + o)/c.
+ *   - atomic, never clustered: v is its own sub-task, g(d + W').
+ *   - atomic, possibly clustered (`family[v] ≥ 0`): g(W') like busyS; its family (the stages
+ *     `planners/cluster.ts` may put in one cluster: same level, op and allowed pools, no
+ *     known runtime) forms at least `familyMinSubtasks` sub-tasks, which `bound.ts` charges as
+ *     count variables. clusterLevel makes min(n, max(totalSlots, ⌈work/target⌉)) ≥ min(n,
+ *     totalSlots) clusters of a family's n light tasks (heavier ones stay alone), whatever
+ *     the cluster scale; and none at all when the slot-weighted mean dispatch overhead is 0.
+ *     A cluster of members m takes g(d + Σ W'_m) ≥ d + Σ g(W'_m) (g superadditive).
+ *   This bound leans on that rule of the clustering code: if a planner ever merged a family
+ *   into fewer sub-tasks than min(n, totalSlots), `familyMinSubtasks` must follow.
  *
  * A provisional stage (no runtime given) counts 0: a bound must not rest on a guess.
  *
@@ -51,6 +68,13 @@ export interface StageData {
   readonly wholeS: Float64Array;
   /** Lower bound on the busy time the whole stage adds to p (overheads, rework), S × P; NaN likewise. */
   readonly busyS: Float64Array;
+  /** busyS with the dispatch overheads of the sub-tasks the stage surely forms (fact (3)), S × P. */
+  readonly fullS: Float64Array;
+  /** Cluster family of each stage (fact (3)), −1 for stages that are always their own sub-task(s). */
+  readonly family: Int32Array;
+  /** Per family: the fewest sub-tasks its stages can form, and its stage count. */
+  readonly familyMinSubtasks: readonly number[];
+  readonly familySize: readonly number[];
   readonly provisional: Uint8Array;
 }
 
@@ -83,7 +107,10 @@ export function stageData(problem: Problem): StageData {
   for (const p of problem.provisional) provisional[problem.stageIndex.get(p.stage)!] = 1;
   const wholeS = new Float64Array(S * P).fill(Number.NaN);
   const busyS = new Float64Array(S * P).fill(Number.NaN);
+  const fullS = new Float64Array(S * P).fill(Number.NaN);
   const leastHazard = usableLeast(problem).hazardPerS;
+  const families = clusterFamilies(problem);
+  const dispatchS = problem.pools.dispatchOverheadS;
   for (let v = 0; v < S; v++) {
     const stage = problem.definition.stages[v]!;
     for (let p = 0; p < P; p++) {
@@ -92,6 +119,7 @@ export function stageData(problem: Problem): StageData {
       if (provisional[v] === 1) {
         wholeS[k] = 0;
         busyS[k] = 0;
+        fullS[k] = 0;
         continue;
       }
       const known = problem.stageKnownRuntimeS[k]!;
@@ -99,14 +127,58 @@ export function stageData(problem: Problem): StageData {
       wholeS[k] = Number.isNaN(known) ? problem.stageWorkS[v]! / speed : known;
       const stageOverheadS = Number.isNaN(known) ? stage.overheadS / speed : 0;
       const hazard = leastHazard[p]!;
-      if (stage.kind === 'atomic') busyS[k] = withRework(wholeS[k]! + stageOverheadS, hazard);
-      else {
+      const d = dispatchS[p]!;
+      if (stage.kind === 'atomic') {
+        busyS[k] = withRework(wholeS[k]! + stageOverheadS, hazard);
+        fullS[k] = families.family[v]! >= 0 || d === 0 ? busyS[k]! : withRework(d + wholeS[k]! + stageOverheadS, hazard);
+      } else {
         const perUnit = wholeS[k]! / stage.units;
         busyS[k] = stage.units * leastPerUnitS(perUnit, stageOverheadS, hazard, 1, stage.maxChunk);
+        fullS[k] = d === 0 ? busyS[k]! : Math.max(busyS[k]!, stage.units * leastPerUnitS(perUnit, d + stageOverheadS, hazard, 1, Math.min(stage.maxChunk, stage.units)));
       }
     }
   }
-  return { S, P, wholeS, busyS, provisional };
+  return { S, P, wholeS, busyS, fullS, family: families.family, familyMinSubtasks: families.minSubtasks, familySize: families.size, provisional };
+}
+
+/**
+ * Families of atomic stages a cluster may join (fact (3)): same level, op and allowed pools,
+ * no known runtime on any pool (provisional stages included). A family of n ≤ totalSlots stages is never
+ * clustered, so its stages get family −1 (each its own sub-task).
+ */
+function clusterFamilies(problem: Problem): { family: Int32Array; minSubtasks: number[]; size: number[] } {
+  const S = problem.stages.nodeCount;
+  const P = problem.pools.count;
+  const family = new Int32Array(S).fill(-1);
+  let weighted = 0;
+  let slots = 0;
+  for (let p = 0; p < P; p++) {
+    weighted += problem.pools.dispatchOverheadS[p]! * problem.pools.slots[p]!;
+    slots += problem.pools.slots[p]!;
+  }
+  if (!(weighted > 0)) return { family, minSubtasks: [], size: [] };
+  const members = new Map<string, number[]>();
+  for (let v = 0; v < S; v++) {
+    const stage = problem.definition.stages[v]!;
+    // Provisional stages count (clustering sees them too) though they are charged nothing.
+    if (stage.kind !== 'atomic') continue;
+    let known = false;
+    for (let p = 0; p < P; p++) if (!Number.isNaN(problem.stageKnownRuntimeS[v * P + p]!)) known = true;
+    if (known) continue;
+    const key = `${problem.stages.level[v]}\u0000${stage.op}\u0000${stage.pools?.join(',') ?? ''}`;
+    const list = members.get(key);
+    if (list === undefined) members.set(key, [v]);
+    else list.push(v);
+  }
+  const minSubtasks: number[] = [];
+  const size: number[] = [];
+  for (const list of members.values()) {
+    if (list.length <= slots) continue;
+    for (const v of list) family[v] = minSubtasks.length;
+    minSubtasks.push(slots);
+    size.push(list.length);
+  }
+  return { family, minSubtasks, size };
 }
 
 /**
@@ -162,7 +234,10 @@ export function capacityBreakpoints(problem: Problem): number[] {
   for (let p = 0; p < pools.count; p++) {
     const opens = workOpensS(problem, p);
     times.add(opens);
-    for (let k = pools.capStart[p]!; k < pools.capStart[p + 1]!; k++) if (pools.capAtS[k]! > opens) times.add(pools.capAtS[k]!);
+    // Fact (3)'s rows count slot-time from start-up: its rate changes there too.
+    const startup = pools.startupS[p]!;
+    times.add(startup);
+    for (let k = pools.capStart[p]!; k < pools.capStart[p + 1]!; k++) if (pools.capAtS[k]! > startup) times.add(pools.capAtS[k]!);
   }
   return [...times].sort((a, b) => a - b);
 }
