@@ -92,22 +92,16 @@ export const VERTICAL_MAX_WORK_S = 3600;
  */
 export function verticalChains(problem: Problem, scale = 1): number[][] {
   const g = problem.stages;
-  const stages = problem.definition.stages;
   const limitS = VERTICAL_MAX_WORK_S * scale;
-  const samePools = (a: number, b: number): boolean => (stages[a]!.pools?.join('\u0000') ?? '') === (stages[b]!.pools?.join('\u0000') ?? '');
-  const chainable = (v: number): boolean => stages[v]!.kind === 'atomic' && stages[v]!.run === undefined;
-  const next = (u: number): number => {
-    if (g.succStart[u + 1]! - g.succStart[u]! !== 1) return -1;
-    const v = g.succIndex[g.succStart[u]!]!;
-    return g.predStart[v + 1]! - g.predStart[v]! === 1 && chainable(v) && samePools(u, v) ? v : -1;
-  };
+  const next = chainSuccessor(problem);
+  const chainable = (v: number): boolean => isChainable(problem, v);
   const inChain = new Uint8Array(g.nodeCount);
   const chains: number[][] = [];
   for (const u of g.order) {
     if (inChain[u] === 1 || !chainable(u)) continue;
     const chain = [u];
     let work = problem.stageWorkS[u]!;
-    for (let v = next(u); v >= 0 && work + problem.stageWorkS[v]! <= limitS; v = next(v)) {
+    for (let v = next[u]!; v >= 0 && work + problem.stageWorkS[v]! <= limitS; v = next[v]!) {
       chain.push(v);
       work += problem.stageWorkS[v]!;
     }
@@ -116,4 +110,36 @@ export function verticalChains(problem: Problem, scale = 1): number[][] {
     chains.push(chain);
   }
   return chains;
+}
+
+function isChainable(problem: Problem, v: number): boolean {
+  const stage = problem.definition.stages[v]!;
+  return stage.kind === 'atomic' && stage.run === undefined;
+}
+
+/**
+ * For each stage u, the stage v a vertical chain may continue with (u's only dependant, whose
+ * only input stage is u, both chainable, same allowed pools), or −1. At any cluster scale a
+ * chain only follows these links, so a bound that must hold for every partition reads them:
+ * a stage that is some stage's chain successor may share its predecessor's sub-task (no
+ * dispatch of its own, no horizontal cluster family).
+ */
+export function chainSuccessor(problem: Problem): Int32Array {
+  const g = problem.stages;
+  const stages = problem.definition.stages;
+  const poolsKey = (v: number): string => stages[v]!.pools?.join('\u0000') ?? '';
+  const next = new Int32Array(g.nodeCount).fill(-1);
+  for (let u = 0; u < g.nodeCount; u++) {
+    if (!isChainable(problem, u) || g.succStart[u + 1]! - g.succStart[u]! !== 1) continue;
+    const v = g.succIndex[g.succStart[u]!]!;
+    if (g.predStart[v + 1]! - g.predStart[v]! === 1 && isChainable(problem, v) && poolsKey(u) === poolsKey(v)) next[u] = v;
+  }
+  return next;
+}
+
+/** Stages that may share their predecessor's sub-task in some vertical chain (see chainSuccessor). */
+export function chainedToPredecessor(problem: Problem): Uint8Array {
+  const chained = new Uint8Array(problem.stages.nodeCount);
+  for (const v of chainSuccessor(problem)) if (v >= 0) chained[v] = 1;
+  return chained;
 }

@@ -221,6 +221,7 @@ function chargeableRead(problem: Problem, k: number, p: number): boolean {
 
 /** Whether some shared external input of v (read by ≥ 2 stages) could be charged egress on a pool v may use. */
 function readsSharedChargeable(problem: Problem, v: number, readers: Int32Array): boolean {
+  if (problem.bags?.[v] !== undefined) return false; // a bag's reads are not charged (linearReadUsd)
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
     if (readers[problem.externalObject[k]!]! < 2) continue;
     for (let p = 0; p < problem.pools.count; p++) if (problem.stageFeasible[v * problem.pools.count + p] === 1 && chargeableRead(problem, k, p)) return true;
@@ -237,6 +238,8 @@ function readsSharedChargeable(problem: Problem, v: number, readers: Int32Array)
  * is false here.
  */
 function linearReadUsd(problem: Problem, v: number, p: number, readers: Int32Array, shared: boolean): number {
+  // A bag's tasks each read their own files, not a share by work: left out (≥ 0), like transfers.
+  if (problem.bags?.[v] !== undefined) return 0;
   const R = problem.network.regionCount;
   let usd = 0;
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
@@ -261,11 +264,42 @@ function chargeableEdges(problem: Problem): { u: number; v: number; bytes: numbe
     for (let p = 0; p < P && !pays; p++) if (problem.stageFeasible[u * P + p] === 1 && least[problem.pools.regionIndex[p]!]! > 0) pays = true;
     if (!pays) continue;
     for (let e = g.succStart[u]!; e < g.succStart[u + 1]!; e++) {
-      const bytes = g.succBytes[e]!;
-      if (bytes > 0) out.push({ u, v: g.succIndex[e]!, bytes });
+      const v = g.succIndex[e]!;
+      const bytes = Math.min(g.succBytes[e]!, bagEdgeBytes(problem, u, v));
+      if (bytes > 0) out.push({ u, v, bytes });
     }
   }
   return out;
+}
+
+/**
+ * An edge touching a bag of tasks (model/bags.ts): the LP's share of a stage is a share of its
+ * work, while a chunk sends or receives its own tasks' bytes, so tasks with much work and few
+ * bytes would let the LP charge more than a plan pays. Charged instead at
+ * B' = min_i b_i·W / w_i over the bag's tasks (b_i their bytes on this edge, w_i their work),
+ * which every subset S of tasks meets: Σ_{i∈S} b_i ≥ B'·Σ_{i∈S} w_i / W. Infinity when neither
+ * end is a bag.
+ */
+function bagEdgeBytes(problem: Problem, u: number, v: number): number {
+  let bytes = Number.POSITIVE_INFINITY;
+  const from = problem.bags?.[u];
+  if (from !== undefined) bytes = Math.min(bytes, leastBytesPerShare(from.workPrefix, from.outBytes.get(v)));
+  const to = problem.bags?.[v];
+  if (to !== undefined) bytes = Math.min(bytes, leastBytesPerShare(to.workPrefix, to.inBytes.get(u)));
+  return bytes;
+}
+
+function leastBytesPerShare(workPrefix: Float64Array, bytesPrefix: Float64Array | undefined): number {
+  if (bytesPrefix === undefined) return 0;
+  const n = workPrefix.length - 1;
+  const total = workPrefix[n]!;
+  if (!(total > 0)) return 0;
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const w = workPrefix[i + 1]! - workPrefix[i]!;
+    if (w > 0) least = Math.min(least, ((bytesPrefix[i + 1]! - bytesPrefix[i]!) * total) / w);
+  }
+  return Number.isFinite(least) ? least * (1 - 1e-9) : 0;
 }
 
 /** Most tail thresholds per formulation (each adds two rows per pool). */
@@ -545,6 +579,7 @@ function addEgressRows(problem: Problem, b: ModelBuilder, v: number, columns: In
   const network = problem.network;
   const R = network.regionCount;
   const readers = readerCountsOf(problem);
+  if (problem.bags?.[v] !== undefined) return; // not charged (linearReadUsd)
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
     const object = problem.externalObject[k]!;
     if (readers[object]! < 2) continue; // charged linearly (linearReadUsd)

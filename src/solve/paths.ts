@@ -19,11 +19,12 @@
  *     chunks on p run inside [s_p, F] on slots that exist there, each slot paying a
  *     dispatch first (fact (2) of `stage-data.ts`).
  * Runtimes are `busyS` (overheads and rework included, `stage-data.ts`). A dispatch overhead is
- * charged before every atomic stage, after each predecessor: clusters are horizontal (one
- * level, `planners/cluster.ts`), so a stage never shares a sub-task with a predecessor, and
- * its sub-task starts after every predecessor's output arrived and pays d before any member
- * runs. (Were chains ever clustered vertically, a chain inside one cluster would pay d once:
- * the same-pool case below, and fact (3) of `stage-data.ts`, would have to follow.)
+ * charged before every atomic stage, after each predecessor, except a stage that may sit in
+ * its predecessor's vertical chain (`data.chained`, planners/cluster.ts): horizontal clusters
+ * hold one level, so any other stage never shares a sub-task with a predecessor, and its
+ * sub-task starts after every predecessor's output arrived and pays d before any member runs;
+ * a chained stage may run right after its predecessor in one sub-task (same pool, no transfer,
+ * no dispatch), which the same-pool case below with d = 0 covers.
  * Tails ignore transfers and start-ups (both ≥ 0): an atomic successor takes at least its
  * fastest dispatch + busy time (its sub-task starts after v's output and pays d first, as
  * above), a divisible one at least the least dispatch + 1 / Σ_p maxSlots_p / busyS[w,p]
@@ -61,7 +62,7 @@ export function pathBounds(problem: Problem, data: StageData): PathBounds {
       startOn[p] = Number.POSITIVE_INFINITY;
       if (Number.isNaN(busyS[v * P + p]!)) continue;
       // Atomic: v's sub-task (never one of a predecessor's, see the header) pays its dispatch after its inputs arrive.
-      const dispatch = divisible ? 0 : dispatchS[p]!;
+      const dispatch = divisible || data.chained[v] === 1 ? 0 : dispatchS[p]!;
       let base = problem.pools.startupS[p]!;
       for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
         base = Math.max(base, transferS(network, problem.externalRegion[k]!, regions[p]!, divisible ? 0 : problem.externalBytes[k]!));
@@ -143,7 +144,8 @@ function tails(problem: Problem, data: StageData): Float64Array {
       let best = Number.POSITIVE_INFINITY;
       for (let p = 0; p < P; p++) {
         const t = wholeS[w * P + p]!;
-        if (t + dispatchS[p]! < best) best = t + dispatchS[p]!;
+        const d = data.chained[w] === 1 ? 0 : dispatchS[p]!;
+        if (t + d < best) best = t + d;
       }
       duration[w] = best === Number.POSITIVE_INFINITY ? 0 : best;
     } else {

@@ -60,6 +60,7 @@
 import { usableLeast } from '../cost/bounds.js';
 import type { Problem } from '../model/problem.js';
 import { speedOf } from '../model/subtasks.js';
+import { chainedToPredecessor } from '../planners/cluster.js';
 
 export interface StageData {
   readonly S: number;
@@ -76,6 +77,11 @@ export interface StageData {
   readonly familyMinSubtasks: readonly number[];
   readonly familySize: readonly number[];
   readonly provisional: Uint8Array;
+  /**
+   * Stages that may share their predecessor's sub-task in a vertical chain
+   * (planners/cluster.ts chainedToPredecessor): no dispatch of their own, no cluster family.
+   */
+  readonly chained: Uint8Array;
 }
 
 /** Expected duration of a restart-from-scratch sub-task of runtime d under hazard λ (per s). */
@@ -100,6 +106,16 @@ function leastPerUnitS(w: number, o: number, hazardPerS: number, lo: number, hi:
   return Math.min(ratio(lo), ratio(hi), ratio(a), ratio(b)) * (1 - 1e-9);
 }
 
+/** The lightest task's share of a bag's work (> 0: a weightless task is read as 1e-12 of it, where the ratio's limit is the rate without rework). */
+function lightestTaskShare(workPrefix: Float64Array): number {
+  const n = workPrefix.length - 1;
+  const total = workPrefix[n]!;
+  if (!(total > 0)) return 1;
+  let least = 1;
+  for (let i = 0; i < n; i++) least = Math.min(least, (workPrefix[i + 1]! - workPrefix[i]!) / total);
+  return Math.max(least, 1e-12);
+}
+
 export function stageData(problem: Problem): StageData {
   const S = problem.stages.nodeCount;
   const P = problem.pools.count;
@@ -109,7 +125,8 @@ export function stageData(problem: Problem): StageData {
   const busyS = new Float64Array(S * P).fill(Number.NaN);
   const fullS = new Float64Array(S * P).fill(Number.NaN);
   const leastHazard = usableLeast(problem).hazardPerS;
-  const families = clusterFamilies(problem);
+  const chained = chainedToPredecessor(problem);
+  const families = clusterFamilies(problem, chained);
   const dispatchS = problem.pools.dispatchOverheadS;
   for (let v = 0; v < S; v++) {
     const stage = problem.definition.stages[v]!;
@@ -130,7 +147,13 @@ export function stageData(problem: Problem): StageData {
       const d = dispatchS[p]!;
       if (stage.kind === 'atomic') {
         busyS[k] = withRework(wholeS[k]! + stageOverheadS, hazard);
-        fullS[k] = families.family[v]! >= 0 || d === 0 ? busyS[k]! : withRework(d + wholeS[k]! + stageOverheadS, hazard);
+        fullS[k] = families.family[v]! >= 0 || d === 0 || chained[v] === 1 ? busyS[k]! : withRework(d + wholeS[k]! + stageOverheadS, hazard);
+      } else if (problem.bags?.[v] !== undefined) {
+        // A bag's tasks differ in work, so its chunks are counted in seconds of work, not units:
+        // a chunk of x s takes g(d + x + o) ≥ x · min over x' ≥ its lightest task of g(d + x' + o)/x'.
+        const lightestS = wholeS[k]! * lightestTaskShare(problem.bags[v]!.workPrefix);
+        busyS[k] = wholeS[k]! * leastPerUnitS(1, stageOverheadS, hazard, lightestS, wholeS[k]!);
+        fullS[k] = d === 0 ? busyS[k]! : Math.max(busyS[k]!, wholeS[k]! * leastPerUnitS(1, d + stageOverheadS, hazard, lightestS, wholeS[k]!));
       } else {
         const perUnit = wholeS[k]! / stage.units;
         busyS[k] = stage.units * leastPerUnitS(perUnit, stageOverheadS, hazard, 1, stage.maxChunk);
@@ -138,7 +161,7 @@ export function stageData(problem: Problem): StageData {
       }
     }
   }
-  return { S, P, wholeS, busyS, fullS, family: families.family, familyMinSubtasks: families.minSubtasks, familySize: families.size, provisional };
+  return { S, P, wholeS, busyS, fullS, family: families.family, familyMinSubtasks: families.minSubtasks, familySize: families.size, provisional, chained };
 }
 
 /**
@@ -146,7 +169,7 @@ export function stageData(problem: Problem): StageData {
  * no known runtime on any pool (provisional stages included). A family of n ≤ totalSlots stages is never
  * clustered, so its stages get family −1 (each its own sub-task).
  */
-function clusterFamilies(problem: Problem): { family: Int32Array; minSubtasks: number[]; size: number[] } {
+function clusterFamilies(problem: Problem, chained: Uint8Array): { family: Int32Array; minSubtasks: number[]; size: number[] } {
   const S = problem.stages.nodeCount;
   const P = problem.pools.count;
   const family = new Int32Array(S).fill(-1);
@@ -162,6 +185,9 @@ function clusterFamilies(problem: Problem): { family: Int32Array; minSubtasks: n
     const stage = problem.definition.stages[v]!;
     // Provisional stages count (clustering sees them too) though they are charged nothing.
     if (stage.kind !== 'atomic') continue;
+    // A stage that may sit in its predecessor's chain sub-task is in no family: a chain holds
+    // stages of several levels, and one sub-task must not count for two families.
+    if (chained[v] === 1) continue;
     let known = false;
     for (let p = 0; p < P; p++) if (!Number.isNaN(problem.stageKnownRuntimeS[v * P + p]!)) known = true;
     if (known) continue;

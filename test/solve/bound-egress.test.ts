@@ -40,6 +40,7 @@ const fanArbitrary = fc.record({
   homeRegion: fc.integer({ min: 0, max: 2 }),
   sharedBytes: fc.double({ min: 0, max: 5e9, noNaN: true }),
   fan: fc.array(fc.record({ runtimeS: fc.double({ min: 0.05, max: 30, noNaN: true }), ownBytes: fc.oneof(fc.constant(0), fc.double({ min: 1, max: 2e9, noNaN: true })), outputBytes: fc.double({ min: 0, max: 3e9, noNaN: true }), reads: fc.boolean() }), { minLength: 1, maxLength: 24 }),
+  chain: fc.array(fc.double({ min: 0.05, max: 30, noNaN: true }), { maxLength: 4 }),
   divisible: fc.option(fc.record({ items: fc.integer({ min: 1, max: 400 }), maxChunk: fc.integer({ min: 1, max: 400 }), runtimePerItemS: fc.double({ min: 0.01, max: 2, noNaN: true }), outputBytesPerItem: fc.double({ min: 0, max: 2e7, noNaN: true }) }), { nil: undefined }),
   objective: fc.constantFrom('weighted' as const, 'makespan' as const, 'cost' as const),
   usdPerHour: fc.double({ min: 0, max: 50, noNaN: true }),
@@ -67,9 +68,15 @@ function fanCase(c: Fan) {
     stages.push({ id: `t${i}`, op: 'tiny', after: ['src'], runtimeS: f.runtimeS, outputBytes: f.outputBytes, inputs });
   });
   stages.push({ id: 'join', op: 'join', after: c.fan.map((_, i) => `t${i}`), runtimeS: 2, outputBytes: 5e8 });
+  // A pipeline after the join: vertical clustering may run it (with the join) as one sub-task.
+  let last = 'join';
+  c.chain.forEach((runtimeS, i) => {
+    stages.push({ id: `c${i}`, op: `step${i}`, after: [last], runtimeS, outputBytes: 1e8 });
+    last = `c${i}`;
+  });
   if (c.divisible !== undefined) {
     const d = c.divisible;
-    stages.push({ id: 'shuffle', op: 'shuffle', after: ['join'], items: d.items, minChunk: 1, maxChunk: Math.min(d.maxChunk, d.items), runtimePerItemS: d.runtimePerItemS, outputBytesPerItem: d.outputBytesPerItem });
+    stages.push({ id: 'shuffle', op: 'shuffle', after: [last], items: d.items, minChunk: 1, maxChunk: Math.min(d.maxChunk, d.items), runtimePerItemS: d.runtimePerItemS, outputBytesPerItem: d.outputBytesPerItem });
     stages.push({ id: 'sink', op: 'sink', after: ['shuffle'], runtimeS: 1 });
   }
   return problemOf({ name: 'fan', stages, data, objective: { usdPerHour: c.usdPerHour } }, { pools, network: { links } }, { objective: c.objective });
@@ -90,14 +97,14 @@ test('property: with egress, external data, clustering and dispatch overhead, th
         const { summary } = planConstructive(problem, { planner }).plan;
         objectives.push([planner, summary.objective, summary.makespanS]);
       }
-      // The cluster scales and splits the search's partition moves reach.
+      // The cluster scales and splits the search's partition moves reach, with and without vertical chains.
       for (const clusterScale of [1 / 8, 1, 8, 1e6]) {
-        for (const split of ['even', 'dlt'] as const) {
-          const variant = buildVariant(problem, { split, cluster: true, chunkScale: 1, clusterScale });
+        for (const [split, vertical] of [['even', false], ['dlt', false], ['even', true], ['dlt', true]] as const) {
+          const variant = buildVariant(problem, { split, cluster: true, chunkScale: 1, clusterScale, vertical });
           if (variant.graph.nodeCount < problem.stages.nodeCount) clustered++;
           for (const candidate of scheduleVariant(problem, variant)) {
             const scored = evaluateCandidate(problem, candidate);
-            objectives.push([`${split} clusters ×${clusterScale}`, scored.terms.objective, scored.terms.makespanS]);
+            objectives.push([`${split}${vertical ? ' chains' : ''} clusters ×${clusterScale}`, scored.terms.objective, scored.terms.makespanS]);
           }
         }
       }
