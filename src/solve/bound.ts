@@ -80,6 +80,7 @@
  */
 import { costLowerBoundUsd, makespanLowerBoundS, usableLeast } from '../cost/bounds.js';
 import { monotonicMs, type ClockMs } from '../util/clock.js';
+import type { BagTables } from '../model/bags.js';
 import type { Problem } from '../model/problem.js';
 import { pathBounds, type PathBounds } from './paths.js';
 import { lagrangianBound, ModelBuilder, type BackendId, type LinearModel, type SolveResult, type Solver } from './solver.js';
@@ -221,9 +222,10 @@ function chargeableRead(problem: Problem, k: number, p: number): boolean {
 
 /** Whether some shared external input of v (read by ≥ 2 stages) could be charged egress on a pool v may use. */
 function readsSharedChargeable(problem: Problem, v: number, readers: Int32Array): boolean {
-  if (problem.bags?.[v] !== undefined) return false; // a bag's reads are not charged (linearReadUsd)
+  const bag = problem.bags?.[v];
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
     if (readers[problem.externalObject[k]!]! < 2) continue;
+    if (bag !== undefined && !readByEveryTask(bag, problem).has(problem.externalObject[k]!)) continue;
     for (let p = 0; p < problem.pools.count; p++) if (problem.stageFeasible[v * problem.pools.count + p] === 1 && chargeableRead(problem, k, p)) return true;
   }
   return false;
@@ -238,17 +240,81 @@ function readsSharedChargeable(problem: Problem, v: number, readers: Int32Array)
  * is false here.
  */
 function linearReadUsd(problem: Problem, v: number, p: number, readers: Int32Array, shared: boolean): number {
-  // A bag's tasks each read their own files, not a share by work: left out (≥ 0), like transfers.
-  if (problem.bags?.[v] !== undefined) return 0;
+  const bag = problem.bags?.[v];
+  const everyTask = bag === undefined ? undefined : readByEveryTask(bag, problem);
   const R = problem.network.regionCount;
-  let usd = 0;
+  let usd = bag === undefined ? 0 : bagReadUsd(problem, bag, p, readers);
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
+    // A bag: here only the objects every task reads (wherever a share of it runs, one does).
+    if (everyTask !== undefined && !everyTask.has(problem.externalObject[k]!)) continue;
     const n = readers[problem.externalObject[k]!]!;
     if (n >= 2 && !shared) continue;
     if (!chargeableRead(problem, k, p)) continue;
     usd += (problem.externalBytes[k]! * problem.network.egressUsdPerByte[problem.externalRegion[k]! * R + problem.pools.regionIndex[p]!]!) / Math.max(1, n);
   }
   return usd;
+}
+
+/**
+ * How a bag's reads are charged. A chunk reads its own tasks' objects, each whole, not a share
+ * by work. An object every task reads is read wherever any share of the bag runs: charged like
+ * a whole stage's read (linearReadUsd, addEgressRows). Objects one task of the bag reads and no
+ * other stage does are charged here, at min over tasks i of e_i(p)·W / w_i (e_i(p) the USD of
+ * task i's own objects coming to p's region, w_i its work): tasks of work share x on p pay at
+ * least that × x. Objects some but not all of its tasks share are left out (≥ 0).
+ */
+function bagReadUsd(problem: Problem, bag: BagTables, p: number, readers: Int32Array): number {
+  const R = problem.network.regionCount;
+  const region = problem.pools.regionIndex[p]!;
+  const units = bag.workPrefix.length - 1;
+  const total = bag.workPrefix[units]!;
+  if (!(total > 0)) return 0;
+  const tasksReading = taskReaders(bag, problem);
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < units; i++) {
+    const w = bag.workPrefix[i + 1]! - bag.workPrefix[i]!;
+    if (!(w > 0)) continue;
+    let usd = 0;
+    for (let x = bag.externalStart[i]!; x < bag.externalStart[i + 1]!; x++) {
+      const k = bag.externalEntry[x]!;
+      const object = problem.externalObject[k]!;
+      if (readers[object] !== 1 || tasksReading.get(object) !== 1 || !chargeableRead(problem, k, p)) continue;
+      usd += problem.externalBytes[k]! * problem.network.egressUsdPerByte[problem.externalRegion[k]! * R + region]!;
+    }
+    least = Math.min(least, (usd * total) / w);
+  }
+  return Number.isFinite(least) ? least * (1 - 1e-9) : 0;
+}
+
+const taskReaderCache = new WeakMap<BagTables, Map<number, number>>();
+
+/** Per object, how many of the bag's tasks read it. */
+function taskReaders(bag: BagTables, problem: Problem): Map<number, number> {
+  let counts = taskReaderCache.get(bag);
+  if (counts === undefined) {
+    counts = new Map();
+    const units = bag.workPrefix.length - 1;
+    for (let i = 0; i < units; i++) {
+      const seen = new Set<number>();
+      for (let x = bag.externalStart[i]!; x < bag.externalStart[i + 1]!; x++) seen.add(problem.externalObject[bag.externalEntry[x]!]!);
+      for (const object of seen) counts.set(object, (counts.get(object) ?? 0) + 1);
+    }
+    taskReaderCache.set(bag, counts);
+  }
+  return counts;
+}
+
+const everyTaskCache = new WeakMap<BagTables, Set<number>>();
+
+/** Objects every task of the bag reads. */
+function readByEveryTask(bag: BagTables, problem: Problem): Set<number> {
+  let objects = everyTaskCache.get(bag);
+  if (objects === undefined) {
+    const units = bag.workPrefix.length - 1;
+    objects = new Set([...taskReaders(bag, problem)].filter(([, n]) => n === units).map(([object]) => object));
+    everyTaskCache.set(bag, objects);
+  }
+  return objects;
 }
 
 /** Inter-stage edges whose egress the full level charges: some region choice of u and v pays. */
@@ -579,10 +645,11 @@ function addEgressRows(problem: Problem, b: ModelBuilder, v: number, columns: In
   const network = problem.network;
   const R = network.regionCount;
   const readers = readerCountsOf(problem);
-  if (problem.bags?.[v] !== undefined) return; // not charged (linearReadUsd)
+  const bag = problem.bags?.[v];
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
     const object = problem.externalObject[k]!;
     if (readers[object]! < 2) continue; // charged linearly (linearReadUsd)
+    if (bag !== undefined && !readByEveryTask(bag, problem).has(object)) continue; // see linearReadUsd
     const home = problem.externalRegion[k]!;
     for (let r = 0; r < R; r++) {
       const usd = problem.externalBytes[k]! * network.egressUsdPerByte[home * R + r]!;

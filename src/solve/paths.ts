@@ -87,7 +87,7 @@ export function pathBounds(problem: Problem, data: StageData): PathBounds {
       startOn[p] = ready;
     }
     if (divisible) {
-      const f = waterFill(problem, data, v, startOn);
+      const f = Math.max(waterFill(problem, data, v, startOn), heaviestTaskFinishS(problem, data, v, startOn));
       finishS[v] = f;
       for (let p = 0; p < P; p++) if (startOn[p]! < Number.POSITIVE_INFINITY) finishOnS[v * P + p] = f;
     } else {
@@ -133,6 +133,30 @@ function waterFill(problem: Problem, data: StageData, v: number, startOn: Float6
   return low;
 }
 
+/**
+ * A bag of tasks (model/bags.ts) is divisible only between tasks: some chunk holds its heaviest
+ * task, starts on some pool p no earlier than `startOn[p]` (0 without), pays p's dispatch and
+ * runs that task's work (wholeS × its share). 0 for other stages.
+ */
+function heaviestTaskFinishS(problem: Problem, data: StageData, v: number, startOn: Float64Array | undefined): number {
+  const bag = problem.bags?.[v];
+  if (bag === undefined) return 0;
+  const units = bag.workPrefix.length - 1;
+  const total = bag.workPrefix[units]!;
+  if (!(total > 0)) return 0;
+  let heaviest = 0;
+  for (let i = 0; i < units; i++) heaviest = Math.max(heaviest, bag.workPrefix[i + 1]! - bag.workPrefix[i]!);
+  const share = (heaviest / total) * (1 - 1e-9);
+  let best = Number.POSITIVE_INFINITY;
+  for (let p = 0; p < data.P; p++) {
+    const whole = data.wholeS[v * data.P + p]!;
+    if (Number.isNaN(whole)) continue;
+    const start = startOn === undefined ? 0 : startOn[p]!;
+    best = Math.min(best, start + problem.pools.dispatchOverheadS[p]! + whole * share);
+  }
+  return Number.isFinite(best) ? best : 0;
+}
+
 function tails(problem: Problem, data: StageData): Float64Array {
   const { S, P, busyS: wholeS } = data;
   const g = problem.stages;
@@ -158,7 +182,7 @@ function tails(problem: Problem, data: StageData): Float64Array {
         if (t === 0) rate = Number.POSITIVE_INFINITY;
         else if (t > 0) rate += problem.pools.maxSlots[p]! / t;
       }
-      duration[w] = rate === 0 || leastDispatchS === Number.POSITIVE_INFINITY ? 0 : leastDispatchS + 1 / rate;
+      duration[w] = Math.max(rate === 0 || leastDispatchS === Number.POSITIVE_INFINITY ? 0 : leastDispatchS + 1 / rate, heaviestTaskFinishS(problem, data, w, undefined));
     }
   }
   const tail = new Float64Array(S);

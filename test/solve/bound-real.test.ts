@@ -23,6 +23,7 @@ const highs = createSolver('highs');
 
 const TRACES = [
   'pegasus/1000genome/1000genome-chameleon-2ch-100k-001.json',
+  'pegasus/1000genome/1000genome-chameleon-8ch-100k-001.json',
   'pegasus/epigenomics/epigenomics-chameleon-hep-1seq-100k-001.json',
   'pegasus/seismology/seismology-chameleon-100p-001.json',
   'makeflow/blast/blast-chameleon-small-001.json',
