@@ -53,6 +53,12 @@ export interface EngineParts {
  */
 const REFINE_SHARE = 0.5;
 
+/**
+ * Share of the budget the constructive portfolio may use. At 1,000 × 16 the whole portfolio
+ * takes about 70 ms, which left a 100 ms budget nothing for the search.
+ */
+const CONSTRUCT_SHARE = 0.5;
+
 /** Share of the budget left after the refinement given to perturbed list scheduling. */
 const PERTURB_SHARE = 0.2;
 /** Perturbed restarts in a row without a better plan after which the budget goes to the next phase. */
@@ -139,7 +145,10 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
 
   // 1. construct
   // No budget: every constructive variant (the constructive plan), stopped only by the signal.
-  const constructStop = budgetMs > 0 ? outOfTime : () => request.signal?.aborted === true;
+  // With a budget, the portfolio stops at CONSTRUCT_SHARE of it (after its first variant): its
+  // tail (the published rules) rarely wins, and small budgets need time for the search.
+  const constructUntilMs = startedMs + budgetMs * CONSTRUCT_SHARE;
+  const constructStop = budgetMs > 0 ? () => outOfTime() || clock() >= constructUntilMs : () => request.signal?.aborted === true;
   const constructed = construct(problem, request, constructStop, (objective) => progress('construct', objective));
   const tried: ScoredCandidate[] = [...constructed.tried];
   let best = constructed.best;
