@@ -10,7 +10,8 @@
 import type { Problem } from '../model/problem.js';
 import type { SubtaskGraph } from '../model/subtasks.js';
 
-export function meanRuntimeS(graph: SubtaskGraph): Float64Array {
+/** Mean expected runtime of each sub-task over the pools whose runtime `counts` (default: finite ones). */
+export function meanRuntimeS(graph: SubtaskGraph, counts: (expectedS: number) => boolean = Number.isFinite): Float64Array {
   const P = graph.poolCount;
   const mean = new Float64Array(graph.nodeCount);
   for (let s = 0; s < graph.nodeCount; s++) {
@@ -18,7 +19,7 @@ export function meanRuntimeS(graph: SubtaskGraph): Float64Array {
     let count = 0;
     for (let p = 0; p < P; p++) {
       const d = graph.expectedS[s * P + p]!;
-      if (Number.isFinite(d)) {
+      if (counts(d)) {
         sum += d;
         count++;
       }

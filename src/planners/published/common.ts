@@ -12,7 +12,7 @@ import { MAX_EXPECTED_RUNTIME_S } from '../../model/limits.js';
 import type { Problem } from '../../model/problem.js';
 import type { SubtaskGraph } from '../../model/subtasks.js';
 import type { ListSchedule, ListScheduleOptions, PoolScore } from '../list-schedule.js';
-import { meanLinkCost } from '../rank.js';
+import { meanLinkCost, meanRuntimeS } from '../rank.js';
 
 export interface PublishedOptions {
   /** Fill idle gaps between placed sub-tasks instead of appending after a slot's last one. */
@@ -58,21 +58,7 @@ export function listOptions(options: PublishedOptions, own: PoolScore, ownBound:
 
 /** Mean expected runtime over the pools that can finish s (w̄ in the papers). */
 export function usableMeanS(graph: SubtaskGraph): Float64Array {
-  const P = graph.poolCount;
-  const mean = new Float64Array(graph.nodeCount);
-  for (let s = 0; s < graph.nodeCount; s++) {
-    let sum = 0;
-    let count = 0;
-    for (let p = 0; p < P; p++) {
-      const d = graph.expectedS[s * P + p]!;
-      if (usable(d)) {
-        sum += d;
-        count++;
-      }
-    }
-    mean[s] = count === 0 ? 0 : sum / count;
-  }
-  return mean;
+  return meanRuntimeS(graph, usable);
 }
 
 /** c̄(e) of every edge (in `succ` CSR order): mean latency + bytes × mean s/byte over distinct pool pairs. */
