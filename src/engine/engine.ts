@@ -201,14 +201,21 @@ export async function planWithEngine(problem: Problem, parts: EngineParts, reque
       const random = seededRandom(request.seed ?? 1);
       let restarts = 0;
       try {
+        const builtAtMs = clock();
         const variant = buildVariant(problem, best.spec);
+        // A restart costs about what building the partition did (10 s at 10^6 sub-tasks): one
+        // starts only if the window has room for it, so the phase does not overrun the budget.
+        let restartMs = clock() - builtAtMs;
         // With maxBatches (reproducible runs) the restarts are counted, not timed.
         const limit = request.maxBatches ?? Number.POSITIVE_INFINITY;
+        const room = (): boolean => request.maxBatches !== undefined || clock() + restartMs < untilMs;
         let sinceBetter = 0;
-        while (clock() < untilMs && !outOfTime() && restarts < limit && sinceBetter < PERTURB_PATIENCE) {
+        while (clock() < untilMs && !outOfTime() && room() && restarts < limit && sinceBetter < PERTURB_PATIENCE) {
           restarts++;
           const before = best;
+          const startedRestartMs = clock();
           consider(evaluateCandidate(problem, perturbedSchedule(problem, variant, random)));
+          restartMs = clock() - startedRestartMs;
           sinceBetter = best === before ? sinceBetter + 1 : 0;
         }
       } catch (error) {
