@@ -26,7 +26,7 @@ import { assembleProblem, type Problem } from '../src/model/problem.js';
 import { buildSubtaskGraph, type SubtaskGraph } from '../src/model/subtasks.js';
 import { defaultPartition } from '../src/planners/partition.js';
 import { layeredDag, seededRandom, syntheticPools } from '../src/synthetic/layered.js';
-import { describeMachine, formatNumber, markdownTable, progress, reportHeader, writeResult } from './common.js';
+import { describeMachine, formatNumber, markdownTable, median, progress, reportHeader, writeResult } from './common.js';
 
 const QUICK = process.env.KERNEL_BENCH_QUICK === '1';
 const FLOOR_ONLY = process.env.KERNEL_BENCH_FLOOR_ONLY === '1';
@@ -129,11 +129,6 @@ function interleaved(cases: Readonly<Record<string, () => unknown>>, budgetS: nu
   return times;
 }
 
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 interface FloorRow {
   readonly tasks: number;

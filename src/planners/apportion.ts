@@ -117,6 +117,17 @@ function scheduleCheapest(problem: Problem, variant: PartitionVariant, priority:
  * bench:quality cases.
  */
 function optimisticTailsS(problem: Problem, graph: SubtaskGraph): Float64Array {
+  let byGraph = tailsOf.get(problem);
+  if (byGraph === undefined) tailsOf.set(problem, (byGraph = new WeakMap()));
+  let tails = byGraph.get(graph);
+  if (tails === undefined) byGraph.set(graph, (tails = computeOptimisticTailsS(problem, graph)));
+  return tails;
+}
+
+/** Per problem and graph: the perturbed restarts ask for the same partition's tails each time. */
+const tailsOf = new WeakMap<Problem, WeakMap<SubtaskGraph, Float64Array>>();
+
+function computeOptimisticTailsS(problem: Problem, graph: SubtaskGraph): Float64Array {
   const P = graph.poolCount;
   const fastestS = new Float64Array(graph.nodeCount);
   for (let s = 0; s < graph.nodeCount; s++) {
@@ -351,18 +362,11 @@ export const READY_SET_WORK = 100_000;
 export const WIDE_READY_SET_WORK = 1_100_000;
 const WIDE_READY_SET_RULES: readonly PublishedId[] = ['bil'];
 
-/** Sub-tasks in the widest level (longest-path depth) of the graph: how many can be ready at once, roughly. */
+/** Sub-tasks in the widest level (the graph's longest-path depth): how many can be ready at once, roughly. */
 function widestLevel(graph: SubtaskGraph): number {
-  const depth = new Int32Array(graph.nodeCount);
-  const count: number[] = [];
-  for (const s of graph.order) {
-    let d = 0;
-    for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) d = Math.max(d, depth[graph.predIndex[e]!]! + 1);
-    depth[s] = d;
-    count[d] = (count[d] ?? 0) + 1;
-  }
+  const count = new Int32Array(Math.max(1, graph.levelCount));
   let widest = 1;
-  for (const c of count) if (c > widest) widest = c;
+  for (let s = 0; s < graph.nodeCount; s++) widest = Math.max(widest, ++count[graph.level[s]!]!);
   return widest;
 }
 
@@ -373,8 +377,7 @@ function widestLevel(graph: SubtaskGraph): number {
  * rules each win somewhere (Sufferage on blast, PEFT on montage and seismology: bench:quality).
  */
 function* taskRules(problem: Problem): Generator<Candidate> {
-  const hasBags = problem.definition.stages.some((stage) => stage.kind === 'divisible' && stage.bag !== undefined);
-  const graph = hasBags ? buildVariant(problem, { split: 'even', cluster: false, chunkScale: 1, clusterScale: 1, bagTasks: true }).graph : buildSubtaskGraph(problem, defaultPartition(problem));
+  const graph = problem.bags !== undefined ? buildVariant(problem, { split: 'even', cluster: false, chunkScale: 1, clusterScale: 1, bagTasks: true }).graph : buildSubtaskGraph(problem, defaultPartition(problem));
   const result = listSchedule(problem, graph, graph.order, { insertion: false, score: (_s, _p, _start, finish) => finish });
   yield { graph, allocation: result.allocation, order: orderByStart(graph, result.startS), variant: 'greedy earliest-finish (baseline rule)' };
   const readyWork = graph.nodeCount <= WIDE_READY_SET_WORK ? graph.nodeCount * widestLevel(graph) : Number.POSITIVE_INFINITY;

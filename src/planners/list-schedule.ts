@@ -137,7 +137,7 @@ export function listSchedule(problem: Problem, graph: SubtaskGraph, priority: Ar
 }
 
 /** A sub-task expected to run longer than MAX_EXPECTED_RUNTIME_S (or forbidden: Infinity) never finishes there. */
-function usable(expectedS: number): boolean {
+export function usable(expectedS: number): boolean {
   return expectedS <= MAX_EXPECTED_RUNTIME_S;
 }
 

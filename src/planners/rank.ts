@@ -66,7 +66,7 @@ export function upwardRank(problem: Problem, graph: SubtaskGraph, meanS = meanRu
 }
 
 /** Ranks are compared on a grid of 2^-20 s (about a microsecond), so sums that are equal on paper tie. */
-const RANK_GRID = 2 ** 20;
+export const RANK_GRID = 2 ** 20;
 
 /**
  * Sub-tasks by decreasing rank; ties by topological position. Rounding is monotone, so a

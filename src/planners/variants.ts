@@ -188,7 +188,7 @@ export function defaultSpecs(problem: Problem): PartitionSpec[] {
   const specs: PartitionSpec[] = [false, true].flatMap((cluster) => splits.map((split) => ({ split, cluster, chunkScale: 1, clusterScale: 1 })));
   // Bags of tasks (WfFormat import) also planned one task per chunk: what the atomic import
   // gives, which clustering by longest task first beat on homogeneous pools (bwa, seismology).
-  if (problem.definition.stages.some((stage) => stage.kind === 'divisible' && stage.bag !== undefined)) specs.splice(1, 0, { split: 'even', cluster: false, chunkScale: 1, clusterScale: 1, bagTasks: true });
+  if (problem.bags !== undefined) specs.splice(1, 0, { split: 'even', cluster: false, chunkScale: 1, clusterScale: 1, bagTasks: true });
   if (verticalChains(problem).length > 0) specs.push(...splits.map((split) => ({ split, cluster: true, chunkScale: 1, clusterScale: 1, vertical: true })));
   return specs;
 }

@@ -193,16 +193,10 @@ export class MoveGenerator {
   }
 }
 
-/** Sub-tasks by depth (longest path from an entry, in sub-task edges). */
+/** Sub-tasks by level (the graph's longest-path depth). */
 function levelsOf(graph: SubtaskGraph): number[][] {
-  const depth = new Int32Array(graph.nodeCount);
-  const levels: number[][] = [];
-  for (const s of graph.order) {
-    let d = 0;
-    for (let e = graph.predStart[s]!; e < graph.predStart[s + 1]!; e++) d = Math.max(d, depth[graph.predIndex[e]!]! + 1);
-    depth[s] = d;
-    (levels[d] ??= []).push(s);
-  }
+  const levels: number[][] = Array.from({ length: graph.levelCount }, () => []);
+  for (const s of graph.order) levels[graph.level[s]!]!.push(s);
   return levels;
 }
 

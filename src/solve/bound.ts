@@ -223,9 +223,10 @@ function chargeableRead(problem: Problem, k: number, p: number): boolean {
 /** Whether some shared external input of v (read by ≥ 2 stages) could be charged egress on a pool v may use. */
 function readsSharedChargeable(problem: Problem, v: number, readers: Int32Array): boolean {
   const bag = problem.bags?.[v];
+  const everyTask = bag === undefined ? undefined : readByEveryTask(bag, problem);
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
     if (readers[problem.externalObject[k]!]! < 2) continue;
-    if (bag !== undefined && !readByEveryTask(bag, problem).has(problem.externalObject[k]!)) continue;
+    if (everyTask !== undefined && !everyTask.has(problem.externalObject[k]!)) continue;
     for (let p = 0; p < problem.pools.count; p++) if (problem.stageFeasible[v * problem.pools.count + p] === 1 && chargeableRead(problem, k, p)) return true;
   }
   return false;
@@ -646,10 +647,11 @@ function addEgressRows(problem: Problem, b: ModelBuilder, v: number, columns: In
   const R = network.regionCount;
   const readers = readerCountsOf(problem);
   const bag = problem.bags?.[v];
+  const everyTask = bag === undefined ? undefined : readByEveryTask(bag, problem);
   for (let k = problem.externalStart[v]!; k < problem.externalStart[v + 1]!; k++) {
     const object = problem.externalObject[k]!;
     if (readers[object]! < 2) continue; // charged linearly (linearReadUsd)
-    if (bag !== undefined && !readByEveryTask(bag, problem).has(object)) continue; // see linearReadUsd
+    if (everyTask !== undefined && !everyTask.has(object)) continue; // see linearReadUsd
     const home = problem.externalRegion[k]!;
     for (let r = 0; r < R; r++) {
       const usd = problem.externalBytes[k]! * network.egressUsdPerByte[home * R + r]!;

@@ -162,8 +162,8 @@ function tails(problem: Problem, data: StageData): Float64Array {
   const g = problem.stages;
   const stages = problem.definition.stages;
   const duration = new Float64Array(S);
+  const dispatchS = problem.pools.dispatchOverheadS;
   for (let w = 0; w < S; w++) {
-    const dispatchS = problem.pools.dispatchOverheadS;
     if (stages[w]!.kind === 'atomic') {
       let best = Number.POSITIVE_INFINITY;
       for (let p = 0; p < P; p++) {

@@ -130,6 +130,8 @@ export function stageData(problem: Problem): StageData {
   const dispatchS = problem.pools.dispatchOverheadS;
   for (let v = 0; v < S; v++) {
     const stage = problem.definition.stages[v]!;
+    const bag = problem.bags?.[v];
+    const lightestShare = bag === undefined ? 1 : lightestTaskShare(bag.workPrefix);
     for (let p = 0; p < P; p++) {
       const k = v * P + p;
       if (problem.stageFeasible[k] === 0) continue;
@@ -148,10 +150,10 @@ export function stageData(problem: Problem): StageData {
       if (stage.kind === 'atomic') {
         busyS[k] = withRework(wholeS[k]! + stageOverheadS, hazard);
         fullS[k] = families.family[v]! >= 0 || d === 0 || chained[v] === 1 ? busyS[k]! : withRework(d + wholeS[k]! + stageOverheadS, hazard);
-      } else if (problem.bags?.[v] !== undefined) {
+      } else if (bag !== undefined) {
         // A bag's tasks differ in work, so its chunks are counted in seconds of work, not units:
         // a chunk of x s takes g(d + x + o) ≥ x · min over x' ≥ its lightest task of g(d + x' + o)/x'.
-        const lightestS = wholeS[k]! * lightestTaskShare(problem.bags[v]!.workPrefix);
+        const lightestS = wholeS[k]! * lightestShare;
         busyS[k] = wholeS[k]! * leastPerUnitS(1, stageOverheadS, hazard, lightestS, wholeS[k]!);
         fullS[k] = d === 0 ? busyS[k]! : Math.max(busyS[k]!, wholeS[k]! * leastPerUnitS(1, d + stageOverheadS, hazard, lightestS, wholeS[k]!));
       } else {

@@ -8,11 +8,10 @@
  */
 import { orderByStart, type PartialSchedule } from '../../cost/simulate.js';
 import type { Candidate } from '../../cost/candidate.js';
-import { MAX_EXPECTED_RUNTIME_S } from '../../model/limits.js';
 import type { Problem } from '../../model/problem.js';
 import type { SubtaskGraph } from '../../model/subtasks.js';
-import type { ListSchedule, ListScheduleOptions, PoolScore } from '../list-schedule.js';
-import { meanLinkCost, meanRuntimeS } from '../rank.js';
+import { usable, type ListSchedule, type ListScheduleOptions, type PoolScore } from '../list-schedule.js';
+import { meanLinkCost, meanRuntimeS, RANK_GRID } from '../rank.js';
 
 export interface PublishedOptions {
   /** Fill idle gaps between placed sub-tasks instead of appending after a slot's last one. */
@@ -37,10 +36,7 @@ export interface PublishedOptions {
 
 export type PublishedSchedule = (problem: Problem, graph: SubtaskGraph, options: PublishedOptions) => ListSchedule;
 
-/** A sub-task expected to run longer than MAX_EXPECTED_RUNTIME_S (or forbidden: Infinity) never finishes there. */
-export function usable(expectedS: number): boolean {
-  return expectedS <= MAX_EXPECTED_RUNTIME_S;
-}
+export { usable } from '../list-schedule.js';
 
 export const earliestFinish: PoolScore = (_s, _p, _start, finish) => finish;
 
@@ -87,8 +83,6 @@ export function downwardRank(problem: Problem, graph: SubtaskGraph, meanS: Float
   return rank;
 }
 
-/** Ranks are compared on a grid of 2^-20 s, as in rank.ts, so sums equal on paper tie. */
-export const RANK_GRID = 2 ** 20;
 
 /**
  * The ready-list order of a static priority: repeatedly the ready sub-task of highest

@@ -15,7 +15,8 @@ import type { Problem } from '../../model/problem.js';
 import type { SubtaskGraph } from '../../model/subtasks.js';
 import { listSchedule, type ListSchedule } from '../list-schedule.js';
 import { upwardRank } from '../rank.js';
-import { downwardRank, earliestFinish, listOptions, RANK_GRID, readyListOrder, usable, usableMeanS, type PublishedOptions } from './common.js';
+import { RANK_GRID } from '../rank.js';
+import { downwardRank, earliestFinish, listOptions, readyListOrder, usable, usableMeanS, type PublishedOptions } from './common.js';
 
 export interface CriticalPath {
   /** priority = rank_u + rank_d per sub-task. */
